@@ -1,0 +1,76 @@
+//===- WeirFolds.cpp - folds and canonicalization patterns of weir ops ---===//
+//
+// Each rule is one line of algebra; the comment above it states it.
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/WeirOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace weir;
+
+/// Folds `op` to `input` when that needs no change of type.
+static OpFoldResult identityIf(bool cond, Value input, Value result) {
+  if (cond && input.getType() == result.getType())
+    return input;
+  return {};
+}
+
+// dropout(x, rate = 0) -> x
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  return identityIf(getRate().isZero(), getInput(), getOutput());
+}
+
+// flatten(x : [N, F]) -> x
+OpFoldResult FlattenOp::fold(FoldAdaptor) {
+  return identityIf(true, getInput(), getOutput());
+}
+
+// reshape(x) -> x when the shape does not change
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  return identityIf(true, getInput(), getOutput());
+}
+
+// concat(x) -> x
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  return identityIf(getInputs().size() == 1, getInputs().front(), getOutput());
+}
+
+// cast(x : T to T) -> x
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  return identityIf(true, getInput(), getOutput());
+}
+
+// rescale(x, scale = 1, offset = 0) -> x
+OpFoldResult RescaleOp::fold(FoldAdaptor) {
+  return identityIf(getScale().isExactlyValue(1.0) && getOffset().isZero(),
+                    getInput(), getOutput());
+}
+
+// relu(relu(x)) -> relu(x)
+OpFoldResult ReluOp::fold(FoldAdaptor) {
+  auto inner = getInput().getDefiningOp<ReluOp>();
+  return identityIf(inner != nullptr, getInput(), getOutput());
+}
+
+namespace {
+// reshape(reshape(x, a), b) -> reshape(x, b): only the last shape matters.
+struct ReshapeOfReshape : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<ReshapeOp>();
+    if (!inner)
+      return failure();
+    rewriter.modifyOpInPlace(
+        op, [&] { op.getInputMutable().assign(inner.getInput()); });
+    return success();
+  }
+};
+} // namespace
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<ReshapeOfReshape>(context);
+}

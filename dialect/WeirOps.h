@@ -1,0 +1,57 @@
+//===- WeirOps.h - weir ops and the shape-rule plumbing they share -*- C++ -*-===//
+#ifndef WEIR_DIALECT_WEIROPS_H
+#define WEIR_DIALECT_WEIROPS_H
+
+#include "dialect/WeirDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <functional>
+
+namespace weir {
+
+/// Starts a diagnostic; shape rules call it only when they reject an op.
+using EmitFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+
+/// An emitter for InferShapedTypeOpInterface: reports at `loc`, or stays
+/// silent when there is none (the interface's convention).
+std::function<mlir::InFlightDiagnostic()>
+diagnoseAt(std::optional<mlir::Location> loc);
+
+/// Checks that each declared result type is compatible with the shape the
+/// op's rule inferred: same element type, and dimensions that agree
+/// wherever both are known.
+mlir::LogicalResult
+verifyResultsAgainst(mlir::Operation *op,
+                     llvm::ArrayRef<mlir::ShapedTypeComponents> inferred);
+
+/// The verifier of every op with a shape rule: run the rule, reporting as
+/// the op, then compare with the declared result types.
+template <typename OpT>
+mlir::LogicalResult verifyInferredShapes(OpT op) {
+  llvm::SmallVector<mlir::ShapedTypeComponents> shapes;
+  if (mlir::failed(OpT::inferShape(typename OpT::Adaptor(op),
+                                   [&] { return op.emitOpError(); }, shapes)))
+    return mlir::failure();
+  return verifyResultsAgainst(op, shapes);
+}
+
+/// The tensor type described by `c` (unranked when `c` has no rank).
+mlir::TensorType toTensorType(const mlir::ShapedTypeComponents &c);
+
+} // namespace weir
+
+// Generated accessors take parameters they do not always use.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define GET_OP_CLASSES
+#include "dialect/WeirOps.h.inc"
+#pragma GCC diagnostic pop
+
+#endif // WEIR_DIALECT_WEIROPS_H

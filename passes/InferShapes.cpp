@@ -1,0 +1,105 @@
+//===- InferShapes.cpp - refine weir result types from shape rules -------===//
+#include "dialect/WeirOps.h"
+#include "passes/Passes.h"
+#include "passes/Transforms.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+namespace weir {
+#define GEN_PASS_DEF_INFERSHAPES
+#include "passes/Passes.h.inc"
+} // namespace weir
+#pragma GCC diagnostic pop
+
+using namespace mlir;
+using namespace weir;
+
+/// The most precise tensor type that agrees with both `a` and `b`, or null
+/// when they conflict.
+static Type meet(Type a, Type b) {
+  auto ta = cast<TensorType>(a), tb = cast<TensorType>(b);
+  if (ta.getElementType() != tb.getElementType())
+    return {};
+  if (!ta.hasRank())
+    return tb;
+  if (!tb.hasRank())
+    return ta;
+  if (ta.getRank() != tb.getRank())
+    return {};
+  SmallVector<int64_t> dims;
+  for (auto [da, db] : llvm::zip(ta.getShape(), tb.getShape())) {
+    if (!ShapedType::isDynamic(da) && !ShapedType::isDynamic(db) && da != db)
+      return {};
+    dims.push_back(ShapedType::isDynamic(da) ? db : da);
+  }
+  return RankedTensorType::get(dims, ta.getElementType());
+}
+
+/// Gives `result` the type `refined`. Uses that cannot follow (ops of other
+/// dialects, which may require their operand types) read the old type
+/// through a tensor.cast.
+static void refineResult(OpResult result, Type refined) {
+  Type old = result.getType();
+  result.setType(refined);
+  Operation *castOp = nullptr;
+  for (OpOperand &use : llvm::make_early_inc_range(result.getUses())) {
+    Operation *user = use.getOwner();
+    if (isa<WeirDialect>(user->getDialect()) || isa<func::ReturnOp>(user))
+      continue;
+    if (!castOp) {
+      OpBuilder b(result.getContext());
+      b.setInsertionPointAfter(result.getOwner());
+      castOp = tensor::CastOp::create(b, result.getLoc(), old, result);
+    }
+    use.set(castOp->getResult(0));
+  }
+}
+
+LogicalResult weir::inferShapes(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  WalkResult walk = func.walk([&](InferShapedTypeOpInterface op) {
+    if (!isa<WeirDialect>(op->getDialect()))
+      return WalkResult::advance();
+    SmallVector<ShapedTypeComponents> shapes;
+    if (failed(op.inferReturnTypeComponents(
+            ctx, op.getLoc(), op->getOperands(),
+            op->getDiscardableAttrDictionary(), op->getPropertiesStorage(),
+            op->getRegions(), shapes)))
+      return WalkResult::interrupt();
+    for (auto [result, shape] : llvm::zip(op->getResults(), shapes)) {
+      Type inferred = toTensorType(shape);
+      Type refined = meet(result.getType(), inferred);
+      if (!refined) {
+        op->emitOpError() << "result #" << result.getResultNumber()
+                          << " is declared " << result.getType()
+                          << ", but its operands give " << inferred;
+        return WalkResult::interrupt();
+      }
+      if (refined != result.getType())
+        refineResult(cast<OpResult>(result), refined);
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+
+  // The signature follows what the function returns.
+  if (func.isExternal())
+    return success();
+  auto ret = dyn_cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  if (ret && TypeRange(ret.getOperandTypes()) != func.getResultTypes())
+    func.setType(FunctionType::get(ctx, func.getArgumentTypes(),
+                                   ret.getOperandTypes()));
+  return success();
+}
+
+namespace {
+struct InferShapesPass : weir::impl::InferShapesBase<InferShapesPass> {
+  void runOnOperation() override {
+    if (failed(inferShapes(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace

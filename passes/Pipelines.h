@@ -1,0 +1,37 @@
+//===- Pipelines.h - the named pass pipelines of weir ----------*- C++ -*-===//
+//
+// `weir` builds its pass managers only through these functions, and
+// `weir-opt` registers the same functions under the names below, so
+// `weir-opt --weir-model-pipeline` reproduces exactly what the driver does.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_PASSES_PIPELINES_H
+#define WEIR_PASSES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace weir {
+
+struct ModelPipelineOptions
+    : public mlir::PassPipelineOptions<ModelPipelineOptions> {
+  Option<bool> warnUnusedParameters{
+      *this, "warn-unused-parameters",
+      llvm::cl::desc("Warn about parameters that no function reads"),
+      llvm::cl::init(true)};
+};
+
+/// `weir-model-pipeline`: check a model as written and make it fully typed:
+/// infer shapes, canonicalize, verify whole-model invariants.
+void buildModelPipeline(mlir::OpPassManager &pm,
+                        const ModelPipelineOptions &options);
+
+/// Registers every weir pass and named pipeline with the global registry.
+void registerWeirPassesAndPipelines();
+
+} // namespace weir
+
+#endif // WEIR_PASSES_PIPELINES_H

@@ -1,0 +1,19 @@
+# lit configuration of the weir test suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "weir"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".weir", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt",
+                   "README.md", "unit", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.weir_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+config.substitutions.append(("%weir_src", config.weir_src_root))
+llvm_config.add_tool_substitutions(
+    ["weir-opt", "weir"], [os.path.join(config.weir_obj_root, "bin")])
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
