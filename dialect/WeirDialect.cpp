@@ -76,12 +76,12 @@ LogicalResult LoadParamOp::verifySymbolUses(SymbolTableCollection &tables) {
   // load_param_c1: the symbol names a weir.parameter.
   auto param = tables.lookupNearestSymbolFrom<ParameterOp>(*this, getParamAttr());
   if (!param)
-    return emitOpError() << "'" << getParam()
+    return emitOpError() << "'@" << getParam()
                          << "' does not name a weir.parameter";
   // load_param_c2: the result type is the parameter's type.
   if (param.getType() != getValue().getType())
     return emitOpError() << "result type " << getValue().getType()
-                         << " differs from the type of parameter '"
+                         << " differs from the type of parameter '@"
                          << getParam() << "', " << param.getType();
   return success();
 }

@@ -49,8 +49,12 @@ static LogicalResult verifyFunction(func::FuncOp func) {
 
   llvm::DenseMap<int64_t, DropoutOp> seeds;
   func.walk([&](Operation *op) {
+    // Report where a shape is first lost, not again at every op after it.
+    bool inherited = llvm::any_of(op->getOperandTypes(), [](Type t) {
+      return !isModelTensor(t);
+    });
     for (OpResult r : op->getResults())
-      if (!isModelTensor(r.getType())) {
+      if (!inherited && !isModelTensor(r.getType())) {
         op->emitError() << "result #" << r.getResultNumber() << " has type "
                         << r.getType() << kShapeHint;
         ok = false;
