@@ -3,6 +3,7 @@ import os
 
 import lit.formats
 from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
 
 config.name = "weir"
 config.test_format = lit.formats.ShTest(execute_external=False)
@@ -14,6 +15,9 @@ config.test_exec_root = os.path.join(config.weir_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 config.substitutions.append(("%weir_src", config.weir_src_root))
+# "weir" is also a word in arguments (`-dialect=weir`): substitute it only
+# where it stands as a command.
 llvm_config.add_tool_substitutions(
-    ["weir-opt", "weir"], [os.path.join(config.weir_obj_root, "bin")])
+    [ToolSubst("weir-opt", pre=r".-^/\<="), ToolSubst("weir", pre=r".-^/\<=")],
+    [os.path.join(config.weir_obj_root, "bin")])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

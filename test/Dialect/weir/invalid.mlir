@@ -7,6 +7,18 @@ weir.parameter @parameter_c1 : tensor<?x10xf32> init <zeros>
 
 // -----
 
+// expected-error @+1 {{'weir.parameter' op attribute 'type' failed to satisfy constraint: type attribute of tensor of floating-point values}}
+weir.parameter @parameter_c2 : tensor<2xi32> init <zeros>
+
+// -----
+
+// expected-note @+1 {{see existing symbol definition here}}
+weir.parameter @twice : tensor<2xf32> init <zeros>
+// expected-error @+1 {{redefinition of symbol named 'twice'}}
+weir.parameter @twice : tensor<2xf32> init <ones>
+
+// -----
+
 func.func @load_param_c1() {
   // expected-error @+1 {{'@nowhere' does not name a weir.parameter}}
   %0 = weir.load_param @nowhere : tensor<2xf32>
