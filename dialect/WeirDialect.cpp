@@ -46,6 +46,46 @@ TensorType weir::toTensorType(const ShapedTypeComponents &c) {
   return RankedTensorType::get(c.getDims(), c.getElementType());
 }
 
+Type weir::meetTensorTypes(Type a, Type b) {
+  auto ta = cast<TensorType>(a), tb = cast<TensorType>(b);
+  if (ta.getElementType() != tb.getElementType())
+    return {};
+  if (!ta.hasRank())
+    return tb;
+  if (!tb.hasRank())
+    return ta;
+  if (ta.getRank() != tb.getRank())
+    return {};
+  SmallVector<int64_t> dims;
+  for (auto [da, db] : llvm::zip(ta.getShape(), tb.getShape())) {
+    if (!ShapedType::isDynamic(da) && !ShapedType::isDynamic(db) && da != db)
+      return {};
+    dims.push_back(ShapedType::isDynamic(da) ? db : da);
+  }
+  return RankedTensorType::get(dims, ta.getElementType());
+}
+
+FailureOr<SmallVector<Type>>
+weir::inferRefinedResultTypes(InferShapedTypeOpInterface op) {
+  SmallVector<ShapedTypeComponents> shapes;
+  if (failed(op.inferReturnTypeComponents(
+          op->getContext(), op.getLoc(), op->getOperands(),
+          op->getDiscardableAttrDictionary(), op->getPropertiesStorage(),
+          op->getRegions(), shapes)))
+    return failure();
+  SmallVector<Type> refined;
+  for (auto [result, shape] : llvm::zip(op->getResults(), shapes)) {
+    Type inferred = toTensorType(shape);
+    Type meet = meetTensorTypes(result.getType(), inferred);
+    if (!meet)
+      return op->emitOpError()
+             << "result #" << result.getResultNumber() << " is declared "
+             << result.getType() << ", but its operands give " << inferred;
+    refined.push_back(meet);
+  }
+  return refined;
+}
+
 LogicalResult
 weir::verifyResultsAgainst(Operation *op,
                            ArrayRef<ShapedTypeComponents> inferred) {

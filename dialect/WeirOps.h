@@ -45,6 +45,17 @@ mlir::LogicalResult verifyInferredShapes(OpT op) {
 /// The tensor type described by `c` (unranked when `c` has no rank).
 mlir::TensorType toTensorType(const mlir::ShapedTypeComponents &c);
 
+/// The most precise tensor type that agrees with both `a` and `b`, or null
+/// when they conflict (different element types, ranks or static sizes).
+mlir::Type meetTensorTypes(mlir::Type a, mlir::Type b);
+
+/// Runs the shape rule of `op` (a weir op with one) on its current operand
+/// types and returns the refined result types; reports at the op's location
+/// and fails if the rule rejects the operands or contradicts a declared
+/// result type. Changes nothing.
+mlir::FailureOr<llvm::SmallVector<mlir::Type>>
+inferRefinedResultTypes(mlir::InferShapedTypeOpInterface op);
+
 } // namespace weir
 
 // Generated accessors take parameters they do not always use.

@@ -16,27 +16,6 @@ namespace weir {
 using namespace mlir;
 using namespace weir;
 
-/// The most precise tensor type that agrees with both `a` and `b`, or null
-/// when they conflict.
-static Type meet(Type a, Type b) {
-  auto ta = cast<TensorType>(a), tb = cast<TensorType>(b);
-  if (ta.getElementType() != tb.getElementType())
-    return {};
-  if (!ta.hasRank())
-    return tb;
-  if (!tb.hasRank())
-    return ta;
-  if (ta.getRank() != tb.getRank())
-    return {};
-  SmallVector<int64_t> dims;
-  for (auto [da, db] : llvm::zip(ta.getShape(), tb.getShape())) {
-    if (!ShapedType::isDynamic(da) && !ShapedType::isDynamic(db) && da != db)
-      return {};
-    dims.push_back(ShapedType::isDynamic(da) ? db : da);
-  }
-  return RankedTensorType::get(dims, ta.getElementType());
-}
-
 /// Gives `result` the type `refined`. Uses that cannot follow (ops of other
 /// dialects, which may require their operand types) read the old type
 /// through a tensor.cast.
@@ -58,28 +37,15 @@ static void refineResult(OpResult result, Type refined) {
 }
 
 LogicalResult weir::inferShapes(func::FuncOp func) {
-  MLIRContext *ctx = func.getContext();
   WalkResult walk = func.walk([&](InferShapedTypeOpInterface op) {
     if (!isa<WeirDialect>(op->getDialect()))
       return WalkResult::advance();
-    SmallVector<ShapedTypeComponents> shapes;
-    if (failed(op.inferReturnTypeComponents(
-            ctx, op.getLoc(), op->getOperands(),
-            op->getDiscardableAttrDictionary(), op->getPropertiesStorage(),
-            op->getRegions(), shapes)))
+    FailureOr<SmallVector<Type>> refined = inferRefinedResultTypes(op);
+    if (failed(refined))
       return WalkResult::interrupt();
-    for (auto [result, shape] : llvm::zip(op->getResults(), shapes)) {
-      Type inferred = toTensorType(shape);
-      Type refined = meet(result.getType(), inferred);
-      if (!refined) {
-        op->emitOpError() << "result #" << result.getResultNumber()
-                          << " is declared " << result.getType()
-                          << ", but its operands give " << inferred;
-        return WalkResult::interrupt();
-      }
-      if (refined != result.getType())
-        refineResult(cast<OpResult>(result), refined);
-    }
+    for (auto [result, type] : llvm::zip(op->getResults(), *refined))
+      if (type != result.getType())
+        refineResult(cast<OpResult>(result), type);
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
@@ -90,7 +56,7 @@ LogicalResult weir::inferShapes(func::FuncOp func) {
     return success();
   auto ret = dyn_cast<func::ReturnOp>(func.getBody().back().getTerminator());
   if (ret && TypeRange(ret.getOperandTypes()) != func.getResultTypes())
-    func.setType(FunctionType::get(ctx, func.getArgumentTypes(),
+    func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
                                    ret.getOperandTypes()));
   return success();
 }

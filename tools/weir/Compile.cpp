@@ -2,6 +2,7 @@
 #include "tools/weir/Compile.h"
 
 #include "dialect/WeirOps.h"
+#include "frontend/Frontend.h"
 #include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,12 +24,6 @@ int weir::runCompile(const CompileOptions &options) {
                  << " (available: weir)\n";
     return 2;
   }
-  if (StringRef(options.input).ends_with(".weir")) {
-    llvm::errs() << options.input
-                 << ": error: this build reads models in the weir dialect "
-                    "(.mlir); the .weir language front end is not built yet\n";
-    return 1;
-  }
 
   DialectRegistry registry;
   registry.insert<WeirDialect, func::FuncDialect, tensor::TensorDialect,
@@ -46,7 +41,12 @@ int weir::runCompile(const CompileOptions &options) {
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  // A .weir description goes through the front end; anything else is read
+  // as MLIR (the weir dialect and upstream dialects).
+  OwningOpRef<ModuleOp> module =
+      StringRef(options.input).ends_with(".weir")
+          ? parseWeirSource(sourceMgr, &context)
+          : parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
 
