@@ -55,4 +55,46 @@ def VerifyModel : Pass<"weir-verify-model", "::mlir::ModuleOp"> {
   ];
 }
 
+def LiftParameters : Pass<"weir-lift-parameters", "::mlir::ModuleOp"> {
+  let summary = "Turns the parameters a model reads into function arguments.";
+  let description = [{
+    Makes each model function a self-contained entry point for the runtime:
+    every parameter it reads through `weir.load_param` becomes a trailing
+    argument, in the order the parameters are declared, with the argument
+    attribute `weir.param = "<name>"` so the runtime can bind weights by
+    name; and the function gets `llvm.emit_c_interface`. The parameter
+    declarations stay for later passes to read.
+
+    ```mlir
+    // before
+    func.func @m(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
+      %w = weir.load_param @w : tensor<4x2xf32>
+      ...
+    // after
+    func.func @m(%x: tensor<?x4xf32>, %w: tensor<4x2xf32> {weir.param = "w"})
+        -> tensor<?x2xf32> attributes {llvm.emit_c_interface} {
+    ```
+  }];
+}
+
+def LowerToLinalg : Pass<"weir-lower-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lowers weir ops to linalg, tensor, arith and math.";
+  let description = [{
+    One pattern per op: `dense` becomes a `linalg.matmul` accumulating into
+    the broadcast bias, `conv2d` a padded `linalg.conv_2d_nhwc_hwcf`, the
+    pools `linalg.pooling_nhwc_*` (the average divided by the in-bounds
+    count), `flatten`/`reshape` `tensor.collapse_shape`/`expand_shape`, and
+    everything elementwise (activations, `add`, `cast`, `rescale`,
+    inference-form `batch_norm`) a `linalg.generic`, which
+    `linalg-fuse-elementwise-ops` later fuses. `dropout` is the identity
+    (inference); `softmax` is max-reduce, exp, sum-reduce, divide.
+    Integer arguments become signless, as linalg and arith require, and the
+    parameter declarations are erased. Run weir-lift-parameters first.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // WEIR_PASSES_TD

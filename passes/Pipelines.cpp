@@ -4,6 +4,8 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -17,11 +19,60 @@ void weir::buildModelPipeline(OpPassManager &pm,
   pm.addPass(createVerifyModel(verify));
 }
 
+void weir::buildToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createLiftParameters());
+  pm.addPass(createLowerToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+// Upstream passes, by name: the strings keep this file free of a dozen heavy
+// headers, and the pipeline is exactly what `weir-opt` would run.
+static const char *const kCpuLowering =
+    "eliminate-empty-tensors,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "func.func(convert-linalg-to-loops),"
+    "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+    "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+    "convert-arith-to-llvm,"
+    "convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,"
+    "reconcile-unrealized-casts";
+
+void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
+  // The upstream passes are registered by registerWeirPassesAndPipelines;
+  // a parse failure here is a bug in the string above.
+  if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
+    llvm::report_fatal_error("weir: invalid CPU lowering pipeline");
+}
+
+void weir::buildCpuPipeline(OpPassManager &pm,
+                            const ModelPipelineOptions &options) {
+  buildModelPipeline(pm, options);
+  buildToLinalgPipeline(pm);
+  buildCpuLoweringPipeline(pm);
+}
+
 void weir::registerWeirPassesAndPipelines() {
+  registerAllPasses();
   registerWeirPasses();
   PassPipelineRegistration<ModelPipelineOptions>(
       "weir-model-pipeline",
       "Check a model and make it fully typed (infer shapes, canonicalize, "
       "verify)",
       buildModelPipeline);
+  PassPipelineRegistration<>(
+      "weir-to-linalg-pipeline",
+      "Lift parameters, lower weir to linalg and fuse elementwise ops",
+      buildToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "weir-cpu-lowering-pipeline",
+      "Bufferize and lower linalg on tensors to the LLVM dialect",
+      buildCpuLoweringPipeline);
+  PassPipelineRegistration<ModelPipelineOptions>(
+      "weir-cpu-pipeline", "From a model as written to the LLVM dialect",
+      buildCpuPipeline);
 }

@@ -29,6 +29,21 @@ struct ModelPipelineOptions
 void buildModelPipeline(mlir::OpPassManager &pm,
                         const ModelPipelineOptions &options);
 
+/// `weir-to-linalg-pipeline`: make each model function an entry point
+/// (parameters become arguments), lower weir to linalg/tensor/arith/math and
+/// fuse elementwise work into its producers and consumers.
+void buildToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// `weir-cpu-lowering-pipeline`: bufferize the linalg-on-tensors module and
+/// lower it to the LLVM dialect, with C-callable entry points. Results are
+/// returned as buffers the caller owns.
+void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
+
+/// `weir-cpu-pipeline`: everything from a model as written to the LLVM
+/// dialect (model, to-linalg and cpu-lowering pipelines in order).
+void buildCpuPipeline(mlir::OpPassManager &pm,
+                      const ModelPipelineOptions &options);
+
 /// Registers every weir pass and named pipeline with the global registry.
 void registerWeirPassesAndPipelines();
 

@@ -11,6 +11,7 @@
 
 namespace mlir {
 class ModuleOp;
+class RewritePatternSet;
 namespace func {
 class FuncOp;
 } // namespace func
@@ -30,6 +31,23 @@ struct ModelCheckOptions {
 /// Fails if an error was reported; warnings alone succeed.
 mlir::LogicalResult verifyModel(mlir::ModuleOp module,
                                 const ModelCheckOptions &options);
+
+/// Makes each model function in `module` a self-contained entry point: every
+/// parameter it reads becomes a trailing argument (in declaration order,
+/// marked `weir.param = "name"`), and it gets a C-callable interface.
+mlir::LogicalResult liftParameters(mlir::ModuleOp module);
+
+/// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
+void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Lowers every weir op in `module` (after liftParameters) and erases the
+/// parameter declarations. Reports each op it cannot lower.
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+
+/// Removes the `weir.*` argument attributes (parameter names) that the LLVM
+/// IR translation does not understand. The driver calls this on a lowered
+/// module right before translating it, after reading what it needs.
+void dropWeirAnnotations(mlir::ModuleOp module);
 
 } // namespace weir
 

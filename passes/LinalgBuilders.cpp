@@ -1,0 +1,102 @@
+//===- LinalgBuilders.cpp - small builders the weir-to-linalg patterns share -===//
+#include "passes/LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace weir::lowering {
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                  Value like) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(tensor::DimOp::create(b, loc, like, 0));
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dynamic);
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value like, TypedAttr value) {
+  Value empty = emptyTensor(b, loc, type, like);
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+Value mapElements(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange inputs, ArrayRef<AffineMap> maps, BodyFn body,
+                  Value like) {
+  unsigned rank = type.getRank();
+  SmallVector<AffineMap> indexing(maps);
+  if (indexing.empty())
+    indexing.assign(inputs.size(),
+                    b.getMultiDimIdentityMap(rank));
+  indexing.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, type, like ? like : inputs.front());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{init}, indexing, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value out = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, out);
+      });
+  return generic.getResult(0);
+}
+
+AffineMap lastAxisMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+}
+
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to,
+                    bool fromUnsigned) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  auto fromInt = dyn_cast<IntegerType>(from);
+  auto toInt = dyn_cast<IntegerType>(to);
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (fromInt && toFloat)
+    return fromUnsigned ? arith::UIToFPOp::create(b, loc, to, v).getResult()
+                        : arith::SIToFPOp::create(b, loc, to, v).getResult();
+  if (fromFloat && toFloat)
+    return fromFloat.getWidth() < toFloat.getWidth()
+               ? arith::ExtFOp::create(b, loc, to, v).getResult()
+               : arith::TruncFOp::create(b, loc, to, v).getResult();
+  Type signlessTo = b.getIntegerType(cast<IntegerType>(to).getWidth());
+  if (fromFloat)
+    return cast<IntegerType>(to).isUnsigned()
+               ? arith::FPToUIOp::create(b, loc, signlessTo, v).getResult()
+               : arith::FPToSIOp::create(b, loc, signlessTo, v).getResult();
+  unsigned fw = fromInt.getWidth(), tw = toInt.getWidth();
+  if (fw == tw)
+    return v;
+  if (fw > tw)
+    return arith::TruncIOp::create(b, loc, signlessTo, v);
+  return fromUnsigned ? arith::ExtUIOp::create(b, loc, signlessTo, v).getResult()
+                      : arith::ExtSIOp::create(b, loc, signlessTo, v).getResult();
+}
+
+Value toSignless(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto intType = dyn_cast<IntegerType>(type.getElementType());
+  if (!intType || intType.isSignless())
+    return v;
+  return tensor::BitcastOp::create(
+      b, loc, type.clone(b.getIntegerType(intType.getWidth())), v);
+}
+
+Value fromSignless(OpBuilder &b, Location loc, Value v, Type originalType) {
+  if (v.getType() == originalType)
+    return v;
+  return tensor::BitcastOp::create(b, loc, originalType, v);
+}
+
+Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+} // namespace weir::lowering

@@ -1,0 +1,48 @@
+//===- Commands.h - the subcommands of the weir driver ---------*- C++ -*-===//
+#ifndef WEIR_TOOLS_WEIR_COMMANDS_H
+#define WEIR_TOOLS_WEIR_COMMANDS_H
+
+#include "tools/weir/Session.h"
+
+#include <string>
+#include <vector>
+
+namespace weir {
+
+struct CompileOptions {
+  std::string input;
+  std::string output = "-";
+  /// The last stage: weir, linalg, llvm or obj.
+  std::string emit = "weir";
+  SessionOptions session;
+};
+/// `weir compile`; returns the exit code.
+int runCompile(const CompileOptions &options);
+
+struct RunOptions {
+  std::string model;
+  std::string function;
+  std::string weights;
+  std::vector<std::string> inputs;
+  std::string output;
+  SessionOptions session;
+};
+/// `weir run`: inference on the CPU; returns the exit code.
+int runRun(const RunOptions &options);
+
+struct InitOptions {
+  std::string model;
+  std::string output;
+  uint64_t seed = 0;
+  SessionOptions session;
+};
+/// `weir init`: freshly initialized weights; returns the exit code.
+int runInit(const InitOptions &options);
+
+/// Writes the LLVM-dialect `module` as a native object file for this host.
+mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,
+                                   const std::string &path);
+
+} // namespace weir
+
+#endif // WEIR_TOOLS_WEIR_COMMANDS_H

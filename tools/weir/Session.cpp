@@ -1,0 +1,118 @@
+//===- Session.cpp - one model loaded by the driver, and its pipelines ---===//
+#include "tools/weir/Session.h"
+
+#include "dialect/WeirOps.h"
+#include "frontend/Frontend.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+using namespace mlir;
+using namespace weir;
+
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::load(const std::string &path,
+                                       const SessionOptions &options) {
+  std::unique_ptr<Session> s(new Session());
+  s->options_ = options;
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registry.insert<WeirDialect>();
+  s->context_ = std::make_unique<MLIRContext>(registry);
+  s->context_->disableMultithreading(options.printIRAfterAll);
+  registerWeirPassesAndPipelines();
+
+  std::string error;
+  auto file = openInputFile(path, &error);
+  if (!file) {
+    llvm::errs() << "weir: " << error << "\n";
+    return nullptr;
+  }
+  s->sourceMgr_.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  s->diagnostics_ = std::make_unique<SourceMgrDiagnosticHandler>(
+      s->sourceMgr_, s->context_.get());
+
+  s->module_ = StringRef(path).ends_with(".weir")
+                   ? parseWeirSource(s->sourceMgr_, s->context_.get())
+                   : parseSourceFile<ModuleOp>(s->sourceMgr_, s->context_.get());
+  if (!s->module_)
+    return nullptr;
+  ModelPipelineOptions modelOptions;
+  modelOptions.warnUnusedParameters = options.warnUnusedParameters;
+  if (failed(s->runPasses(
+          [&](OpPassManager &pm) { buildModelPipeline(pm, modelOptions); })))
+    return nullptr;
+  return s;
+}
+
+LogicalResult
+Session::runPasses(llvm::function_ref<void(OpPassManager &)> build) {
+  PassManager pm(context_.get());
+  if (options_.printIRAfterAll)
+    pm.enableIRPrinting(
+        /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
+        /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+        /*printAfterOnlyOnFailure=*/false, llvm::outs());
+  if (options_.timing)
+    pm.enableTiming();
+  build(pm);
+  return pm.run(*module_);
+}
+
+func::FuncOp Session::entry(const std::string &name) {
+  for (auto func : module_->getOps<func::FuncOp>())
+    if (!func.isExternal() && (name.empty() || func.getSymName() == name))
+      return func;
+  if (name.empty())
+    llvm::errs() << "weir: the model file defines no model function\n";
+  else
+    llvm::errs() << "weir: the model file has no model named '" << name
+                 << "'\n";
+  return nullptr;
+}
+
+std::vector<EntryParameter> Session::parametersOf(func::FuncOp func) {
+  llvm::DenseSet<StringAttr> read;
+  func.walk([&](LoadParamOp op) { read.insert(op.getParamAttr().getAttr()); });
+  std::vector<EntryParameter> params;
+  for (auto param : module_->getOps<ParameterOp>())
+    if (read.contains(param.getSymNameAttr()))
+      params.push_back({param.getSymName().str(),
+                        cast<RankedTensorType>(param.getType())});
+  return params;
+}
+
+std::optional<DType> weir::dtypeOf(Type t) {
+  if (t.isF32())
+    return DType::F32;
+  if (t.isF64())
+    return DType::F64;
+  if (t.isF16())
+    return DType::F16;
+  if (t.isBF16())
+    return DType::BF16;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    switch (i.getWidth()) {
+    case 1:
+      return DType::Bool;
+    case 8:
+      return i.isUnsigned() ? DType::U8 : DType::I8;
+    case 32:
+      return i.isUnsigned() ? std::nullopt : std::optional(DType::I32);
+    case 64:
+      return i.isUnsigned() ? std::nullopt : std::optional(DType::I64);
+    }
+  }
+  return std::nullopt;
+}

@@ -1,0 +1,71 @@
+//===- Session.h - one model loaded by the driver, and its pipelines -*- C++ -*-===//
+#ifndef WEIR_TOOLS_WEIR_SESSION_H
+#define WEIR_TOOLS_WEIR_SESSION_H
+
+#include "runtime/HostTensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace weir {
+
+struct SessionOptions {
+  bool printIRAfterAll = false;
+  bool timing = false;
+  bool warnUnusedParameters = true;
+};
+
+/// A parameter the entry function reads, in the order the lowered function
+/// takes them (declaration order).
+struct EntryParameter {
+  std::string name;
+  mlir::RankedTensorType type;
+};
+
+/// A model file, parsed, checked and fully typed by weir-model-pipeline.
+/// Diagnostics print to stderr as file:line:col with the source line.
+class Session {
+public:
+  /// Loads `path` (.weir through the front end, anything else as MLIR) and
+  /// runs the model pipeline. Null after printing the errors.
+  static std::unique_ptr<Session> load(const std::string &path,
+                                       const SessionOptions &options);
+  ~Session();
+
+  mlir::ModuleOp module() { return *module_; }
+  mlir::MLIRContext &context() { return *context_; }
+
+  /// The model function `name`, or the first one when `name` is empty.
+  /// Prints an error and returns null when there is none.
+  mlir::func::FuncOp entry(const std::string &name);
+  /// The parameters `func` reads, in declaration order.
+  std::vector<EntryParameter> parametersOf(mlir::func::FuncOp func);
+
+  /// Runs the passes `build` adds on the module, with this session's IR
+  /// printing and timing options.
+  mlir::LogicalResult
+  runPasses(llvm::function_ref<void(mlir::OpPassManager &)> build);
+
+private:
+  Session() = default;
+  SessionOptions options_;
+  std::unique_ptr<mlir::MLIRContext> context_;
+  llvm::SourceMgr sourceMgr_;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
+  mlir::OwningOpRef<mlir::ModuleOp> module_;
+};
+
+/// The runtime dtype of a tensor element type, if it has one.
+std::optional<DType> dtypeOf(mlir::Type elementType);
+
+} // namespace weir
+
+#endif // WEIR_TOOLS_WEIR_SESSION_H
