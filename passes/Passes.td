@@ -97,4 +97,20 @@ def LowerToLinalg : Pass<"weir-lower-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def InterchangeLoops : Pass<"weir-interchange-loops", "::mlir::func::FuncOp"> {
+  let summary = "Orders matmul, conv and pooling loops for vectorization.";
+  let description = [{
+    Rewrites each matmul, convolution and pooling op into a `linalg.generic`
+    whose loops run the parallel dimensions first, then the reductions, and
+    last the output's contiguous dimension (matmul columns, conv filters,
+    pooled channels). Lowered to loops, the innermost loop is then a
+    unit-stride update that LLVM vectorizes, instead of a strided serial
+    sum. Part of weir-cpu-lowering-pipeline.
+
+    ```mlir
+    // linalg.matmul, loops (i, j, k)  ->  linalg.generic, loops (i, k, j)
+    ```
+  }];
+}
+
 #endif // WEIR_PASSES_TD

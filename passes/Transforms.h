@@ -11,6 +11,7 @@
 
 namespace mlir {
 class ModuleOp;
+class Operation;
 class RewritePatternSet;
 namespace func {
 class FuncOp;
@@ -43,6 +44,10 @@ void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Lowers every weir op in `module` (after liftParameters) and erases the
 /// parameter declarations. Reports each op it cannot lower.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+
+/// Reorders the loops of the matmul, convolution and pooling ops under
+/// `root` so reductions precede the output's contiguous dimension.
+mlir::LogicalResult interchangeLoops(mlir::Operation *root);
 
 /// Removes the `weir.*` argument attributes (parameter names) that the LLVM
 /// IR translation does not understand. The driver calls this on a lowered

@@ -9,7 +9,8 @@ config.name = "weir"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".weir", ".test"]
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt",
-                   "README.md", "unit", "Inputs"]
+                   "README.md", "unit", "Inputs", "reference.py",
+                   "check_ops.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.weir_obj_root, "test")
 
@@ -21,3 +22,11 @@ llvm_config.add_tool_substitutions(
     [ToolSubst("weir-opt", pre=r".-^/\<="), ToolSubst("weir", pre=r".-^/\<=")],
     [os.path.join(config.weir_obj_root, "bin")])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Tests that compare with numpy need it in the python that runs lit.
+import subprocess
+import sys
+if subprocess.call([sys.executable, "-c", "import numpy"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("numpy")
+config.substitutions.append(("%python", sys.executable))

@@ -32,14 +32,28 @@ public:
   ~JitExecutable();
 
   /// Calls `function` through its `_mlir_ciface_` wrapper with `args` as
-  /// memrefs, and returns its single memref result, a `resultDType` tensor
-  /// of rank `resultRank`. The arguments are read, not written.
+  /// memrefs (read, not written) and returns its single memref result, of
+  /// `resultDType` and shape `resultShape`, where -1 in dimension 0 means
+  /// the batch: dimension 0 of the first `numBatched` arguments.
+  ///
+  /// With `threads` > 1 the batch is split into that many contiguous slices
+  /// run concurrently, each a call on views of the inputs (no copies).
+  /// Examples are independent in inference, so this is exact; it is how the
+  /// CPU device uses several cores today.
   Result<HostTensor> call(const std::string &function,
                           const std::vector<const HostTensor *> &args,
-                          DType resultDType, int64_t resultRank);
+                          size_t numBatched, DType resultDType,
+                          std::vector<int64_t> resultShape,
+                          unsigned threads = 1);
 
 private:
   explicit JitExecutable(std::unique_ptr<mlir::ExecutionEngine> engine);
+  /// One call on rows [begin, end) of the batched arguments, written into
+  /// the same rows of `out`.
+  Status callRows(const std::string &function,
+                  const std::vector<const HostTensor *> &args,
+                  size_t numBatched, int64_t begin, int64_t end,
+                  HostTensor &out);
   std::unique_ptr<mlir::ExecutionEngine> engine_;
 };
 

@@ -2,6 +2,7 @@
 #ifndef WEIR_TOOLS_WEIR_COMMANDS_H
 #define WEIR_TOOLS_WEIR_COMMANDS_H
 
+#include "runtime/Safetensors.h"
 #include "tools/weir/Session.h"
 
 #include <string>
@@ -25,6 +26,7 @@ struct RunOptions {
   std::string weights;
   std::vector<std::string> inputs;
   std::string output;
+  unsigned threads = 2;
   SessionOptions session;
 };
 /// `weir run`: inference on the CPU; returns the exit code.
@@ -38,6 +40,23 @@ struct InitOptions {
 };
 /// `weir init`: freshly initialized weights; returns the exit code.
 int runInit(const InitOptions &options);
+
+/// Fresh values for every parameter of the session's module, in
+/// declaration order (`weir init`).
+Result<std::vector<NamedTensor>> initializeParameters(Session &session,
+                                                      uint64_t runSeed);
+
+struct BenchOptions {
+  std::string model;
+  std::string function;
+  int64_t batch = 128;
+  unsigned threads = 2;
+  double seconds = 2.0;
+  SessionOptions session;
+};
+/// `weir bench`: compile time and steady-state inference throughput on
+/// random inputs and fresh weights; returns the exit code.
+int runBench(const BenchOptions &options);
 
 /// Writes the LLVM-dialect `module` as a native object file for this host.
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,

@@ -125,8 +125,11 @@ int weir::runRun(const RunOptions &options) {
       JitExecutable::create(session->module());
   if (!exe.ok())
     return fail(exe.status());
-  Result<HostTensor> out =
-      (*exe)->call(name, args, *resultDType, resultType.getRank());
+  std::vector<int64_t> resultShape(resultType.getShape());
+  if (resultType.isDynamicDim(0))
+    resultShape[0] = -1;
+  Result<HostTensor> out = (*exe)->call(name, args, inputs.size(), *resultDType,
+                                        resultShape, options.threads);
   if (!out.ok())
     return fail(out.status());
   if (Status s = writeNpy(options.output, *out); !s.ok())

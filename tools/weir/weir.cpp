@@ -13,11 +13,11 @@ int main(int argc, char **argv) {
   cl::SubCommand compile("compile", "Compile a model; print or write a stage");
   cl::SubCommand run("run", "Run a model on inputs (inference, CPU)");
   cl::SubCommand initCmd("init", "Write freshly initialized weights");
-  cl::SubCommand *all[] = {&compile, &run, &initCmd};
+  cl::SubCommand bench("bench", "Measure compile time and inference throughput");
 
   cl::opt<std::string> model(cl::Positional, cl::desc("<model.weir|model.mlir>"),
                              cl::Required, cl::sub(compile), cl::sub(run),
-                             cl::sub(initCmd));
+                             cl::sub(initCmd), cl::sub(bench));
   cl::opt<std::string> output("o", cl::desc("Output file"),
                               cl::value_desc("file"), cl::init("-"),
                               cl::sub(compile), cl::sub(initCmd));
@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
   cl::opt<bool> noUnusedWarning(
       "no-warn-unused-parameters",
       cl::desc("Do not warn about parameters that no function reads"),
-      cl::sub(compile), cl::sub(run), cl::sub(initCmd));
+      cl::sub(compile), cl::sub(run), cl::sub(initCmd), cl::sub(bench));
   cl::opt<std::string> weights("weights", cl::desc("Weights (.safetensors)"),
                                cl::value_desc("file"), cl::sub(run));
   cl::list<std::string> inputs("input", cl::desc("Input array (.npy), one per model input"),
@@ -41,10 +41,16 @@ int main(int argc, char **argv) {
                                  cl::value_desc("file"), cl::sub(run));
   cl::opt<std::string> function("function",
                                 cl::desc("Model to run (default: the first)"),
-                                cl::sub(run));
+                                cl::sub(run), cl::sub(bench));
+  cl::opt<unsigned> threads("threads",
+                            cl::desc("Threads the batch is split over"),
+                            cl::init(2), cl::sub(run), cl::sub(bench));
+  cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
+                         cl::sub(bench));
+  cl::opt<double> seconds("seconds", cl::desc("How long to measure"),
+                          cl::init(2.0), cl::sub(bench));
   cl::opt<uint64_t> seed("seed", cl::desc("Run seed for initializers"),
                          cl::init(0), cl::sub(initCmd));
-  (void)all;
 
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -52,7 +58,8 @@ int main(int argc, char **argv) {
       "  weir compile model.weir [--emit=weir|linalg|llvm|obj] [-o out]\n"
       "  weir init model.weir -o weights.safetensors [--seed S]\n"
       "  weir run model.weir --weights w.safetensors --input x.npy "
-      "--output y.npy\n");
+      "--output y.npy [--threads N]\n"
+      "  weir bench model.weir [--batch 128] [--threads 2]\n");
 
   weir::SessionOptions session;
   session.printIRAfterAll = printAfterAll;
@@ -78,6 +85,7 @@ int main(int argc, char **argv) {
     options.weights = weights;
     options.inputs.assign(inputs.begin(), inputs.end());
     options.output = runOutput;
+    options.threads = threads;
     options.session = session;
     return weir::runRun(options);
   }
@@ -92,6 +100,16 @@ int main(int argc, char **argv) {
     options.seed = seed;
     options.session = session;
     return weir::runInit(options);
+  }
+  if (bench) {
+    weir::BenchOptions options;
+    options.model = model;
+    options.function = function;
+    options.batch = batch;
+    options.threads = threads;
+    options.seconds = seconds;
+    options.session = session;
+    return weir::runBench(options);
   }
   llvm::errs() << "weir: no subcommand given; see `weir --help`\n";
   return 2;
