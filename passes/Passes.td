@@ -97,6 +97,31 @@ def LowerToLinalg : Pass<"weir-lower-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def TileAndFuse : Pass<"weir-tile-and-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Computes each chain of layers one batch tile at a time.";
+  let description = [{
+    Finds each linalg op whose result leaves linalg (returned, reshaped) and
+    tiles it along the batch dimension, fusing its producers (matmul, conv,
+    the bias broadcast, activations, pooling) into the same loop. A dense +
+    bias + activation, or a conv + bias + relu + max-pool, then runs as one
+    loop nest over batch tiles whose intermediates stay in cache. Ops that
+    cannot be tiled are left as they are. Part of weir-to-linalg-pipeline.
+
+    ```mlir
+    // after: one scf.for over the batch holds the matmul and the relu
+    %r = scf.for %i = %c0 to %n step %c16 iter_args(%acc = %init) -> tensor<?x64xf32> {
+      %mm = linalg.matmul ins(...) outs(...) -> tensor<?x64xf32>
+      %y = linalg.generic ... ins(%mm ...)   // bias + relu
+      ...
+    ```
+  }];
+  let options = [
+    Option<"tileSize", "tile-size", "int64_t", /*default=*/"16",
+           "Examples per tile">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def InterchangeLoops : Pass<"weir-interchange-loops", "::mlir::func::FuncOp"> {
   let summary = "Orders matmul, conv and pooling loops for vectorization.";
   let description = [{

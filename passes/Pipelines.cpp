@@ -25,6 +25,8 @@ void weir::buildToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createTileAndFuse());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 

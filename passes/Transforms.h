@@ -45,6 +45,10 @@ void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// parameter declarations. Reports each op it cannot lower.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 
+/// Tiles each chain of linalg ops in `func` along the batch, `tileSize`
+/// examples per tile, fusing producers into the tile loop.
+mlir::LogicalResult tileAndFuse(mlir::func::FuncOp func, int64_t tileSize);
+
 /// Reorders the loops of the matmul, convolution and pooling ops under
 /// `root` so reductions precede the output's contiguous dimension.
 mlir::LogicalResult interchangeLoops(mlir::Operation *root);
