@@ -30,3 +30,5 @@ if subprocess.call([sys.executable, "-c", "import numpy"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
     config.available_features.add("numpy")
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%llvm_lib", os.path.join(
+    os.path.dirname(config.llvm_tools_dir), "lib")))

@@ -12,6 +12,8 @@
 
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
+#include "runtime/ThreadPool.h"
+#include "runtime/cpu/Invoke.h"
 
 #include <memory>
 #include <string>
@@ -48,13 +50,9 @@ public:
 
 private:
   explicit JitExecutable(std::unique_ptr<mlir::ExecutionEngine> engine);
-  /// One call on rows [begin, end) of the batched arguments, written into
-  /// the same rows of `out`.
-  Status callRows(const std::string &function,
-                  const std::vector<const HostTensor *> &args,
-                  size_t numBatched, int64_t begin, int64_t end,
-                  HostTensor &out);
   std::unique_ptr<mlir::ExecutionEngine> engine_;
+  /// Created on the first call with more than one thread; reused.
+  std::unique_ptr<ThreadPool> pool_;
 };
 
 } // namespace weir

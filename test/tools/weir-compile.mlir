@@ -7,6 +7,8 @@
 // RUN: not weir compile %t.does-not-exist.mlir 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not weir compile %s --emit=cubin 2>&1 | FileCheck %s --check-prefix=EMIT
 // RUN: not weir 2>&1 | FileCheck %s --check-prefix=NOCMD
+// RUN: weir compile %s --emit=linalg | FileCheck %s --check-prefix=LINALG
+// RUN: weir compile %s --emit=llvm | FileCheck %s --check-prefix=LLVM
 
 weir.parameter @k : tensor<3x3x1x4xf32> init <he_normal, seed = 1>
 func.func @tiny(%x: tensor<?x8x8x1xf32>) -> tensor<*xf32> {
@@ -36,8 +38,14 @@ func.func @tiny(%x: tensor<?x8x8x1xf32>) -> tensor<*xf32> {
 
 // SYNTAX: truncated.mlir:2:41: error: expected non-function type
 
-// MISSING: weir compile: cannot open input file '{{.*}}does-not-exist.mlir'
+// MISSING: weir: cannot open input file '{{.*}}does-not-exist.mlir'
 
-// EMIT: unknown --emit=cubin (available: weir)
+// EMIT: unknown --emit=cubin (available: weir, linalg, llvm, obj, lib)
 
 // NOCMD: weir: no subcommand given; see `weir --help`
+
+// LINALG-LABEL: func.func @tiny
+// LINALG-SAME: {weir.param = "k"}
+// LINALG: linalg.conv_2d_nhwc_hwcf
+
+// LLVM: llvm.func @_mlir_ciface_tiny

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ python3 pkg-config ccache libpng-dev libgtest-dev
+  cmake ninja-build g++ python3 python3-numpy pkg-config ccache libpng-dev
+  libgtest-dev
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
 )
 

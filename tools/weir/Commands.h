@@ -3,6 +3,7 @@
 #define WEIR_TOOLS_WEIR_COMMANDS_H
 
 #include "runtime/Safetensors.h"
+#include "runtime/cpu/AotLibrary.h"
 #include "tools/weir/Session.h"
 
 #include <string>
@@ -13,8 +14,10 @@ namespace weir {
 struct CompileOptions {
   std::string input;
   std::string output = "-";
-  /// The last stage: weir, linalg, llvm or obj.
+  /// The last stage: weir, linalg, llvm, obj or lib.
   std::string emit = "weir";
+  /// The model function a library exports (default: the first).
+  std::string function;
   SessionOptions session;
 };
 /// `weir compile`; returns the exit code.
@@ -57,6 +60,13 @@ struct BenchOptions {
 /// `weir bench`: compile time and steady-state inference throughput on
 /// random inputs and fresh weights; returns the exit code.
 int runBench(const BenchOptions &options);
+
+/// Writes the LLVM-dialect `module` as a shared library that the AOT loader
+/// (runtime/cpu/AotLibrary.h) runs: the code, plus `weir_manifest` and
+/// `weir_entry` for `manifest.function`.
+mlir::LogicalResult emitSharedLibrary(mlir::ModuleOp module,
+                                      const ModelManifest &manifest,
+                                      const std::string &path);
 
 /// Writes the LLVM-dialect `module` as a native object file for this host.
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,

@@ -116,3 +116,46 @@ std::optional<DType> weir::dtypeOf(Type t) {
   }
   return std::nullopt;
 }
+
+static Result<TensorSpec> specOf(Type type, const std::string &name) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  std::optional<DType> dtype = t ? dtypeOf(t.getElementType()) : std::nullopt;
+  if (!dtype) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << type;
+    return Status::error("type " + s + " has no runtime dtype");
+  }
+  TensorSpec spec;
+  spec.name = name;
+  spec.dtype = *dtype;
+  for (int64_t d : t.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  return spec;
+}
+
+Result<ModelManifest> Session::manifestOf(func::FuncOp func) {
+  ModelManifest m;
+  m.function = func.getSymName().str();
+  if (func.getNumResults() != 1)
+    return Status::error("model '" + m.function + "' has " +
+                         std::to_string(func.getNumResults()) +
+                         " outputs; one is supported");
+  for (Type t : func.getArgumentTypes()) {
+    Result<TensorSpec> s = specOf(t, "");
+    if (!s.ok())
+      return s.status();
+    m.inputs.push_back(*s);
+  }
+  for (const EntryParameter &p : parametersOf(func)) {
+    Result<TensorSpec> s = specOf(p.type, p.name);
+    if (!s.ok())
+      return s.status();
+    m.parameters.push_back(*s);
+  }
+  Result<TensorSpec> out = specOf(func.getResultTypes()[0], "");
+  if (!out.ok())
+    return out.status();
+  m.output = *out;
+  return m;
+}

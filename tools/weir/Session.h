@@ -3,6 +3,7 @@
 #define WEIR_TOOLS_WEIR_SESSION_H
 
 #include "runtime/HostTensor.h"
+#include "runtime/cpu/AotLibrary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -48,6 +49,12 @@ public:
   mlir::func::FuncOp entry(const std::string &name);
   /// The parameters `func` reads, in declaration order.
   std::vector<EntryParameter> parametersOf(mlir::func::FuncOp func);
+
+  /// The signature of `func` as the runtime sees it: inputs, parameters
+  /// (declaration order) and the single output, -1 for the batch. Fails
+  /// (with a message) for types the runtime has no dtype for or more than
+  /// one output.
+  Result<ModelManifest> manifestOf(mlir::func::FuncOp func);
 
   /// Runs the passes `build` adds on the module, with this session's IR
   /// printing and timing options.

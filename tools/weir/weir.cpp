@@ -15,7 +15,8 @@ int main(int argc, char **argv) {
   cl::SubCommand initCmd("init", "Write freshly initialized weights");
   cl::SubCommand bench("bench", "Measure compile time and inference throughput");
 
-  cl::opt<std::string> model(cl::Positional, cl::desc("<model.weir|model.mlir>"),
+  cl::opt<std::string> model(cl::Positional,
+                             cl::desc("<model.weir|model.mlir|model.so>"),
                              cl::Required, cl::sub(compile), cl::sub(run),
                              cl::sub(initCmd), cl::sub(bench));
   cl::opt<std::string> output("o", cl::desc("Output file"),
@@ -41,7 +42,8 @@ int main(int argc, char **argv) {
                                  cl::value_desc("file"), cl::sub(run));
   cl::opt<std::string> function("function",
                                 cl::desc("Model to run (default: the first)"),
-                                cl::sub(run), cl::sub(bench));
+                                cl::sub(compile), cl::sub(run),
+                                cl::sub(bench));
   cl::opt<unsigned> threads("threads",
                             cl::desc("Threads the batch is split over"),
                             cl::init(2), cl::sub(run), cl::sub(bench));
@@ -71,6 +73,7 @@ int main(int argc, char **argv) {
     options.input = model;
     options.output = output;
     options.emit = emit;
+    options.function = function;
     options.session = session;
     return weir::runCompile(options);
   }

@@ -1,0 +1,118 @@
+//===- Invoke.cpp - call compiled entry points with HostTensors ----------===//
+#include "runtime/cpu/Invoke.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace weir;
+
+namespace {
+/// A memref descriptor of any rank, laid out as the C interface expects:
+/// allocated pointer, aligned pointer, offset, sizes[rank], strides[rank].
+struct Descriptor {
+  std::vector<int64_t> words;
+  explicit Descriptor(int64_t rank) : words(3 + 2 * rank, 0) {}
+
+  /// A view of rows [begin, end) of the row-major tensor `t`.
+  static Descriptor rows(const HostTensor &t, int64_t begin, int64_t end) {
+    Descriptor d(t.rank());
+    size_t rowBytes = t.rank() && t.shape()[0] ? t.byteSize() / t.shape()[0] : 0;
+    void *p = const_cast<uint8_t *>(t.bytes()) + begin * rowBytes;
+    std::memcpy(&d.words[0], &p, sizeof(void *));
+    std::memcpy(&d.words[1], &p, sizeof(void *));
+    int64_t stride = 1;
+    for (int64_t i = t.rank() - 1; i >= 0; --i) {
+      d.words[3 + i] = i == 0 ? end - begin : t.shape()[i];
+      d.words[3 + t.rank() + i] = stride;
+      stride *= t.shape()[i];
+    }
+    return d;
+  }
+  static Descriptor whole(const HostTensor &t) {
+    return rows(t, 0, t.rank() ? t.shape()[0] : 0);
+  }
+  void *pointer(int i) const {
+    void *p;
+    std::memcpy(&p, &words[i], sizeof(void *));
+    return p;
+  }
+};
+
+/// One call on rows [begin, end) of the batched arguments, written into the
+/// same rows of `out`.
+Status callRows(PackedFunction fn, const std::string &name,
+                const std::vector<const HostTensor *> &args,
+                size_t numBatched, int64_t begin, int64_t end,
+                HostTensor &out) {
+  Descriptor result(out.rank());
+  std::vector<Descriptor> descriptors;
+  for (size_t i = 0; i < args.size(); ++i)
+    descriptors.push_back(i < numBatched
+                              ? Descriptor::rows(*args[i], begin, end)
+                              : Descriptor::whole(*args[i]));
+  std::vector<void *> pointers{result.words.data()};
+  for (Descriptor &d : descriptors)
+    pointers.push_back(d.words.data());
+  std::vector<void *> packed;
+  for (void *&p : pointers)
+    packed.push_back(&p);
+  fn(packed.data());
+
+  // The compiled code returns a dense buffer from malloc that the caller
+  // owns.
+  Status status;
+  for (int64_t i = 0; i < out.rank(); ++i) {
+    int64_t expected = i == 0 ? end - begin : out.shape()[i];
+    if (result.words[3 + i] != expected)
+      status = Status::error("'" + name + "' returned dimension " +
+                             std::to_string(i) + " of size " +
+                             std::to_string(result.words[3 + i]) +
+                             ", expected " + std::to_string(expected));
+  }
+  if (status.ok()) {
+    size_t rowBytes = out.shape()[0] ? out.byteSize() / out.shape()[0] : 0;
+    auto *src = static_cast<const uint8_t *>(result.pointer(1)) +
+                result.words[2] * out.elementSize();
+    std::memcpy(out.bytes() + begin * rowBytes, src, (end - begin) * rowBytes);
+  }
+  std::free(result.pointer(0));
+  return status;
+}
+} // namespace
+
+Result<HostTensor> weir::invokeBatched(PackedFunction fn,
+                                       const std::string &name,
+                                       const std::vector<const HostTensor *> &args,
+                                       size_t numBatched, DType resultDType,
+                                       std::vector<int64_t> resultShape,
+                                       ThreadPool *pool) {
+  if (resultShape.empty())
+    return Status::error("'" + name + "' returns a scalar; a batched tensor "
+                         "was expected");
+  if (resultShape[0] < 0) {
+    if (numBatched == 0 || args.empty() || args[0]->rank() == 0)
+      return Status::error("'" + name + "' has a batched result but no "
+                           "batched argument");
+    resultShape[0] = args[0]->shape()[0];
+  }
+  Result<HostTensor> out = HostTensor::create(resultDType, resultShape);
+  if (!out.ok())
+    return out.status();
+  int64_t rows = resultShape[0];
+  unsigned threads = pool && numBatched ? pool->size() : 1;
+  if (int64_t(threads) > rows)
+    threads = unsigned(std::max<int64_t>(rows, 1));
+  std::vector<Status> statuses(threads);
+  auto slice = [&](unsigned t) {
+    statuses[t] = callRows(fn, name, args, numBatched, rows * t / threads,
+                           rows * (t + 1) / threads, *out);
+  };
+  if (threads == 1)
+    slice(0);
+  else
+    pool->parallelFor(threads, slice);
+  for (Status &s : statuses)
+    if (!s.ok())
+      return s;
+  return out;
+}

@@ -1,0 +1,40 @@
+//===- Invoke.h - call compiled entry points with HostTensors -*- C++ -*-===//
+//
+// Compiled models expose each entry point as a packed function
+// `void(void **args)`: args[0] points to the result memref descriptor and
+// args[1..] to the argument descriptors (the C interface of MLIR's LLVM
+// lowering, packed). This file builds descriptors over HostTensors, calls
+// such a function, splits the batch over threads, and takes ownership of
+// the result. It does not depend on MLIR, so an AOT library loader can use
+// it as well as the JIT.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_RUNTIME_CPU_INVOKE_H
+#define WEIR_RUNTIME_CPU_INVOKE_H
+
+#include "runtime/HostTensor.h"
+#include "runtime/Status.h"
+#include "runtime/ThreadPool.h"
+
+#include <string>
+#include <vector>
+
+namespace weir {
+
+using PackedFunction = void (*)(void **);
+
+/// Calls `fn` with `args` as memrefs (read, not written) and returns its
+/// single memref result, of `resultDType` and shape `resultShape`, where -1
+/// in dimension 0 means the batch: dimension 0 of the first `numBatched`
+/// arguments. With a `pool` of more than one thread, the batch is split into
+/// contiguous slices run concurrently on views of the inputs (examples are
+/// independent in inference, so this is exact). `name` is for messages.
+Result<HostTensor> invokeBatched(PackedFunction fn, const std::string &name,
+                                 const std::vector<const HostTensor *> &args,
+                                 size_t numBatched, DType resultDType,
+                                 std::vector<int64_t> resultShape,
+                                 ThreadPool *pool);
+
+} // namespace weir
+
+#endif // WEIR_RUNTIME_CPU_INVOKE_H
