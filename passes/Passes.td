@@ -122,6 +122,29 @@ def TileAndFuse : Pass<"weir-tile-and-fuse", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def VectorizeConvolutions
+    : Pass<"weir-vectorize-convolutions", "::mlir::ModuleOp"> {
+  let summary = "Register-blocked, vectorized 2-D convolutions.";
+  let description = [{
+    Tiles each `linalg.conv_2d_nhwc_hwcf` to one output pixel and one kernel
+    row, decomposes the tile into a 1-D convolution and vectorizes it, so
+    the pixel's filter accumulators stay in vector registers across the
+    kernel-width x input-channel reduction: one broadcast and one FMA per
+    input channel and kernel column. Implemented as a transform-dialect
+    recipe run by the interpreter. Part of weir-cpu-lowering-pipeline; the
+    convolutions it cannot handle keep the loop lowering.
+
+    ```mlir
+    // after: per pixel, per kernel row
+    %acc = vector.fma %x_c, %k_c, %acc : vector<1x64xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::transform::TransformDialect", "::mlir::vector::VectorDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 def InterchangeLoops : Pass<"weir-interchange-loops", "::mlir::func::FuncOp"> {
   let summary = "Orders matmul, conv and pooling loops for vectorization.";
   let description = [{

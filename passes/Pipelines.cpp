@@ -38,15 +38,18 @@ static const char *const kCpuLowering =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
+    "func.func(convert-vector-to-scf{full-unroll=true}),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+    "convert-vector-to-llvm,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,"
-    "reconcile-unrealized-casts";
+    "convert-ub-to-llvm,reconcile-unrealized-casts";
 
 void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   // The upstream passes are registered by registerWeirPassesAndPipelines;
   // a parse failure here is a bug in the string above.
+  pm.addPass(createVectorizeConvolutions());
   pm.addNestedPass<func::FuncOp>(createInterchangeLoops());
   if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
     llvm::report_fatal_error("weir: invalid CPU lowering pipeline");
