@@ -1,0 +1,86 @@
+//===- AST.h - the syntax tree of a .weir file ------------------*- C++ -*-===//
+//
+// What the parser produces and the builder consumes. Constant arithmetic is
+// already folded (`1/255` is one Float), so an expression is a literal, a
+// name, a list, a call or a sequential block. Every node keeps the SMLoc of
+// its first token for diagnostics and op locations.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_FRONTEND_AST_H
+#define WEIR_FRONTEND_AST_H
+
+#include "llvm/Support/SMLoc.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weir::frontend {
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+/// One argument of a call: positional when `keyword` is empty.
+struct Arg {
+  std::string keyword;
+  llvm::SMLoc keywordLoc;
+  ExprPtr value;
+};
+
+struct Expr {
+  enum class Kind { Int, Float, Name, String, List, Call, Sequential };
+
+  Kind kind;
+  llvm::SMLoc loc;
+  int64_t intValue = 0;
+  double floatValue = 0;
+  /// Name: the identifier; String: its value; Call: the callee.
+  std::string text;
+  /// List: the elements; Sequential: the layer calls, in order.
+  std::vector<ExprPtr> elements;
+  /// Call: the arguments, in source order.
+  std::vector<Arg> args;
+  /// Sequential: the input expression.
+  ExprPtr input;
+
+  Expr(Kind kind, llvm::SMLoc loc) : kind(kind), loc(loc) {}
+  bool isNumber() const { return kind == Kind::Int || kind == Kind::Float; }
+  double asDouble() const {
+    return kind == Kind::Int ? static_cast<double>(intValue) : floatValue;
+  }
+};
+
+struct Stmt {
+  enum class Kind { Assign, Return };
+  Kind kind;
+  /// The assigned name, or the `return` keyword.
+  llvm::SMLoc loc;
+  std::string name;
+  /// Assign: one value; Return: one or more.
+  std::vector<ExprPtr> values;
+};
+
+struct Input {
+  std::string name;
+  llvm::SMLoc loc;
+  std::string dtype;
+  llvm::SMLoc dtypeLoc;
+  /// The shape without the batch dimension.
+  std::vector<int64_t> dims;
+};
+
+struct Model {
+  std::string name;
+  llvm::SMLoc loc;
+  std::vector<Input> inputs;
+  std::vector<Stmt> body;
+};
+
+struct File {
+  std::vector<Model> models;
+};
+
+} // namespace weir::frontend
+
+#endif // WEIR_FRONTEND_AST_H

@@ -1,0 +1,413 @@
+//===- BuildOps.cpp - one weir op (and its parameters) per call ----------===//
+//
+// Each function reads the call's arguments (Keras defaults where absent),
+// declares the layer's parameters, builds the op with an unranked result
+// and refines it at once. A layer's `activation:` becomes a separate op at
+// the layer's location.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/Builder.h"
+
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace weir;
+using namespace weir::frontend;
+using llvm::StringRef;
+
+/// The size of the last dimension of `v`, or kDynamic. A kernel sized from a
+/// dimension that is not the right one only exists until the op's verifier
+/// rejects the input's rank; a dynamic size fails parameter_c1.
+static int64_t lastDim(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() == 0)
+    return ShapedType::kDynamic;
+  return type.getShape().back();
+}
+
+static int64_t rankOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getRank() : -1;
+}
+
+FailureOr<Value> ModuleBuilder::buildInput(const BoundCall &call) {
+  if (call.chained())
+    return call.chained();
+  return buildTensor(*call.get("input"),
+                     "the input of " + StringRef(call.def().name));
+}
+
+LogicalResult ModuleBuilder::checkFloat(const BoundCall &call, Value v,
+                                  llvm::SMLoc at) {
+  if (isa<FloatType>(getElementTypeOrSelf(v.getType())))
+    return success();
+  return source.error(at) << call.def().name << " expects a float tensor, got "
+                          << v.getType() << " (rescale or cast it first)";
+}
+
+FailureOr<Value> ModuleBuilder::activate(Activation act, Value v, Location at) {
+  Type type = unranked(getElementTypeOrSelf(v.getType()));
+  Operation *op = nullptr;
+  switch (act) {
+  case Activation::Linear:
+    return v;
+  case Activation::Relu:
+    op = ReluOp::create(builder, at, type, v);
+    break;
+  case Activation::Sigmoid:
+    op = SigmoidOp::create(builder, at, type, v);
+    break;
+  case Activation::Tanh:
+    op = TanhOp::create(builder, at, type, v);
+    break;
+  case Activation::Softmax:
+    op = SoftmaxOp::create(builder, at, type, v);
+    break;
+  case Activation::Gelu:
+    op = GeluOp::create(builder, at, type, v, /*approximate=*/false);
+    break;
+  }
+  if (failed(refine(op)))
+    return failure();
+  return op->getResult(0);
+}
+
+FailureOr<Value> ModuleBuilder::buildOp(const BoundCall &call) {
+  OpKind kind = call.def().kind;
+  if (kind == OpKind::Add || kind == OpKind::Concat)
+    return buildMerge(call);
+  FailureOr<Value> input = buildInput(call);
+  if (failed(input))
+    return failure();
+  if (call.def().floatInputs && failed(checkFloat(call, *input, call.loc())))
+    return failure();
+  switch (kind) {
+  case OpKind::Dense:
+    return buildDense(call, *input);
+  case OpKind::Conv2D:
+    return buildConv2D(call, *input);
+  case OpKind::MaxPool2D:
+  case OpKind::AvgPool2D:
+  case OpKind::GlobalAvgPool2D:
+    return buildPool(call, *input);
+  case OpKind::BatchNorm:
+    return buildBatchNorm(call, *input);
+  default:
+    return buildSimple(call, *input);
+  }
+}
+
+FailureOr<Value> ModuleBuilder::buildDense(const BoundCall &call, Value input) {
+  FailureOr<int64_t> units = call.getInt("units", 0, 1, INT32_MAX);
+  if (failed(units))
+    return failure();
+  FailureOr<Activation> act = call.getActivation("activation");
+  if (failed(act))
+    return failure();
+  FailureOr<bool> useBias = call.getBool("use_bias", true);
+  if (failed(useBias))
+    return failure();
+  FailureOr<InitializerAttr> kernelInit =
+      call.getInit("kernel_initializer", InitKind::glorot_uniform);
+  if (failed(kernelInit))
+    return failure();
+  FailureOr<InitializerAttr> biasInit =
+      call.getInit("bias_initializer", InitKind::zeros);
+  if (failed(biasInit))
+    return failure();
+  FailureOr<std::string> name = layerName(call);
+  if (failed(name))
+    return failure();
+
+  Location at = loc(call.loc());
+  Type elt = getElementTypeOrSelf(input.getType());
+  Value kernel = param(*name, "kernel", {lastDim(input), *units}, elt,
+                       *kernelInit, false, at);
+  Value bias = *useBias ? param(*name, "bias", {*units}, elt, *biasInit,
+                                false, at)
+                        : Value();
+  auto op = DenseOp::create(builder, at, unranked(elt), input, kernel, bias);
+  if (failed(refine(op)))
+    return failure();
+  return activate(*act, op.getOutput(), at);
+}
+
+FailureOr<Value> ModuleBuilder::buildConv2D(const BoundCall &call, Value input) {
+  FailureOr<int64_t> filters = call.getInt("filters", 0, 1, INT32_MAX);
+  if (failed(filters))
+    return failure();
+  FailureOr<SmallVector<int64_t, 2>> kernelSize =
+      call.getPair("kernel_size", {});
+  if (failed(kernelSize))
+    return failure();
+  FailureOr<SmallVector<int64_t, 2>> strides = call.getPair("strides", {1, 1});
+  if (failed(strides))
+    return failure();
+  FailureOr<Padding> padding = call.getPadding("padding");
+  if (failed(padding))
+    return failure();
+  FailureOr<SmallVector<int64_t, 2>> dilation =
+      call.getPair("dilation_rate", {1, 1});
+  if (failed(dilation))
+    return failure();
+  FailureOr<Activation> act = call.getActivation("activation");
+  if (failed(act))
+    return failure();
+  FailureOr<bool> useBias = call.getBool("use_bias", true);
+  if (failed(useBias))
+    return failure();
+  FailureOr<InitializerAttr> kernelInit =
+      call.getInit("kernel_initializer", InitKind::glorot_uniform);
+  if (failed(kernelInit))
+    return failure();
+  FailureOr<InitializerAttr> biasInit =
+      call.getInit("bias_initializer", InitKind::zeros);
+  if (failed(biasInit))
+    return failure();
+  FailureOr<std::string> name = layerName(call);
+  if (failed(name))
+    return failure();
+
+  Location at = loc(call.loc());
+  Type elt = getElementTypeOrSelf(input.getType());
+  // HWIO: [kh, kw, in_channels, filters].
+  int64_t channels = lastDim(input);
+  Value kernel =
+      param(*name, "kernel",
+            {(*kernelSize)[0], (*kernelSize)[1], channels, *filters}, elt,
+            *kernelInit, false, at);
+  Value bias = *useBias ? param(*name, "bias", {*filters}, elt, *biasInit,
+                                false, at)
+                        : Value();
+  auto op = Conv2DOp::create(builder, at, unranked(elt), input, kernel, bias,
+                             *strides, *padding, *dilation);
+  if (failed(refine(op)))
+    return failure();
+  return activate(*act, op.getOutput(), at);
+}
+
+FailureOr<Value> ModuleBuilder::buildPool(const BoundCall &call, Value input) {
+  Location at = loc(call.loc());
+  Type type = unranked(getElementTypeOrSelf(input.getType()));
+  Operation *op;
+  if (call.def().kind == OpKind::GlobalAvgPool2D) {
+    FailureOr<bool> keepdims = call.getBool("keepdims", false);
+    if (failed(keepdims))
+      return failure();
+    op = GlobalAvgPool2DOp::create(builder, at, type, input, *keepdims);
+  } else {
+    FailureOr<SmallVector<int64_t, 2>> poolSize =
+        call.getPair("pool_size", {2, 2});
+    if (failed(poolSize))
+      return failure();
+    // Strides default to the pool size (Keras); an absent attribute says so.
+    DenseI64ArrayAttr strides;
+    if (call.get("strides")) {
+      FailureOr<SmallVector<int64_t, 2>> s = call.getPair("strides", {});
+      if (failed(s))
+        return failure();
+      strides = builder.getDenseI64ArrayAttr(*s);
+    }
+    FailureOr<Padding> padding = call.getPadding("padding");
+    if (failed(padding))
+      return failure();
+    if (call.def().kind == OpKind::MaxPool2D)
+      op = MaxPool2DOp::create(builder, at, type, input, *poolSize, strides,
+                               *padding);
+    else
+      op = AvgPool2DOp::create(builder, at, type, input, *poolSize, strides,
+                               *padding);
+  }
+  if (failed(refine(op)))
+    return failure();
+  return op->getResult(0);
+}
+
+FailureOr<Value> ModuleBuilder::buildBatchNorm(const BoundCall &call, Value input) {
+  FailureOr<int64_t> axis = call.getInt("axis", -1, INT64_MIN, INT64_MAX);
+  if (failed(axis))
+    return failure();
+  // weir.batch_norm normalizes over the last axis, Keras' default.
+  if (*axis != -1 && *axis != rankOf(input) - 1)
+    return source.error(call.get("axis")->loc)
+           << "batch_norm normalizes over the last axis only (axis: -1), got "
+              "axis "
+           << *axis;
+  FailureOr<double> momentum = call.getFloat("momentum", 0.99);
+  if (failed(momentum))
+    return failure();
+  if (!(*momentum >= 0 && *momentum <= 1))
+    return source.error(call.get("momentum")->loc)
+           << "momentum of batch_norm must be between 0 and 1, got "
+           << *momentum;
+  FailureOr<double> epsilon = call.getFloat("epsilon", 1e-3);
+  if (failed(epsilon))
+    return failure();
+  FailureOr<InitializerAttr> betaInit =
+      call.getInit("beta_initializer", InitKind::zeros);
+  if (failed(betaInit))
+    return failure();
+  FailureOr<InitializerAttr> gammaInit =
+      call.getInit("gamma_initializer", InitKind::ones);
+  if (failed(gammaInit))
+    return failure();
+  FailureOr<InitializerAttr> meanInit =
+      call.getInit("moving_mean_initializer", InitKind::zeros);
+  if (failed(meanInit))
+    return failure();
+  FailureOr<InitializerAttr> varianceInit =
+      call.getInit("moving_variance_initializer", InitKind::ones);
+  if (failed(varianceInit))
+    return failure();
+  FailureOr<std::string> name = layerName(call);
+  if (failed(name))
+    return failure();
+
+  Location at = loc(call.loc());
+  Type elt = getElementTypeOrSelf(input.getType());
+  int64_t channels = lastDim(input);
+  Value gamma = param(*name, "gamma", {channels}, elt, *gammaInit, false, at);
+  Value beta = param(*name, "beta", {channels}, elt, *betaInit, false, at);
+  Value mean =
+      param(*name, "moving_mean", {channels}, elt, *meanInit, true, at);
+  Value variance = param(*name, "moving_variance", {channels}, elt,
+                         *varianceInit, true, at);
+  auto op = BatchNormOp::create(builder, at, unranked(elt), input, gamma, beta,
+                                mean, variance,
+                                builder.getF64FloatAttr(*epsilon));
+  // The inference form has no momentum; the training step needs it, so a
+  // non-default one travels as an attribute until the op grows one.
+  if (*momentum != 0.99)
+    op->setAttr("momentum", builder.getF64FloatAttr(*momentum));
+  if (failed(refine(op)))
+    return failure();
+  return op.getOutput();
+}
+
+FailureOr<Value> ModuleBuilder::buildMerge(const BoundCall &call) {
+  StringRef opName = call.def().name;
+  SmallVector<Value> inputs;
+  if (call.chained())
+    inputs.push_back(call.chained());
+  for (const Expr *e : call.tensors()) {
+    FailureOr<Value> v = buildTensor(*e, "an input of " + opName);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  if (call.def().floatInputs)
+    for (Value v : inputs)
+      if (failed(checkFloat(call, v, call.loc())))
+        return failure();
+  Location at = loc(call.loc());
+  Operation *op;
+  if (call.def().kind == OpKind::Add) {
+    if (inputs.size() < 2)
+      return source.error(call.loc())
+             << "add needs at least two tensors, got " << inputs.size();
+    op = AddOp::create(builder, at,
+                       unranked(getElementTypeOrSelf(inputs[0].getType())),
+                       inputs);
+  } else {
+    if (inputs.empty())
+      return source.error(call.loc()) << "concat needs at least one tensor";
+    FailureOr<int64_t> axis = call.getInt("axis", -1, INT64_MIN, INT64_MAX);
+    if (failed(axis))
+      return failure();
+    op = ConcatOp::create(builder, at,
+                          unranked(getElementTypeOrSelf(inputs[0].getType())),
+                          inputs, builder.getI64IntegerAttr(*axis));
+  }
+  if (failed(refine(op)))
+    return failure();
+  return op->getResult(0);
+}
+
+FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) {
+  Location at = loc(call.loc());
+  Type elt = getElementTypeOrSelf(input.getType());
+  Type type = unranked(elt);
+  Operation *op = nullptr;
+  switch (call.def().kind) {
+  case OpKind::Dropout: {
+    FailureOr<double> rate = call.getFloat("rate", 0);
+    if (failed(rate))
+      return failure();
+    FailureOr<std::optional<int64_t>> seed = call.getOptionalInt("seed");
+    if (failed(seed))
+      return failure();
+    op = DropoutOp::create(builder, at, type, input, Value(),
+                           builder.getF64FloatAttr(*rate),
+                           *seed ? builder.getI64IntegerAttr(**seed)
+                                 : IntegerAttr());
+    break;
+  }
+  case OpKind::Flatten:
+    op = FlattenOp::create(builder, at, type, input);
+    break;
+  case OpKind::Reshape: {
+    FailureOr<SmallVector<int64_t>> shape = call.getIntList("target_shape");
+    if (failed(shape))
+      return failure();
+    // Bound the product here: the shape rule multiplies without checking.
+    int64_t count = 1;
+    for (int64_t d : *shape)
+      if (d > 0 && (llvm::MulOverflow(count, d, count) ||
+                    count > (int64_t(1) << 40)))
+        return source.error(call.get("target_shape")->loc)
+               << "target_shape of reshape has more than 2^40 elements";
+    op = ReshapeOp::create(builder, at, type, input, *shape);
+    break;
+  }
+  case OpKind::Cast: {
+    FailureOr<Type> dtype = call.getDType("dtype");
+    if (failed(dtype))
+      return failure();
+    op = CastOp::create(builder, at, unranked(*dtype), input, *dtype);
+    break;
+  }
+  case OpKind::Rescale: {
+    FailureOr<double> scale = call.getFloat("scale", 1);
+    if (failed(scale))
+      return failure();
+    FailureOr<double> offset = call.getFloat("offset", 0);
+    if (failed(offset))
+      return failure();
+    // rescale_c1: integer pixels become f32.
+    Type out = isa<FloatType>(elt) ? elt : builder.getF32Type();
+    op = RescaleOp::create(builder, at, unranked(out), input,
+                           builder.getF64FloatAttr(*scale),
+                           builder.getF64FloatAttr(*offset));
+    break;
+  }
+  case OpKind::Relu:
+    op = ReluOp::create(builder, at, type, input);
+    break;
+  case OpKind::Sigmoid:
+    op = SigmoidOp::create(builder, at, type, input);
+    break;
+  case OpKind::Tanh:
+    op = TanhOp::create(builder, at, type, input);
+    break;
+  case OpKind::Gelu: {
+    FailureOr<bool> approximate = call.getBool("approximate", false);
+    if (failed(approximate))
+      return failure();
+    op = GeluOp::create(builder, at, type, input, *approximate);
+    break;
+  }
+  case OpKind::Softmax: {
+    FailureOr<int64_t> axis = call.getInt("axis", -1, INT64_MIN, INT64_MAX);
+    if (failed(axis))
+      return failure();
+    op = SoftmaxOp::create(builder, at, type, input,
+                           builder.getI64IntegerAttr(*axis));
+    break;
+  }
+  default:
+    llvm_unreachable("handled by buildOp");
+  }
+  if (failed(refine(op)))
+    return failure();
+  return op->getResult(0);
+}
