@@ -12,6 +12,7 @@
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Parser/Parser.h"
@@ -26,12 +27,16 @@ namespace weir {
 
 using namespace mlir;
 
-// Tile sizes are (n, oh, ow, f, kh, kw, c): one output pixel, all filters,
-// one kernel row; decompose then needs oh = kh = 1.
+// Convolutions: tile sizes (n, oh, ow, f, kh, kw, c) give one output pixel,
+// all filters and one kernel row; decompose then needs oh = kh = 1.
+// Only convolutions marked by markVectorizable (static tiles) are matched.
+// (The same recipe for matmul, tiles (1, all, 16), ran 9x slower than the
+// interchanged loops on the MLP, so matmul keeps weir-interchange-loops.)
 static const char *const kScript = R"mlir(
 module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
-    %conv = transform.structured.match ops{["linalg.conv_2d_nhwc_hwcf"]} in %root
+    %conv = transform.structured.match ops{["linalg.conv_2d_nhwc_hwcf"]}
+        attributes {weir.vectorize} in %root
         : (!transform.any_op) -> !transform.any_op
     %tiled, %l0, %l1, %l2, %l3 = transform.structured.tile_using_for %conv
         tile_sizes [1, 1, 1, 0, 1, 0, 0]
@@ -54,7 +59,24 @@ module attributes {transform.with_named_sequence} {
 }
 )mlir";
 
+/// Marks the convolutions the recipe can vectorize: static shapes except
+/// the batch.
+static void markVectorizable(ModuleOp module) {
+  auto staticButBatch = [](Value v) {
+    auto t = cast<ShapedType>(v.getType());
+    return t.hasRank() &&
+           llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
+  };
+  UnitAttr mark = UnitAttr::get(module.getContext());
+  module.walk([&](linalg::Conv2DNhwcHwcfOp op) {
+    if (staticButBatch(op.getInputs()[0]) && staticButBatch(op.getOutputs()[0]) &&
+        cast<ShapedType>(op.getInputs()[1].getType()).hasStaticShape())
+      op->setAttr("weir.vectorize", mark);
+  });
+}
+
 LogicalResult weir::vectorizeConvolutions(ModuleOp module) {
+  markVectorizable(module);
   OwningOpRef<ModuleOp> script =
       parseSourceString<ModuleOp>(kScript, module.getContext());
   if (!script)
