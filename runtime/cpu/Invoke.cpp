@@ -2,6 +2,7 @@
 #include "runtime/cpu/Invoke.h"
 
 #include <cstdlib>
+#include <malloc.h>
 #include <cstring>
 
 using namespace weir;
@@ -80,6 +81,15 @@ Status callRows(PackedFunction fn, const std::string &name,
 }
 } // namespace
 
+void weir::configureAllocatorForCompiledCode() {
+  static bool done = [] {
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    return true;
+  }();
+  (void)done;
+}
+
 Result<HostTensor> weir::invokeBatched(PackedFunction fn,
                                        const std::string &name,
                                        const std::vector<const HostTensor *> &args,
@@ -95,6 +105,7 @@ Result<HostTensor> weir::invokeBatched(PackedFunction fn,
                            "batched argument");
     resultShape[0] = args[0]->shape()[0];
   }
+  configureAllocatorForCompiledCode();
   Result<HostTensor> out = HostTensor::create(resultDType, resultShape);
   if (!out.ok())
     return out.status();

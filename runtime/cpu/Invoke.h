@@ -23,6 +23,12 @@ namespace weir {
 
 using PackedFunction = void (*)(void **);
 
+/// Compiled code allocates its intermediates with malloc on every call.
+/// glibc serves large blocks with fresh mmaps by default, so each call would
+/// page-fault its buffers in again; this raises the thresholds once per
+/// process so freed blocks are reused.
+void configureAllocatorForCompiledCode();
+
 /// Calls `fn` with `args` as memrefs (read, not written) and returns its
 /// single memref result, of `resultDType` and shape `resultShape`, where -1
 /// in dimension 0 means the batch: dimension 0 of the first `numBatched`

@@ -28,6 +28,12 @@ JitExecutable::create(mlir::ModuleOp llvmModule) {
   if (!builder)
     return Status::error("cannot target this CPU: " +
                          errorText(builder.takeError()));
+  // Fuse multiplies and adds into FMAs: the generated reductions are
+  // mulf + addf pairs, and the machine has FMA units (one rounding instead
+  // of two; results stay deterministic for a given build and CPU).
+  llvm::TargetOptions targetOptions;
+  targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
+  builder->setOptions(targetOptions);
   auto machine = builder->createTargetMachine();
   if (!machine)
     return Status::error("cannot target this CPU: " +

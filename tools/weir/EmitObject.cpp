@@ -40,8 +40,11 @@ FailureOr<NativeModule> translate(ModuleOp module, llvm::LLVMContext &ctx) {
   std::string features;
   for (auto &feature : llvm::sys::getHostCPUFeatures())
     features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  // As in the JIT: multiplies and adds fuse into FMAs.
+  llvm::TargetOptions targetOptions;
+  targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   out.machine.reset(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features, llvm::TargetOptions(),
+      triple, llvm::sys::getHostCPUName(), features, targetOptions,
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   out.module->setTargetTriple(triple);
   out.module->setDataLayout(out.machine->createDataLayout());
