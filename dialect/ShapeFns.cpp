@@ -294,6 +294,10 @@ LogicalResult BatchNormOp::inferShape(Adaptor a, EmitFn emitError,
   if (failed(checkBatchNorm(a.getInput(), stats,
                             a.getEpsilon().convertToDouble(), emitError)))
     return failure();
+  // batch_norm_c5: momentum is in [0, 1].
+  double momentum = a.getMomentum().convertToDouble();
+  if (!(momentum >= 0 && momentum <= 1))
+    return emitError() << "momentum must be in [0, 1], got " << momentum;
   return sameAsInput(a.getInput(), shapes);
 }
 

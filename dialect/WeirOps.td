@@ -128,7 +128,7 @@ def Weir_Conv2DOp : Weir_ShapedOp<"conv2d", [Pure]> {
   let results = (outs Weir_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $kernel (`,` $bias^)? (`strides` $strides^)?
-    (`padding` $padding^)? (`dilation` $dilation^)? attr-dict `:`
+    (`padding` `` $padding^)? (`dilation` $dilation^)? attr-dict `:`
     functional-type(operands, results)
   }];
 }
@@ -143,7 +143,7 @@ class Weir_Pool2DOp<string mnemonic, string what> : Weir_ShapedOp<mnemonic, [Pur
   let results = (outs Weir_FloatTensor:$output);
   let assemblyFormat = [{
     $input (`pool_size` $pool_size^)? (`strides` $strides^)?
-    (`padding` $padding^)? attr-dict `:` type($input) `->` type($output)
+    (`padding` `` $padding^)? attr-dict `:` type($input) `->` type($output)
   }];
   let extraClassDeclaration = [{
     static ::llvm::LogicalResult inferShape(Adaptor adaptor,
@@ -204,7 +204,8 @@ def Weir_BatchNormOp : Weir_ShapedOp<"batch_norm", [Pure]> {
     Normalizes over the last axis with the moving statistics:
     `output = gamma * (input - mean) / sqrt(variance + epsilon) + beta`.
     This is what a model function holds; the training step replaces it with
-    `weir.batch_norm_train`.
+    `weir.batch_norm_train`, which takes its `momentum` (Keras' default
+    0.99) from here.
 
     ```mlir
     %y = weir.batch_norm %x, %gamma, %beta, %mean, %var : (tensor<?x8x8x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x8x8x16xf32>
@@ -213,7 +214,8 @@ def Weir_BatchNormOp : Weir_ShapedOp<"batch_norm", [Pure]> {
   let arguments = (ins Weir_FloatTensor:$input, Weir_FloatTensor:$gamma,
                        Weir_FloatTensor:$beta, Weir_FloatTensor:$mean,
                        Weir_FloatTensor:$variance,
-                       DefaultValuedAttr<F64Attr, "1e-3">:$epsilon);
+                       DefaultValuedAttr<F64Attr, "1e-3">:$epsilon,
+                       DefaultValuedAttr<F64Attr, "0.99">:$momentum);
   let results = (outs Weir_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta `,` $mean `,` $variance attr-dict `:`

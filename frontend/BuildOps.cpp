@@ -272,13 +272,12 @@ FailureOr<Value> ModuleBuilder::buildBatchNorm(const BoundCall &call, Value inpu
       param(*name, "moving_mean", {channels}, elt, *meanInit, true, at);
   Value variance = param(*name, "moving_variance", {channels}, elt,
                          *varianceInit, true, at);
+  // The inference form ignores momentum; it carries it for the training
+  // step, which swaps in batch_norm_train.
   auto op = BatchNormOp::create(builder, at, unranked(elt), input, gamma, beta,
                                 mean, variance,
-                                builder.getF64FloatAttr(*epsilon));
-  // The inference form has no momentum; the training step needs it, so a
-  // non-default one travels as an attribute until the op grows one.
-  if (*momentum != 0.99)
-    op->setAttr("momentum", builder.getF64FloatAttr(*momentum));
+                                builder.getF64FloatAttr(*epsilon),
+                                builder.getF64FloatAttr(*momentum));
   if (failed(refine(op)))
     return failure();
   return op.getOutput();

@@ -227,6 +227,12 @@ def models():
     h = ref.relu(h + xr).mean(axis=(1, 2))
     y = ref.softmax(ref.dense(h, p["head.kernel"], p["head.bias"]))
     out.append(("model_resnet_block", os.path.join(root, "examples/resnet_block.mlir"), [xr], p, y))
+    # The same models written in .weir: the front end must build what the
+    # .mlir files say, so the same references apply.
+    for name, weir_file in [("model_mlp", "fashion_mlp.weir"), ("model_cnn", "fashion_cnn.weir"),
+                            ("model_resnet_block", "resnet_block.weir")]:
+        _, _, inputs, params, expected = next(c for c in out if c[0] == name)
+        out.append((name + "_weir", os.path.join(root, "examples", weir_file), inputs, params, expected))
     return out
 
 

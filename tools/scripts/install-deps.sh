@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Weir needs on Debian 12, and nothing
-# that is already there. Uses sudo when not root.
+# that is already there. Uses sudo when not root. Extra package names given
+# as arguments are installed too (`make fuzz` adds clang's fuzzer runtime).
 set -euo pipefail
 
 packages=(
   cmake ninja-build g++ python3 python3-numpy pkg-config ccache libpng-dev
   libgtest-dev
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
+  "$@"
 )
 
 missing=()

@@ -30,6 +30,9 @@ std::unique_ptr<Session> Session::load(const std::string &path,
   registry.insert<WeirDialect>();
   s->context_ = std::make_unique<MLIRContext>(registry);
   s->context_->disableMultithreading(options.printIRAfterAll);
+  // Errors point at the user's source line; a dump of the op in generic
+  // form would only add noise.
+  s->context_->printOpOnDiagnostic(false);
   registerWeirPassesAndPipelines();
 
   std::string error;

@@ -220,6 +220,14 @@ func.func @batch_norm_c4(%x: tensor<?x16xf32>, %v: tensor<16xf32>) {
 
 // -----
 
+func.func @batch_norm_c5(%x: tensor<?x16xf32>, %v: tensor<16xf32>) {
+  // expected-error @+1 {{momentum must be in [0, 1], got -5.000000e-01}}
+  %0 = weir.batch_norm %x, %v, %v, %v, %v {momentum = -0.5 : f64} : (tensor<?x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
 func.func @batch_norm_train_c1(%x: tensor<?x16xf32>, %v: tensor<16xf32>) {
   // expected-error @+1 {{momentum must be in [0, 1], got 1.5}}
   %0:3 = weir.batch_norm_train %x, %v, %v, %v, %v {momentum = 1.5 : f64} : (tensor<?x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> (tensor<?x16xf32>, tensor<16xf32>, tensor<16xf32>)
