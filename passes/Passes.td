@@ -122,21 +122,23 @@ def TileAndFuse : Pass<"weir-tile-and-fuse", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
-def VectorizeConvolutions
-    : Pass<"weir-vectorize-convolutions", "::mlir::ModuleOp"> {
-  let summary = "Register-blocked, vectorized 2-D convolutions.";
+def VectorizeContractions
+    : Pass<"weir-vectorize-contractions", "::mlir::ModuleOp"> {
+  let summary = "Register-blocked, vectorized convolutions and matmuls.";
   let description = [{
     Tiles each `linalg.conv_2d_nhwc_hwcf` to one output pixel and one kernel
-    row, decomposes the tile into a 1-D convolution and vectorizes it, so
-    the pixel's filter accumulators stay in vector registers across the
-    kernel-width x input-channel reduction: one broadcast and one FMA per
-    input channel and kernel column. Implemented as a transform-dialect
-    recipe run by the interpreter. Part of weir-cpu-lowering-pipeline; the
-    convolutions it cannot handle keep the loop lowering.
+    row and decomposes the tile into a 1-D convolution; tiles each
+    `linalg.matmul` to one row and eight reduction steps; then vectorizes
+    every op of the function with static shapes. The accumulators (a
+    pixel's filters, a row's columns) stay in vector registers across the
+    reduction: one broadcast and one FMA per step. Implemented as a
+    transform-dialect recipe run by the interpreter. Part of
+    weir-cpu-lowering-pipeline; what it cannot vectorize keeps the loop
+    lowering.
 
     ```mlir
-    // after: per pixel, per kernel row
-    %acc = vector.fma %x_c, %k_c, %acc : vector<1x64xf32>
+    // after: per pixel and kernel row, per input channel
+    %acc = vector.fma %x_c, %k_c, %acc : vector<64xf32>
     ```
   }];
   let dependentDialects = [

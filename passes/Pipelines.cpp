@@ -49,7 +49,7 @@ static const char *const kCpuLowering =
 void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   // The upstream passes are registered by registerWeirPassesAndPipelines;
   // a parse failure here is a bug in the string above.
-  pm.addPass(createVectorizeConvolutions());
+  pm.addPass(createVectorizeContractions());
   pm.addNestedPass<func::FuncOp>(createInterchangeLoops());
   if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
     llvm::report_fatal_error("weir: invalid CPU lowering pipeline");

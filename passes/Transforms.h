@@ -49,9 +49,9 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 /// examples per tile, fusing producers into the tile loop.
 mlir::LogicalResult tileAndFuse(mlir::func::FuncOp func, int64_t tileSize);
 
-/// Vectorizes the 2-D convolutions in `module` with register-resident
-/// accumulators (a transform-dialect recipe).
-mlir::LogicalResult vectorizeConvolutions(mlir::ModuleOp module);
+/// Vectorizes the 2-D convolutions and matmuls in `module` with
+/// register-resident accumulators (a transform-dialect recipe).
+mlir::LogicalResult vectorizeContractions(mlir::ModuleOp module);
 
 /// Reorders the loops of the matmul, convolution and pooling ops under
 /// `root` so reductions precede the output's contiguous dimension.

@@ -1,12 +1,13 @@
-//===- VectorizeConvolutions.cpp - register-blocked convolution code -----===//
+//===- VectorizeContractions.cpp - register-blocked conv and matmul code -===//
 //
-// Generated loops keep a convolution's accumulators in memory, so the
-// innermost update is bound by loads and stores. This pass tiles each
-// 2-D convolution to one output pixel (n, oh, ow) and one kernel row (kh),
-// decomposes the tile into a 1-D convolution and vectorizes it: the filter
-// vector of the pixel then stays in registers across the kw x c reduction
-// (one broadcast and one FMA per input channel), as in IREE's CPU backend.
-// The recipe is a transform-dialect script, applied by the interpreter.
+// Generated loops keep accumulators in memory, so the innermost update is
+// bound by loads and stores. This pass tiles each 2-D convolution to one
+// output pixel (n, oh, ow) and one kernel row (kh) and decomposes the tile
+// into a 1-D convolution, tiles each matmul to one row and 8 reduction
+// steps, and vectorizes: the accumulators (a pixel's filters, a row's
+// columns) stay in registers across the reduction, one broadcast and one
+// FMA per step, as in IREE's CPU backend. The recipe is a transform-dialect
+// script, applied by the interpreter.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -20,7 +21,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 namespace weir {
-#define GEN_PASS_DEF_VECTORIZECONVOLUTIONS
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
 #include "passes/Passes.h.inc"
 } // namespace weir
 #pragma GCC diagnostic pop
@@ -29,12 +30,22 @@ using namespace mlir;
 
 // Convolutions: tile sizes (n, oh, ow, f, kh, kw, c) give one output pixel,
 // all filters and one kernel row; decompose then needs oh = kh = 1.
-// Only convolutions marked by markVectorizable (static tiles) are matched.
-// (The same recipe for matmul, tiles (1, all, 16), ran 9x slower than the
-// interchanged loops on the MLP, so matmul keeps weir-interchange-loops.)
+// Matmuls: tile sizes (i, j, k) give one row, all columns and 8 steps of the
+// reduction: after vectorization, a row of accumulators updated by
+// broadcast-FMAs (vectorizing the untiled op instead transposed the
+// right-hand block on every step and ran 9x slower).
+// Only ops marked by markVectorizable (static tiles) are tiled; the
+// vectorizer then takes every op of the function whose shapes are static.
 static const char *const kScript = R"mlir(
 module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %mm = transform.structured.match ops{["linalg.matmul"]}
+        attributes {weir.vectorize} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %mm_tiled, %m0, %m1 = transform.structured.tile_using_for %mm
+        tile_sizes [1, 0, 8]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+           !transform.any_op)
     %conv = transform.structured.match ops{["linalg.conv_2d_nhwc_hwcf"]}
         attributes {weir.vectorize} in %root
         : (!transform.any_op) -> !transform.any_op
@@ -44,14 +55,15 @@ module attributes {transform.with_named_sequence} {
            !transform.any_op, !transform.any_op, !transform.any_op)
     %conv1d = transform.structured.decompose %tiled
         : (!transform.any_op) -> !transform.any_op
-    transform.structured.vectorize %conv1d : !transform.any_op
     %funcs = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
-    transform.apply_patterns to %funcs {
+    %vectorized = transform.structured.vectorize_children_and_apply_patterns
+        %funcs : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %vectorized {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.transfer_permutation_patterns
-      transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
+      transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerparallel"
       transform.apply_patterns.canonicalization
     } : !transform.any_op
     transform.yield
@@ -59,8 +71,9 @@ module attributes {transform.with_named_sequence} {
 }
 )mlir";
 
-/// Marks the convolutions the recipe can vectorize: static shapes except
-/// the batch.
+/// Marks the matmuls and convolutions the recipe can tile into static
+/// pieces: static shapes except the batch, and for matmuls a reduction that
+/// 8 divides.
 static void markVectorizable(ModuleOp module) {
   auto staticButBatch = [](Value v) {
     auto t = cast<ShapedType>(v.getType());
@@ -68,6 +81,12 @@ static void markVectorizable(ModuleOp module) {
            llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
   };
   UnitAttr mark = UnitAttr::get(module.getContext());
+  module.walk([&](linalg::MatmulOp op) {
+    auto rhs = cast<ShapedType>(op.getInputs()[1].getType());
+    if (rhs.hasStaticShape() && rhs.getDimSize(0) % 8 == 0 &&
+        staticButBatch(op.getInputs()[0]))
+      op->setAttr("weir.vectorize", mark);
+  });
   module.walk([&](linalg::Conv2DNhwcHwcfOp op) {
     if (staticButBatch(op.getInputs()[0]) && staticButBatch(op.getOutputs()[0]) &&
         cast<ShapedType>(op.getInputs()[1].getType()).hasStaticShape())
@@ -75,7 +94,7 @@ static void markVectorizable(ModuleOp module) {
   });
 }
 
-LogicalResult weir::vectorizeConvolutions(ModuleOp module) {
+LogicalResult weir::vectorizeContractions(ModuleOp module) {
   markVectorizable(module);
   OwningOpRef<ModuleOp> script =
       parseSourceString<ModuleOp>(kScript, module.getContext());
@@ -87,10 +106,10 @@ LogicalResult weir::vectorizeConvolutions(ModuleOp module) {
 }
 
 namespace {
-struct VectorizeConvolutionsPass
-    : weir::impl::VectorizeConvolutionsBase<VectorizeConvolutionsPass> {
+struct VectorizeContractionsPass
+    : weir::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   void runOnOperation() override {
-    if (failed(weir::vectorizeConvolutions(getOperation())))
+    if (failed(weir::vectorizeContractions(getOperation())))
       signalPassFailure();
   }
 };

@@ -1,0 +1,34 @@
+// RUN: weir-opt %s -weir-vectorize-contractions | FileCheck %s
+
+// Tiled to one output pixel and one kernel row, decomposed to a 1-D
+// convolution and vectorized: the 16 filter accumulators of the pixel are
+// one vector, updated by one FMA per kernel column and input channel
+// (3 x 2 = 6 here), with no convolution op left.
+// CHECK-LABEL: func @conv
+// CHECK: scf.for
+// CHECK-COUNT-6: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.conv
+func.func @conv(%x: tensor<4x5x5x2xf32>, %k: tensor<3x3x2x16xf32>, %o: tensor<4x3x3x16xf32>) -> tensor<4x3x3x16xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf ins(%x, %k : tensor<4x5x5x2xf32>, tensor<3x3x2x16xf32>) outs(%o : tensor<4x3x3x16xf32>) -> tensor<4x3x3x16xf32>
+  return %0 : tensor<4x3x3x16xf32>
+}
+
+// A matmul: one row of 16 accumulators, updated by broadcast-FMAs over
+// reduction blocks of 8.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} step %c8
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<?x32xf32>, %b: tensor<32x16xf32>, %c: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x32xf32>, tensor<32x16xf32>) outs(%c : tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// A matmul whose reduction 8 does not divide keeps its loops.
+// CHECK-LABEL: func @matmul_odd
+// CHECK: linalg.matmul
+func.func @matmul_odd(%a: tensor<?x12xf32>, %b: tensor<12x16xf32>, %c: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x12xf32>, tensor<12x16xf32>) outs(%c : tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
