@@ -231,13 +231,13 @@ private:
     default:
       return failAt(start, "invalid escape sequence");
     }
-    uint32_t cp;
+    uint32_t cp = 0;
     if (!parseHex4(cp))
       return false;
     if (cp >= 0xDC00 && cp <= 0xDFFF)
       return failAt(start, "unpaired low surrogate in \\u escape");
     if (cp >= 0xD800 && cp <= 0xDBFF) {
-      uint32_t low;
+      uint32_t low = 0;
       if (text_.substr(pos_, 2) != "\\u")
         return failAt(start, "unpaired high surrogate in \\u escape");
       pos_ += 2;
@@ -256,7 +256,7 @@ private:
     size_t start = pos_;
     unsigned char lead = peek();
     int extra;
-    uint32_t cp;
+    uint32_t cp = 0;
     if (lead >= 0xC2 && lead <= 0xDF)
       extra = 1, cp = lead & 0x1F;
     else if (lead >= 0xE0 && lead <= 0xEF)

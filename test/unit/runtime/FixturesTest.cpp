@@ -236,11 +236,12 @@ TEST(PythonInterop, ReadsWhatWeWrite) {
   std::vector<NamedTensor> tensors;
   for (DType d : order) {
     tensors.push_back({safetensorsDTypeName(d), interopTensor(d)});
-    if (d != DType::BF16)
+    if (d != DType::BF16) {
       ASSERT_TRUE(
           writeNpy(dir.file(std::string(safetensorsDTypeName(d)) + ".npy"),
                    tensors.back().tensor)
               .ok());
+    }
   }
   ASSERT_TRUE(writeSafetensors(dir.file("all.safetensors"), tensors,
                                {{"format", "pt"}, {"producer", "weir"}})

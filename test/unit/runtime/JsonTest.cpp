@@ -150,8 +150,9 @@ TEST(Json, NeverCrashesOnGarbage) {
     for (int e = 0; e < edits; ++e)
       s[rng() % s.size()] = static_cast<char>(rng() % 256);
     Result<JsonValue> r = parseJson(s);
-    if (r.ok())
+    if (r.ok()) {
       EXPECT_TRUE(parseJson(writeJson(*r)).ok());
+    }
   }
 }
 

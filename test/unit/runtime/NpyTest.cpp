@@ -273,8 +273,9 @@ TEST_F(Npy, MutatedFilesNeverCrash) {
       s += std::string(1 + rng() % 16, static_cast<char>(rng()));
     }
     Result<HostTensor> r = readBytesAsNpy(s);
-    if (r.ok())
+    if (r.ok()) {
       EXPECT_LE(r->byteSize(), s.size());
+    }
   }
 }
 
