@@ -78,16 +78,9 @@ int weir::runBench(const BenchOptions &options) {
   if (!weights.ok())
     return fail(weights.status());
 
-  if (failed(session->runPasses([](OpPassManager &pm) {
-        buildToLinalgPipeline(pm);
-        buildCpuLoweringPipeline(pm);
-      })))
+  std::unique_ptr<JitExecutable> exe = session->compileForCpu();
+  if (!exe)
     return 1;
-  dropWeirAnnotations(session->module());
-  Result<std::unique_ptr<JitExecutable>> exe =
-      JitExecutable::create(session->module());
-  if (!exe.ok())
-    return fail(exe.status());
   double compileSeconds = since(start);
 
   std::vector<const HostTensor *> args;
@@ -100,7 +93,7 @@ int weir::runBench(const BenchOptions &options) {
   std::vector<int64_t> resultShape(resultType.getShape());
   resultShape[0] = -1;
   auto runOnce = [&]() {
-    return (*exe)->call(name, args, inputs.size(), *resultDType, resultShape,
+    return exe->call(name, args, inputs.size(), *resultDType, resultShape,
                         options.threads);
   };
   for (int i = 0; i < 3; ++i)

@@ -119,17 +119,10 @@ int weir::runRun(const RunOptions &options) {
     if (Status s = loadArguments(options, *manifest, inputs, weights, args);
         !s.ok())
       return fail(s);
-    if (failed(session->runPasses([](OpPassManager &pm) {
-          buildToLinalgPipeline(pm);
-          buildCpuLoweringPipeline(pm);
-        })))
+    std::unique_ptr<JitExecutable> exe = session->compileForCpu();
+    if (!exe)
       return 1;
-    dropWeirAnnotations(session->module());
-    Result<std::unique_ptr<JitExecutable>> exe =
-        JitExecutable::create(session->module());
-    if (!exe.ok())
-      return fail(exe.status());
-    out = (*exe)->call(manifest->function, args, inputs.size(),
+    out = exe->call(manifest->function, args, inputs.size(),
                        manifest->output.dtype, manifest->output.shape,
                        options.threads);
   }

@@ -4,6 +4,7 @@
 #include "dialect/WeirOps.h"
 #include "frontend/Frontend.h"
 #include "passes/Pipelines.h"
+#include "passes/Transforms.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
@@ -71,6 +72,21 @@ Session::runPasses(llvm::function_ref<void(OpPassManager &)> build) {
     pm.enableTiming();
   build(pm);
   return pm.run(*module_);
+}
+
+std::unique_ptr<JitExecutable> Session::compileForCpu() {
+  if (failed(runPasses([](OpPassManager &pm) {
+        buildToLinalgPipeline(pm);
+        buildCpuLoweringPipeline(pm);
+      })))
+    return nullptr;
+  dropWeirAnnotations(*module_);
+  Result<std::unique_ptr<JitExecutable>> exe = JitExecutable::create(*module_);
+  if (!exe.ok()) {
+    llvm::errs() << "weir: error: " << exe.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*exe);
 }
 
 func::FuncOp Session::entry(const std::string &name) {

@@ -4,6 +4,7 @@
 
 #include "runtime/HostTensor.h"
 #include "runtime/cpu/AotLibrary.h"
+#include "runtime/cpu/JitExecutable.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -55,6 +56,10 @@ public:
   /// (with a message) for types the runtime has no dtype for or more than
   /// one output.
   Result<ModelManifest> manifestOf(mlir::func::FuncOp func);
+
+  /// Lowers the module to the LLVM dialect (to-linalg and CPU lowering
+  /// pipelines) and JIT-compiles it. Errors are printed; null on failure.
+  std::unique_ptr<JitExecutable> compileForCpu();
 
   /// Runs the passes `build` adds on the module, with this session's IR
   /// printing and timing options.
