@@ -61,6 +61,15 @@ struct BenchOptions {
 /// random inputs and fresh weights; returns the exit code.
 int runBench(const BenchOptions &options);
 
+struct DataOptions {
+  std::string source, destination;
+  /// "fashion-mnist", "digits", or a comma-separated list; empty: guess
+  /// from the source path.
+  std::string classNames;
+};
+/// `weir data import-idx SRC DST`: an IDX dataset to a PNG directory tree.
+int runDataImportIdx(const DataOptions &options);
+
 /// Writes the LLVM-dialect `module` as a shared library that the AOT loader
 /// (runtime/cpu/AotLibrary.h) runs: the code, plus `weir_manifest` and
 /// `weir_entry` for `manifest.function`.

@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
   cl::SubCommand run("run", "Run a model on inputs (inference, CPU)");
   cl::SubCommand initCmd("init", "Write freshly initialized weights");
   cl::SubCommand bench("bench", "Measure compile time and inference throughput");
+  cl::SubCommand data("data", "Dataset tools: import-idx SRC DST");
 
   cl::opt<std::string> model(cl::Positional,
                              cl::desc("<model.weir|model.mlir|model.so>"),
@@ -49,6 +50,13 @@ int main(int argc, char **argv) {
                             cl::init(2), cl::sub(run), cl::sub(bench));
   cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                          cl::sub(bench));
+  cl::list<std::string> dataArgs(cl::Positional, cl::desc("import-idx <src> <dst>"),
+                                 cl::OneOrMore, cl::sub(data));
+  cl::opt<std::string> classNames(
+      "class-names",
+      cl::desc("Class folder names: fashion-mnist, digits, or a,b,c "
+               "(default: fashion-mnist when the source path says so)"),
+      cl::sub(data));
   cl::opt<double> seconds("seconds", cl::desc("How long to measure"),
                           cl::init(2.0), cl::sub(bench));
   cl::opt<uint64_t> seed("seed", cl::desc("Run seed for initializers"),
@@ -61,7 +69,8 @@ int main(int argc, char **argv) {
       "  weir init model.weir -o weights.safetensors [--seed S]\n"
       "  weir run model.weir --weights w.safetensors --input x.npy "
       "--output y.npy [--threads N]\n"
-      "  weir bench model.weir [--batch 128] [--threads 2]\n");
+      "  weir bench model.weir [--batch 128] [--threads 2]\n"
+      "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n");
 
   weir::SessionOptions session;
   session.printIRAfterAll = printAfterAll;
@@ -113,6 +122,18 @@ int main(int argc, char **argv) {
     options.seconds = seconds;
     options.session = session;
     return weir::runBench(options);
+  }
+  if (data) {
+    if (dataArgs.size() != 3 || dataArgs[0] != "import-idx") {
+      llvm::errs() << "weir data: usage: weir data import-idx <src> <dst> "
+                      "[--class-names=...]\n";
+      return 2;
+    }
+    weir::DataOptions options;
+    options.source = dataArgs[1];
+    options.destination = dataArgs[2];
+    options.classNames = classNames;
+    return weir::runDataImportIdx(options);
   }
   llvm::errs() << "weir: no subcommand given; see `weir --help`\n";
   return 2;
