@@ -546,3 +546,74 @@ LogicalResult SoftmaxOp::inferShape(Adaptor a, EmitFn emitError,
                        << " is out of range for rank " << x.rank();
   return sameAsInput(a.getInput(), shapes);
 }
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+/// The scalar loss of `prediction`'s element type.
+static LogicalResult scalarLoss(Value prediction, Shapes &shapes) {
+  shapes.emplace_back(ArrayRef<int64_t>{}, TT(prediction).elt());
+  return success();
+}
+
+/// loss_c1: prediction and target have one shape (and element type).
+static LogicalResult sameShapeLoss(Value prediction, Value target,
+                                   EmitFn emitError, Shapes &shapes) {
+  TT p(prediction), t(target);
+  if (p.elt() != t.elt())
+    return emitError() << "prediction and target must have one element type, "
+                          "got "
+                       << p.type << " and " << t.type;
+  if (p.ranked() && t.ranked()) {
+    if (p.rank() != t.rank())
+      return emitError() << "prediction " << p.type << " and target "
+                         << t.type << " differ in rank";
+    for (int64_t i = 0; i < p.rank(); ++i)
+      if (!agree(p.dim(i), t.dim(i)))
+        return emitError() << "prediction " << p.type << " and target "
+                           << t.type << " differ in dimension " << i;
+  }
+  return scalarLoss(prediction, shapes);
+}
+
+LogicalResult SparseCategoricalCrossentropyOp::inferShape(Adaptor a,
+                                                          EmitFn emitError,
+                                                          Shapes &shapes) {
+  TT p(a.getPrediction()), t(a.getTarget());
+  // sparse_categorical_crossentropy_c1: prediction is [B, C], target [B].
+  if (p.ranked() && p.rank() != 2)
+    return emitError() << "expects a prediction [batch, classes], got "
+                       << p.type;
+  if (t.ranked() && t.rank() != 1)
+    return emitError() << "expects integer labels [batch], got " << t.type;
+  if (!agree(p.dim(0), t.dim(0)))
+    return emitError() << "has " << p.dim(0) << " predictions but "
+                       << t.dim(0) << " labels";
+  return scalarLoss(a.getPrediction(), shapes);
+}
+
+LogicalResult CategoricalCrossentropyOp::inferShape(Adaptor a,
+                                                    EmitFn emitError,
+                                                    Shapes &shapes) {
+  // categorical_crossentropy_c1: [B, C] and one shape.
+  TT p(a.getPrediction());
+  if (p.ranked() && p.rank() != 2)
+    return emitError() << "expects a prediction [batch, classes], got "
+                       << p.type;
+  return sameShapeLoss(a.getPrediction(), a.getTarget(), emitError, shapes);
+}
+
+LogicalResult BinaryCrossentropyOp::inferShape(Adaptor a, EmitFn emitError,
+                                               Shapes &shapes) {
+  // binary_crossentropy_c1: one shape.
+  return sameShapeLoss(a.getPrediction(), a.getTarget(), emitError, shapes);
+}
+
+LogicalResult MeanSquaredErrorOp::inferShape(Adaptor a, EmitFn emitError,
+                                             Shapes &shapes) {
+  // mean_squared_error_c1: one shape; c2: no from_logits.
+  if (a.getFromLogits())
+    return emitError() << "does not take from_logits";
+  return sameShapeLoss(a.getPrediction(), a.getTarget(), emitError, shapes);
+}

@@ -94,5 +94,6 @@ def Weir_InitializerAttr : AttrDef<Weir_Dialect, "Initializer"> {
 def Weir_FloatTensor : TensorOf<[AnyFloat]>;
 def Weir_NumericTensor : TensorOf<[AnyFloat, AnyInteger]>;
 def Weir_SeedTensor : 0DTensorOf<[I64]>;
+def Weir_IntTensor : TensorOf<[AnyInteger]>;
 
 #endif // WEIR_BASE_TD

@@ -449,4 +449,81 @@ def Weir_SoftmaxOp : Weir_ShapedOp<"softmax", [Pure]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+class Weir_LossOp<string mnemonic, string what, Type targetType>
+    : Weir_ShapedOp<mnemonic, [Pure]> {
+  let summary = what # ", averaged over the batch.";
+  let arguments = (ins Weir_FloatTensor:$prediction, targetType:$target,
+                       UnitAttr:$from_logits);
+  let results = (outs Weir_FloatTensor:$loss);
+  let assemblyFormat = [{
+    $prediction `,` $target (`from_logits` $from_logits^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Weir_SparseCategoricalCrossentropyOp
+    : Weir_LossOp<"sparse_categorical_crossentropy",
+                  "Cross-entropy against integer class labels",
+                  Weir_IntTensor> {
+  let description = [{
+    `prediction` is `[B, C]`: class probabilities, or logits with
+    `from_logits`; `target` is `[B]` integer labels in `[0, C)`. The loss is
+    `mean_b(-log p[b, target[b]])`, with logits through a stable
+    log-softmax (`x - max - log(sum(exp(x - max)))`, never `log(softmax)`),
+    and probabilities clipped to `[1e-7, 1 - 1e-7]` as Keras does.
+
+    ```mlir
+    %l = weir.sparse_categorical_crossentropy %logits, %labels from_logits : (tensor<?x10xf32>, tensor<?xui8>) -> tensor<f32>
+    ```
+  }];
+}
+
+def Weir_CategoricalCrossentropyOp
+    : Weir_LossOp<"categorical_crossentropy",
+                  "Cross-entropy against one-hot or soft targets",
+                  Weir_FloatTensor> {
+  let description = [{
+    `prediction` and `target` are `[B, C]`; the loss is
+    `mean_b(-sum_c target[b, c] * log p[b, c])`, with logits through a
+    stable log-softmax and probabilities clipped to `[1e-7, 1 - 1e-7]`.
+
+    ```mlir
+    %l = weir.categorical_crossentropy %p, %t : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def Weir_BinaryCrossentropyOp
+    : Weir_LossOp<"binary_crossentropy",
+                  "Binary cross-entropy, element by element",
+                  Weir_FloatTensor> {
+  let description = [{
+    `prediction` and `target` have one shape; the loss is the mean over all
+    elements of `-(t log p + (1 - t) log(1 - p))`, with probabilities
+    clipped to `[1e-7, 1 - 1e-7]`, or, with `from_logits`, the stable form
+    `max(x, 0) - x t + log(1 + exp(-|x|))`.
+
+    ```mlir
+    %l = weir.binary_crossentropy %x, %t from_logits : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
+def Weir_MeanSquaredErrorOp
+    : Weir_LossOp<"mean_squared_error", "Mean squared error",
+                  Weir_FloatTensor> {
+  let description = [{
+    `prediction` and `target` have one shape; the loss is the mean over all
+    elements of `(prediction - target)^2`. `from_logits` is not allowed.
+
+    ```mlir
+    %l = weir.mean_squared_error %y, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+    ```
+  }];
+}
+
 #endif // WEIR_OPS_TD

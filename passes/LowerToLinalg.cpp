@@ -579,6 +579,7 @@ void weir::populateLowerToLinalgPatterns(RewritePatternSet &patterns) {
                LowerGlobalAvgPool, LowerBatchNorm, LowerDropout, LowerFlatten,
                LowerReshape, LowerAdd, LowerConcat, LowerCast, LowerRescale,
                LowerSoftmax, DropParameter>(ctx);
+  populateLowerLossesPatterns(patterns);
   patterns.add<LowerUnary<ReluOp>>(ctx, relu);
   patterns.add<LowerUnary<SigmoidOp>>(ctx, sigmoid);
   patterns.add<LowerUnary<TanhOp>>(ctx, tanhFn);

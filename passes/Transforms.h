@@ -41,6 +41,9 @@ mlir::LogicalResult liftParameters(mlir::ModuleOp module);
 /// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
 void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Adds the patterns lowering the loss ops (passes/LowerLosses.cpp).
+void populateLowerLossesPatterns(mlir::RewritePatternSet &patterns);
+
 /// Lowers every weir op in `module` (after liftParameters) and erases the
 /// parameter declarations. Reports each op it cannot lower.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);

@@ -79,6 +79,36 @@ Status callRows(PackedFunction fn, const std::string &name,
   std::free(result.pointer(0));
   return status;
 }
+/// One call with all the arguments whole; the result, of any shape, is
+/// copied into `out`.
+Status callWhole(PackedFunction fn, const std::string &name,
+                 const std::vector<const HostTensor *> &args, HostTensor &out) {
+  Descriptor result(out.rank());
+  std::vector<Descriptor> descriptors;
+  for (const HostTensor *t : args)
+    descriptors.push_back(Descriptor::whole(*t));
+  std::vector<void *> pointers{result.words.data()};
+  for (Descriptor &d : descriptors)
+    pointers.push_back(d.words.data());
+  std::vector<void *> packed;
+  for (void *&p : pointers)
+    packed.push_back(&p);
+  fn(packed.data());
+  Status status;
+  for (int64_t i = 0; i < out.rank(); ++i)
+    if (result.words[3 + i] != out.shape()[i])
+      status = Status::error("'" + name + "' returned dimension " +
+                             std::to_string(i) + " of size " +
+                             std::to_string(result.words[3 + i]) +
+                             ", expected " + std::to_string(out.shape()[i]));
+  if (status.ok()) {
+    auto *src = static_cast<const uint8_t *>(result.pointer(1)) +
+                result.words[2] * out.elementSize();
+    std::memcpy(out.bytes(), src, out.byteSize());
+  }
+  std::free(result.pointer(0));
+  return status;
+}
 } // namespace
 
 void weir::configureAllocatorForCompiledCode() {
@@ -96,10 +126,10 @@ Result<HostTensor> weir::invokeBatched(PackedFunction fn,
                                        size_t numBatched, DType resultDType,
                                        std::vector<int64_t> resultShape,
                                        ThreadPool *pool) {
-  if (resultShape.empty())
-    return Status::error("'" + name + "' returns a scalar; a batched tensor "
-                         "was expected");
-  if (resultShape[0] < 0) {
+  // A result without a batch dimension (a scalar, such as a loss, or any
+  // static shape) depends on the whole batch: one call, no split.
+  bool batched = !resultShape.empty() && resultShape[0] < 0;
+  if (batched) {
     if (numBatched == 0 || args.empty() || args[0]->rank() == 0)
       return Status::error("'" + name + "' has a batched result but no "
                            "batched argument");
@@ -109,6 +139,12 @@ Result<HostTensor> weir::invokeBatched(PackedFunction fn,
   Result<HostTensor> out = HostTensor::create(resultDType, resultShape);
   if (!out.ok())
     return out.status();
+  if (!batched) {
+    Status s = callWhole(fn, name, args, *out);
+    if (!s.ok())
+      return s;
+    return out;
+  }
   int64_t rows = resultShape[0];
   unsigned threads = pool && numBatched ? pool->size() : 1;
   if (int64_t(threads) > rows)

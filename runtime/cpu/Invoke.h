@@ -32,7 +32,9 @@ void configureAllocatorForCompiledCode();
 /// Calls `fn` with `args` as memrefs (read, not written) and returns its
 /// single memref result, of `resultDType` and shape `resultShape`, where -1
 /// in dimension 0 means the batch: dimension 0 of the first `numBatched`
-/// arguments. With a `pool` of more than one thread, the batch is split into
+/// arguments. A result without a batch (a scalar loss, a static shape)
+/// comes from one call on the whole arguments. Otherwise, with a `pool` of
+/// more than one thread, the batch is split into
 /// contiguous slices run concurrently on views of the inputs (examples are
 /// independent in inference, so this is exact). `name` is for messages.
 Result<HostTensor> invokeBatched(PackedFunction fn, const std::string &name,

@@ -165,3 +165,35 @@ func.func @softmax(%x: tensor<?x10xf32>) -> tensor<?x10xf32> {
 // Parameter declarations carry no code and are erased.
 // CHECK-NOT: weir.parameter
 weir.parameter @p : tensor<2xf32> init <zeros>
+
+// -----
+
+// Cross-entropy from logits is a stable log-sum-exp (max first) minus the
+// label's logit, never log(softmax); then a mean over the batch, whose size
+// is read at run time.
+// CHECK-LABEL: func @sparse_ce
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK-NOT: arith.divf {{.*}} : f32{{$}}
+// CHECK: arith.subf
+// CHECK: tensor.dim
+// CHECK: arith.divf
+func.func @sparse_ce(%x: tensor<?x10xf32>, %y: tensor<?xi32>) -> tensor<f32> {
+  %0 = weir.sparse_categorical_crossentropy %x, %y from_logits : (tensor<?x10xf32>, tensor<?xi32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Probabilities are clipped to [1e-7, 1 - 1e-7] before the log.
+// CHECK-LABEL: func @binary_ce_probs
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.minimumf
+// CHECK: math.log
+func.func @binary_ce_probs(%p: tensor<?x1xf32>, %t: tensor<?x1xf32>) -> tensor<f32> {
+  %0 = weir.binary_crossentropy %p, %t : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

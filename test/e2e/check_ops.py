@@ -46,6 +46,8 @@ def write_safetensors(path, tensors):
 def mlir_type(a, batched=False):
     kinds = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64",
              np.dtype(np.uint8): "ui8", np.dtype(np.int32): "i32"}
+    if a.ndim == 0:
+        return "tensor<" + kinds[a.dtype] + ">"
     dims = ["?" if batched and i == 0 else str(d) for i, d in enumerate(a.shape)]
     return "tensor<" + "x".join(dims + [kinds[a.dtype]]) + ">"
 
@@ -184,7 +186,44 @@ return %y : tensor<*xf64>""", [f], {}, f.astype(np.float64), tol=0, out="f64"))
     out.append(unary("softmax", ref.softmax))
     out.append(unary("softmax", lambda v: ref.softmax(v, axis=1), " axis 1"))
     out[-1].name = "softmax_axis1"
-    return out + models()
+    return out + losses() + models()
+
+
+def losses():
+    """Each loss, from logits and from probabilities, against reference.py."""
+    out = []
+    logits = rand(9, 10, scale=3.0)
+    probs = ref.softmax(logits.astype(np.float64)).astype(np.float32)
+    probs[0, 0] = 0.0  # exercises Keras' clipping
+    labels = RNG.integers(0, 10, 9).astype(np.uint8)
+    onehot = np.eye(10, dtype=np.float32)[labels]
+    soft = ref.softmax(rand(9, 10).astype(np.float64)).astype(np.float32)
+    for name, op, a, b2, kw in [
+        ("sparse_ce_logits", "sparse_categorical_crossentropy", logits, labels, True),
+        ("sparse_ce_probs", "sparse_categorical_crossentropy", probs, labels, False),
+        ("categorical_ce_logits", "categorical_crossentropy", logits, soft, True),
+        ("categorical_ce_probs", "categorical_crossentropy", probs, onehot, False),
+    ]:
+        attr = " from_logits" if kw else ""
+        expected = getattr(ref, op)(a.astype(np.float64), b2, kw)
+        out.append(Case(name, f"""
+%y = weir.{op} %x0, %x1{attr} : ({mlir_type(a, True)}, {mlir_type(b2, True)}) -> tensor<*xf32>
+return %y : tensor<*xf32>""", [a, b2], {}, np.float64(expected)))
+    x = rand(6, 3, 2, scale=4.0)
+    t = RNG.random((6, 3, 2)).astype(np.float32)
+    p = (1 / (1 + np.exp(-x.astype(np.float64)))).astype(np.float32)
+    for name, op, a, kw, fn in [
+        ("binary_ce_logits", "binary_crossentropy", x, True, ref.binary_crossentropy),
+        ("binary_ce_probs", "binary_crossentropy", p, False, ref.binary_crossentropy),
+    ]:
+        attr = " from_logits" if kw else ""
+        out.append(Case(name, f"""
+%y = weir.{op} %x0, %x1{attr} : ({mlir_type(a, True)}, {mlir_type(t, True)}) -> tensor<*xf32>
+return %y : tensor<*xf32>""", [a, t], {}, np.float64(fn(a.astype(np.float64), t, kw))))
+    out.append(Case("mean_squared_error", f"""
+%y = weir.mean_squared_error %x0, %x1 : ({mlir_type(x, True)}, {mlir_type(t, True)}) -> tensor<*xf32>
+return %y : tensor<*xf32>""", [x, t], {}, ref.mean_squared_error(x.astype(np.float64), t)))
+    return out
 
 
 def models():

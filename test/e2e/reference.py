@@ -72,3 +72,32 @@ def relu(x):
 
 def sigmoid(x):
     return 1 / (1 + np.exp(-x))
+
+
+EPS = 1e-7
+
+
+def log_softmax(x):
+    m = x.max(axis=-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+
+
+def sparse_categorical_crossentropy(p, labels, from_logits):
+    logp = log_softmax(p) if from_logits else np.log(np.clip(p, EPS, 1 - EPS))
+    return -logp[np.arange(len(labels)), labels.astype(np.int64)].mean()
+
+
+def categorical_crossentropy(p, t, from_logits):
+    logp = log_softmax(p) if from_logits else np.log(np.clip(p, EPS, 1 - EPS))
+    return -(t * logp).sum(axis=-1).mean()
+
+
+def binary_crossentropy(p, t, from_logits):
+    if from_logits:
+        return (np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p)))).mean()
+    q = np.clip(p, EPS, 1 - EPS)
+    return -(t * np.log(q) + (1 - t) * np.log(1 - q)).mean()
+
+
+def mean_squared_error(p, t):
+    return ((p - t) ** 2).mean()

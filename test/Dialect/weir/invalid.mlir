@@ -369,3 +369,67 @@ func.func @softmax_c1(%x: tensor<?x10xf32>) {
   %0 = weir.softmax %x axis -3 : tensor<?x10xf32> -> tensor<?x10xf32>
   return
 }
+
+// -----
+
+func.func @sparse_categorical_crossentropy_c1(%x: tensor<?x4x10xf32>, %y: tensor<?xi32>) {
+  // expected-error @+1 {{expects a prediction [batch, classes], got 'tensor<?x4x10xf32>'}}
+  %0 = weir.sparse_categorical_crossentropy %x, %y : (tensor<?x4x10xf32>, tensor<?xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @sparse_categorical_crossentropy_c1_labels(%x: tensor<?x10xf32>, %y: tensor<?x10xi32>) {
+  // expected-error @+1 {{expects integer labels [batch], got 'tensor<?x10xi32>'}}
+  %0 = weir.sparse_categorical_crossentropy %x, %y : (tensor<?x10xf32>, tensor<?x10xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @sparse_categorical_crossentropy_c1_batch(%x: tensor<8x10xf32>, %y: tensor<4xi32>) {
+  // expected-error @+1 {{has 8 predictions but 4 labels}}
+  %0 = weir.sparse_categorical_crossentropy %x, %y : (tensor<8x10xf32>, tensor<4xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @categorical_crossentropy_c1(%x: tensor<?x10xf32>, %t: tensor<?x9xf32>) {
+  // expected-error @+1 {{prediction 'tensor<?x10xf32>' and target 'tensor<?x9xf32>' differ in dimension 1}}
+  %0 = weir.categorical_crossentropy %x, %t : (tensor<?x10xf32>, tensor<?x9xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @binary_crossentropy_c1(%x: tensor<?x1xf32>, %t: tensor<?x1xf64>) {
+  // expected-error @+1 {{prediction and target must have one element type, got 'tensor<?x1xf32>' and 'tensor<?x1xf64>'}}
+  %0 = weir.binary_crossentropy %x, %t : (tensor<?x1xf32>, tensor<?x1xf64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @binary_crossentropy_c1_rank(%x: tensor<?x1xf32>, %t: tensor<?xf32>) {
+  // expected-error @+1 {{prediction 'tensor<?x1xf32>' and target 'tensor<?xf32>' differ in rank}}
+  %0 = weir.binary_crossentropy %x, %t : (tensor<?x1xf32>, tensor<?xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @mean_squared_error_c2(%x: tensor<?x1xf32>) {
+  // expected-error @+1 {{does not take from_logits}}
+  %0 = weir.mean_squared_error %x, %x from_logits : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @loss_result(%x: tensor<?x1xf32>) {
+  // expected-error @+1 {{result #0 has type 'tensor<?xf32>', but its operands give 'tensor<f32>'}}
+  %0 = weir.mean_squared_error %x, %x : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<?xf32>
+  return
+}

@@ -125,3 +125,16 @@ func.func @unrefined(%x: tensor<*xf32>, %k: tensor<3x3x1x8xf32>) {
   %1 = weir.flatten %0 : tensor<*xf32> -> tensor<?x?xf32>
   return
 }
+
+// CHECK-LABEL: func @losses
+func.func @losses(%x: tensor<?x10xf32>, %y: tensor<?xui8>, %t: tensor<?x10xf32>) {
+  // CHECK: weir.sparse_categorical_crossentropy %{{.*}}, %{{.*}} from_logits : (tensor<?x10xf32>, tensor<?xui8>) -> tensor<f32>
+  %0 = weir.sparse_categorical_crossentropy %x, %y from_logits : (tensor<?x10xf32>, tensor<?xui8>) -> tensor<f32>
+  // CHECK: weir.categorical_crossentropy %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  %1 = weir.categorical_crossentropy %x, %t : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  // CHECK: weir.binary_crossentropy %{{.*}}, %{{.*}} from_logits : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  %2 = weir.binary_crossentropy %x, %t from_logits : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  // CHECK: weir.mean_squared_error %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  %3 = weir.mean_squared_error %x, %t : (tensor<?x10xf32>, tensor<?x10xf32>) -> tensor<f32>
+  return
+}
