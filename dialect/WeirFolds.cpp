@@ -70,6 +70,41 @@ struct ReshapeOfReshape : OpRewritePattern<ReshapeOp> {
 };
 } // namespace
 
+namespace {
+// flatten(rescale(x)) -> rescale(flatten(x)), and likewise for cast: the
+// elementwise op then works on [N, F] and fuses with the dense layer that
+// usually follows (a reshape in between stops fusion).
+template <typename ElementwiseOp>
+struct FlattenBeforeElementwise : OpRewritePattern<FlattenOp> {
+  using OpRewritePattern<FlattenOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(FlattenOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().template getDefiningOp<ElementwiseOp>();
+    if (!inner || !inner->hasOneUse())
+      return failure();
+    auto outType = cast<TensorType>(op.getOutput().getType());
+    auto srcType = cast<TensorType>(inner.getInput().getType());
+    if (!outType.hasRank())
+      return failure();
+    auto flatType = RankedTensorType::get(outType.getShape(),
+                                          srcType.getElementType());
+    Value flat = FlattenOp::create(rewriter, op.getLoc(), flatType,
+                                   inner.getInput());
+    Operation *moved = rewriter.clone(*inner);
+    moved->setOperand(0, flat);
+    moved->getResult(0).setType(outType);
+    rewriter.replaceOp(op, moved->getResults());
+    return success();
+  }
+};
+} // namespace
+
+void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<FlattenBeforeElementwise<RescaleOp>,
+               FlattenBeforeElementwise<CastOp>>(context);
+}
+
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                             MLIRContext *context) {
   patterns.add<ReshapeOfReshape>(context);

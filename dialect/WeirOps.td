@@ -292,6 +292,7 @@ def Weir_FlattenOp : Weir_ShapedOp<"flatten", [Pure]> {
   let results = (outs Weir_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Weir_ReshapeOp : Weir_ShapedOp<"reshape", [Pure]> {

@@ -3,6 +3,17 @@
 
 using namespace weir;
 
+/// About 50 microseconds of polling before a thread goes to sleep.
+static constexpr int kSpinIterations = 20000;
+
+static inline void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 ThreadPool::ThreadPool(unsigned threads) {
   for (unsigned i = 1; i < threads; ++i)
     workers_.emplace_back([this] { workerLoop(); });
@@ -19,6 +30,8 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::runTasks() {
+  // Claims are taken under the lock (a job has a handful of tasks), so a
+  // thread that arrives late can never take a task of the next job.
   std::unique_lock<std::mutex> lock(mutex_);
   while (next_ < tasks_) {
     unsigned i = next_++;
@@ -26,7 +39,7 @@ void ThreadPool::runTasks() {
     lock.unlock();
     (*task)(i);
     lock.lock();
-    if (++finished_ == tasks_)
+    if (finished_.fetch_add(1) + 1 == tasks_)
       done_.notify_all();
   }
 }
@@ -34,13 +47,17 @@ void ThreadPool::runTasks() {
 void ThreadPool::workerLoop() {
   uint64_t seen = 0;
   for (;;) {
-    {
+    for (int i = 0; i < kSpinIterations && generation_.load() == seen &&
+                    !stop_.load();
+         ++i)
+      pause();
+    if (generation_.load() == seen && !stop_.load()) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_)
-        return;
-      seen = generation_;
+      wake_.wait(lock, [&] { return stop_.load() || generation_.load() != seen; });
     }
+    if (stop_.load())
+      return;
+    seen = generation_.load();
     runTasks();
   }
 }
@@ -53,12 +70,15 @@ void ThreadPool::parallelFor(unsigned tasks,
     std::lock_guard<std::mutex> lock(mutex_);
     task_ = &task;
     tasks_ = tasks;
-    next_ = finished_ = 0;
+    next_ = 0;
+    finished_ = 0;
     ++generation_;
   }
   wake_.notify_all();
   runTasks();
+  for (int i = 0; i < kSpinIterations && finished_.load() != tasks; ++i)
+    pause();
   std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return finished_ == tasks_; });
+  done_.wait(lock, [&] { return finished_.load() == tasks; });
   task_ = nullptr;
 }

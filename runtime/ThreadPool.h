@@ -1,6 +1,7 @@
 // ThreadPool: a fixed set of worker threads that run parallel-for jobs.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -11,7 +12,10 @@
 namespace weir {
 
 /// Persistent workers, so a parallel call costs a wake-up, not a thread
-/// start. One job at a time; the calling thread takes part in it.
+/// start. One job at a time; the calling thread takes part in it. Between
+/// jobs, workers spin briefly before sleeping, because inference calls
+/// follow each other within microseconds and a condition-variable wake-up
+/// costs tens of them.
 class ThreadPool {
 public:
   /// A pool that runs jobs on `threads` threads: the caller and
@@ -34,10 +38,12 @@ private:
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
+  // Written under mutex_; the atomics are also read without it, to spin.
   const std::function<void(unsigned)> *task_ = nullptr;
-  unsigned tasks_ = 0, next_ = 0, finished_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
+  unsigned tasks_ = 0, next_ = 0;
+  std::atomic<unsigned> finished_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 } // namespace weir

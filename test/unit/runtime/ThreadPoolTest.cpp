@@ -45,3 +45,16 @@ TEST(ThreadPool, OneThreadRunsInline) {
   pool.parallelFor(1, [&](unsigned) { seen = std::this_thread::get_id(); });
   EXPECT_EQ(seen, caller);
 }
+
+TEST(ThreadPool, BackToBackJobsNeverMixTasks) {
+  // Jobs follow each other within microseconds, as inference calls do; a
+  // late worker must never run a task twice or take one of the next job.
+  ThreadPool pool(3);
+  std::vector<std::atomic<int>> runs(4);
+  for (int job = 0; job < 20000; ++job) {
+    unsigned tasks = 1 + job % 4;
+    pool.parallelFor(tasks, [&](unsigned i) { runs[i]++; });
+    for (unsigned i = 0; i < tasks; ++i)
+      ASSERT_EQ(runs[i].exchange(0), 1) << "job " << job << " task " << i;
+  }
+}
