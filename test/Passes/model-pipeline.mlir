@@ -5,8 +5,9 @@
 
 // CHECK-LABEL: func @mlp
 // CHECK-SAME: (%[[X:.*]]: tensor<?x28x28x1xui8>) -> tensor<?x10xf32>
-// CHECK: %[[S:.*]] = weir.rescale %[[X]] {{.*}} -> tensor<?x28x28x1xf32>
-// CHECK: %[[F:.*]] = weir.flatten %[[S]] : tensor<?x28x28x1xf32> -> tensor<?x784xf32>
+// The flatten moves before the rescale (canonicalization).
+// CHECK: %[[S:.*]] = weir.flatten %[[X]] : tensor<?x28x28x1xui8> -> tensor<?x784xui8>
+// CHECK: %[[F:.*]] = weir.rescale %[[S]] {{.*}} -> tensor<?x784xf32>
 // CHECK: weir.dense %[[F]], {{.*}} -> tensor<?x64xf32>
 // The rate-0 dropout folds away.
 // CHECK-NOT: weir.dropout

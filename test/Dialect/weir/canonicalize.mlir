@@ -97,3 +97,26 @@ func.func @relu_relu(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %1 = weir.relu %0 : tensor<?x8xf32> -> tensor<?x8xf32>
   return %1 : tensor<?x8xf32>
 }
+
+// flatten(rescale(x)) -> rescale(flatten(x)): the elementwise op then fuses
+// with the dense layer after it.
+// CHECK-LABEL: func @flatten_of_rescale
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x2xui8>)
+// CHECK-NEXT: %[[F:.*]] = weir.flatten %[[X]] : tensor<?x2x2xui8> -> tensor<?x4xui8>
+// CHECK-NEXT: %[[R:.*]] = weir.rescale %[[F]] scale 5.000000e-01 : tensor<?x4xui8> -> tensor<?x4xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @flatten_of_rescale(%x: tensor<?x2x2xui8>) -> tensor<?x4xf32> {
+  %0 = weir.rescale %x scale 0.5 : tensor<?x2x2xui8> -> tensor<?x2x2xf32>
+  %1 = weir.flatten %0 : tensor<?x2x2xf32> -> tensor<?x4xf32>
+  return %1 : tensor<?x4xf32>
+}
+
+// A rescale with another user stays where it is.
+// CHECK-LABEL: func @flatten_of_shared_rescale
+// CHECK: weir.rescale
+// CHECK: weir.flatten
+func.func @flatten_of_shared_rescale(%x: tensor<?x2x2xui8>) -> (tensor<?x4xf32>, tensor<?x2x2xf32>) {
+  %0 = weir.rescale %x scale 0.5 : tensor<?x2x2xui8> -> tensor<?x2x2xf32>
+  %1 = weir.flatten %0 : tensor<?x2x2xf32> -> tensor<?x4xf32>
+  return %1, %0 : tensor<?x4xf32>, tensor<?x2x2xf32>
+}
