@@ -5,6 +5,9 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace cl = llvm::cl;
 
 int main(int argc, char **argv) {
@@ -45,9 +48,10 @@ int main(int argc, char **argv) {
                                 cl::desc("Model to run (default: the first)"),
                                 cl::sub(compile), cl::sub(run),
                                 cl::sub(bench));
-  cl::opt<unsigned> threads("threads",
-                            cl::desc("Threads the batch is split over"),
-                            cl::init(2), cl::sub(run), cl::sub(bench));
+  cl::opt<unsigned> threads(
+      "threads",
+      cl::desc("Threads the batch is split over (default: every core)"),
+      cl::init(0), cl::sub(run), cl::sub(bench));
   cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                          cl::sub(bench));
   cl::list<std::string> dataArgs(cl::Positional, cl::desc("import-idx <src> <dst>"),
@@ -72,6 +76,8 @@ int main(int argc, char **argv) {
       "  weir bench model.weir [--batch 128] [--threads 2]\n"
       "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n");
 
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threadCount = threads ? unsigned(threads) : cores;
   weir::SessionOptions session;
   session.printIRAfterAll = printAfterAll;
   session.timing = timing;
@@ -97,7 +103,7 @@ int main(int argc, char **argv) {
     options.weights = weights;
     options.inputs.assign(inputs.begin(), inputs.end());
     options.output = runOutput;
-    options.threads = threads;
+    options.threads = threadCount;
     options.session = session;
     return weir::runRun(options);
   }
@@ -118,7 +124,7 @@ int main(int argc, char **argv) {
     options.model = model;
     options.function = function;
     options.batch = batch;
-    options.threads = threads;
+    options.threads = threadCount;
     options.seconds = seconds;
     options.session = session;
     return weir::runBench(options);
