@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <malloc.h>
 #include <cstring>
+#include <optional>
 
 using namespace weir;
 
@@ -39,17 +40,21 @@ struct Descriptor {
   }
 };
 
-/// One call on rows [begin, end) of the batched arguments, written into the
-/// same rows of `out`.
-Status callRows(PackedFunction fn, const std::string &name,
+/// One call. With `rows` set, the batched arguments are viewed as rows
+/// [begin, end) and the result fills the same rows of `out`; without, the
+/// arguments are passed whole and the result, of any shape, fills `out`.
+struct RowRange {
+  int64_t begin, end;
+};
+Status callOnce(PackedFunction fn, const std::string &name,
                 const std::vector<const HostTensor *> &args,
-                size_t numBatched, int64_t begin, int64_t end,
+                size_t numBatched, std::optional<RowRange> rows,
                 HostTensor &out) {
   Descriptor result(out.rank());
   std::vector<Descriptor> descriptors;
   for (size_t i = 0; i < args.size(); ++i)
-    descriptors.push_back(i < numBatched
-                              ? Descriptor::rows(*args[i], begin, end)
+    descriptors.push_back(rows && i < numBatched
+                              ? Descriptor::rows(*args[i], rows->begin, rows->end)
                               : Descriptor::whole(*args[i]));
   std::vector<void *> pointers{result.words.data()};
   for (Descriptor &d : descriptors)
@@ -63,7 +68,8 @@ Status callRows(PackedFunction fn, const std::string &name,
   // owns.
   Status status;
   for (int64_t i = 0; i < out.rank(); ++i) {
-    int64_t expected = i == 0 ? end - begin : out.shape()[i];
+    int64_t expected =
+        rows && i == 0 ? rows->end - rows->begin : out.shape()[i];
     if (result.words[3 + i] != expected)
       status = Status::error("'" + name + "' returned dimension " +
                              std::to_string(i) + " of size " +
@@ -71,40 +77,15 @@ Status callRows(PackedFunction fn, const std::string &name,
                              ", expected " + std::to_string(expected));
   }
   if (status.ok()) {
-    size_t rowBytes = out.shape()[0] ? out.byteSize() / out.shape()[0] : 0;
+    size_t rowBytes =
+        rows && out.shape()[0] ? out.byteSize() / out.shape()[0] : 0;
     auto *src = static_cast<const uint8_t *>(result.pointer(1)) +
                 result.words[2] * out.elementSize();
-    std::memcpy(out.bytes() + begin * rowBytes, src, (end - begin) * rowBytes);
-  }
-  std::free(result.pointer(0));
-  return status;
-}
-/// One call with all the arguments whole; the result, of any shape, is
-/// copied into `out`.
-Status callWhole(PackedFunction fn, const std::string &name,
-                 const std::vector<const HostTensor *> &args, HostTensor &out) {
-  Descriptor result(out.rank());
-  std::vector<Descriptor> descriptors;
-  for (const HostTensor *t : args)
-    descriptors.push_back(Descriptor::whole(*t));
-  std::vector<void *> pointers{result.words.data()};
-  for (Descriptor &d : descriptors)
-    pointers.push_back(d.words.data());
-  std::vector<void *> packed;
-  for (void *&p : pointers)
-    packed.push_back(&p);
-  fn(packed.data());
-  Status status;
-  for (int64_t i = 0; i < out.rank(); ++i)
-    if (result.words[3 + i] != out.shape()[i])
-      status = Status::error("'" + name + "' returned dimension " +
-                             std::to_string(i) + " of size " +
-                             std::to_string(result.words[3 + i]) +
-                             ", expected " + std::to_string(out.shape()[i]));
-  if (status.ok()) {
-    auto *src = static_cast<const uint8_t *>(result.pointer(1)) +
-                result.words[2] * out.elementSize();
-    std::memcpy(out.bytes(), src, out.byteSize());
+    if (rows)
+      std::memcpy(out.bytes() + rows->begin * rowBytes, src,
+                  (rows->end - rows->begin) * rowBytes);
+    else
+      std::memcpy(out.bytes(), src, out.byteSize());
   }
   std::free(result.pointer(0));
   return status;
@@ -140,7 +121,7 @@ Result<HostTensor> weir::invokeBatched(PackedFunction fn,
   if (!out.ok())
     return out.status();
   if (!batched) {
-    Status s = callWhole(fn, name, args, *out);
+    Status s = callOnce(fn, name, args, numBatched, std::nullopt, *out);
     if (!s.ok())
       return s;
     return out;
@@ -151,8 +132,9 @@ Result<HostTensor> weir::invokeBatched(PackedFunction fn,
     threads = unsigned(std::max<int64_t>(rows, 1));
   std::vector<Status> statuses(threads);
   auto slice = [&](unsigned t) {
-    statuses[t] = callRows(fn, name, args, numBatched, rows * t / threads,
-                           rows * (t + 1) / threads, *out);
+    statuses[t] = callOnce(fn, name, args, numBatched,
+                           RowRange{rows * t / threads, rows * (t + 1) / threads},
+                           *out);
   };
   if (threads == 1)
     slice(0);

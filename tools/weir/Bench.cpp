@@ -5,8 +5,6 @@
 //  "samples_per_s": ..., "ms_per_batch": ...}
 //
 //===----------------------------------------------------------------------===//
-#include "passes/Pipelines.h"
-#include "passes/Transforms.h"
 #include "runtime/cpu/JitExecutable.h"
 #include "tools/weir/Commands.h"
 

@@ -6,8 +6,6 @@
 // compiled here by the JIT, or a library from `weir compile --emit=lib`.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/Pipelines.h"
-#include "passes/Transforms.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 #include "runtime/cpu/JitExecutable.h"
