@@ -527,4 +527,10 @@ def Weir_MeanSquaredErrorOp
   }];
 }
 
+// Backward-graph ops (weir-differentiate), optimizer updates and the
+// training configuration live in their own files.
+include "dialect/WeirGradOps.td"
+include "dialect/WeirOptimizerOps.td"
+include "dialect/WeirTrainConfig.td"
+
 #endif // WEIR_OPS_TD

@@ -2,8 +2,9 @@
 //
 // What the parser produces and the builder consumes. Constant arithmetic is
 // already folded (`1/255` is one Float), so an expression is a literal, a
-// name, a list, a call or a sequential block. Every node keeps the SMLoc of
-// its first token for diagnostics and op locations.
+// name, a list, a call, a sequential block or (in a train block) a map.
+// Every node keeps the SMLoc of its first token for diagnostics and op
+// locations.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WEIR_FRONTEND_AST_H
@@ -21,7 +22,8 @@ namespace weir::frontend {
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
-/// One argument of a call: positional when `keyword` is empty.
+/// One argument of a call (positional when `keyword` is empty), or one
+/// `key: value` entry of a map or a train block.
 struct Arg {
   std::string keyword;
   llvm::SMLoc keywordLoc;
@@ -29,7 +31,7 @@ struct Arg {
 };
 
 struct Expr {
-  enum class Kind { Int, Float, Name, String, List, Call, Sequential };
+  enum class Kind { Int, Float, Name, String, List, Call, Sequential, Map };
 
   Kind kind;
   llvm::SMLoc loc;
@@ -39,7 +41,7 @@ struct Expr {
   std::string text;
   /// List: the elements; Sequential: the layer calls, in order.
   std::vector<ExprPtr> elements;
-  /// Call: the arguments, in source order.
+  /// Call: the arguments; Map: the entries; in source order.
   std::vector<Arg> args;
   /// Sequential: the input expression.
   ExprPtr input;
@@ -77,8 +79,18 @@ struct Model {
   std::vector<Stmt> body;
 };
 
+/// `train MODEL { key: value ... }`: the training configuration.
+struct Train {
+  /// The `train` keyword.
+  llvm::SMLoc loc;
+  std::string model;
+  llvm::SMLoc modelLoc;
+  std::vector<Arg> entries;
+};
+
 struct File {
   std::vector<Model> models;
+  std::vector<Train> trains;
 };
 
 } // namespace weir::frontend

@@ -54,6 +54,14 @@ LogicalResult ModuleBuilder::build(const File &file) {
   for (const Model &model : file.models)
     if (failed(buildModel(model)))
       return failure();
+  if (file.trains.size() > 1) {
+    auto d = source.error(file.trains[1].loc)
+             << "a file has at most one train block";
+    d.attachNote(loc(file.trains[0].loc)) << "the first is here";
+    return failure();
+  }
+  if (!file.trains.empty())
+    return buildTrain(file.trains.front());
   return success();
 }
 

@@ -5,7 +5,8 @@
 // the next layer knows its input shape (a dense kernel needs the input
 // feature count). Parameters are module-level weir.parameter symbols,
 // declared before the functions and read with weir.load_param right before
-// the op that uses them.
+// the op that uses them. The train block becomes a weir.train_config after
+// the functions (TrainBlock.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef WEIR_FRONTEND_BUILDER_H
@@ -30,6 +31,9 @@ public:
 
 private:
   mlir::LogicalResult buildModel(const Model &model);
+  /// TrainBlock.cpp: checks every value against the tables of
+  /// dialect/TrainConfig.h, reporting at the value, and builds the op.
+  mlir::LogicalResult buildTrain(const Train &train);
   mlir::LogicalResult checkUnused(const Model &model);
 
   /// A tensor-valued expression: a name, a call or a sequential block.

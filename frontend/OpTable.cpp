@@ -149,6 +149,8 @@ std::string weir::frontend::describe(const Expr &e) {
     return "a call of " + e.text;
   case Expr::Kind::Sequential:
     return "a sequential block";
+  case Expr::Kind::Map:
+    return "a map";
   }
   return "";
 }

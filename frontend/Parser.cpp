@@ -92,6 +92,13 @@ private:
   LogicalResult parseModel(File &file);
   LogicalResult parseInput(Model &model);
   LogicalResult parseStatement(Model &model);
+  LogicalResult parseTrain(File &file);
+  /// `key: value` (or `key = value`) of a train block or a map.
+  LogicalResult parseEntry(std::vector<Arg> &entries, StringRef where,
+                           StringRef example);
+  /// An expression, or a `{ key: value, ... }` map.
+  ExprPtr parseValue();
+  ExprPtr parseMap();
 
   ExprPtr parseExpr();
   ExprPtr parseTerm();
@@ -138,11 +145,18 @@ FailureOr<File> Parser::parseFile() {
     }
     if (t.isIdent("data"))
       return fail(t, "data pipelines are not supported yet");
-    if (t.isIdent("train"))
-      return fail(t, "training configurations are not supported yet");
+    if (t.isIdent("train")) {
+      if (failed(parseTrain(file)))
+        return failure();
+      continue;
+    }
     return fail(t, Twine("expected a model definition ") + kModelSyntax +
                        ", got " + describe(t));
   }
+  if (file.models.empty() && !file.trains.empty())
+    return failAt(file.trains.front().modelLoc,
+                  "unknown model '" + file.trains.front().model +
+                      "': this file defines no model");
   if (file.models.empty())
     return fail(peek(), Twine("this file defines no model (expected ") +
                             kModelSyntax + ")");
@@ -293,6 +307,98 @@ LogicalResult Parser::parseStatement(Model &model) {
                              describe(peek(1)));
   return fail(t, "expected a statement (NAME = ... or return ...), got " +
                      describe(t));
+}
+
+//===----------------------------------------------------------------------===//
+// Train blocks
+//===----------------------------------------------------------------------===//
+
+LogicalResult Parser::parseTrain(File &file) {
+  Train train;
+  train.loc = next().loc(); // train
+  const Token &name = peek();
+  if (!name.is(Tok::ident))
+    return fail(name, "expected the name of the model to train after "
+                      "'train', got " + describe(name));
+  train.model = name.text.str();
+  train.modelLoc = name.loc();
+  next();
+  if (peek().isIdent("on"))
+    return fail(peek(), "data pipelines are not supported yet: write 'train " +
+                            train.model + " { ... }' and pass the data as "
+                            "arrays with `weir train --data`");
+  if (!consumeIf(Tok::lbrace))
+    return fail(peek(), "expected '{' to open the train block of '" +
+                            train.model + "', got " + describe(peek()));
+  while (true) {
+    skipSeparators();
+    if (consumeIf(Tok::rbrace))
+      break;
+    if (peek().is(Tok::eof) || peek().is(Tok::error))
+      return failUnclosed("expected '}' to close the train block of '" +
+                              train.model + "'",
+                          "");
+    if (failed(parseEntry(train.entries, "the train block", "epochs: 10")))
+      return failure();
+    const Token &t = peek();
+    if (!t.is(Tok::newline) && !t.is(Tok::semicolon) && !t.is(Tok::rbrace))
+      return fail(t, "expected the end of the entry (a new line or ';'), "
+                     "got " + describe(t));
+  }
+  file.trains.push_back(std::move(train));
+  return success();
+}
+
+LogicalResult Parser::parseEntry(std::vector<Arg> &entries, StringRef where,
+                                 StringRef example) {
+  const Token &key = peek();
+  if (!key.is(Tok::ident))
+    return fail(key, "expected a key in " + where + " (as in " + example +
+                         "), got " + describe(key));
+  Arg entry;
+  entry.keyword = key.text.str();
+  entry.keywordLoc = key.loc();
+  next();
+  if (!consumeIf(Tok::colon) && !consumeIf(Tok::equal))
+    return fail(peek(), "expected ':' and a value after '" + entry.keyword +
+                            "', got " + describe(peek()));
+  entry.value = parseValue();
+  if (!entry.value)
+    return failure();
+  entries.push_back(std::move(entry));
+  return success();
+}
+
+ExprPtr Parser::parseValue() {
+  if (peek().is(Tok::lbrace))
+    return parseMap();
+  return parseExpr();
+}
+
+ExprPtr Parser::parseMap() {
+  if (!enter())
+    return nullptr;
+  Leave leave{depth};
+  auto map = std::make_unique<Expr>(Expr::Kind::Map, next().loc());
+  // Entries are separated by commas, new lines, or both.
+  while (true) {
+    while (consumeIf(Tok::newline)) {
+    }
+    if (consumeIf(Tok::rbrace))
+      return map;
+    if (peek().is(Tok::eof) || peek().is(Tok::error)) {
+      (void)failUnclosed("expected '}' to close the map", "");
+      return nullptr;
+    }
+    if (failed(parseEntry(map->args, "the map", "patience: 3")))
+      return nullptr;
+    if (consumeIf(Tok::comma) || peek().is(Tok::newline) ||
+        peek().is(Tok::rbrace))
+      continue;
+    (void)failUnclosed("expected '}' to close the map",
+                       "expected ',' or '}' in the map");
+    return nullptr;
+  }
 }
 
 //===----------------------------------------------------------------------===//

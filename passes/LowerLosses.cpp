@@ -247,9 +247,285 @@ struct LowerMSE : OpRewritePattern<MeanSquaredErrorOp> {
     return success();
   }
 };
+
+//===----------------------------------------------------------------------===//
+// Loss gradients and the accuracy count
+//===----------------------------------------------------------------------===//
+
+/// The number of terms a loss averages, as a float: the batch size (read at
+/// run time) times `perRow` elements.
+Value termCount(OpBuilder &b, Location loc, Value like, Type elt,
+                int64_t perRow) {
+  Value n = tensor::DimOp::create(b, loc, like, 0);
+  n = arith::MulIOp::create(b, loc, n,
+                            arith::ConstantIndexOp::create(b, loc, perRow));
+  return arith::UIToFPOp::create(
+      b, loc, elt, arith::IndexCastUIOp::create(b, loc, b.getI64Type(), n));
+}
+
+/// 1 where a probability was clipped (its gradient is zero), else 0.
+Value insideClip(OpBuilder &b, Location l, Value p) {
+  Type t = p.getType();
+  Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
+                                   floatConst(b, l, t, kEpsilon));
+  Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, p,
+                                   floatConst(b, l, t, 1 - kEpsilon));
+  return arith::AndIOp::create(b, l, lo, hi);
+}
+
+Value labelIndex(OpBuilder &b, Location l, Value label, bool isUnsigned) {
+  if (isUnsigned)
+    return arith::IndexCastUIOp::create(b, l, b.getIndexType(), label);
+  return arith::IndexCastOp::create(b, l, b.getIndexType(), label);
+}
+
+// d/dx of mean_b(lse_b - x[b, y_b]) = (softmax(x) - onehot(y)) / B; from
+// probabilities, -1 / (B p[b, y_b]) at the label where p is not clipped.
+struct LowerSparseCEGrad : OpRewritePattern<SparseCategoricalCrossentropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SparseCategoricalCrossentropyGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value x = op.getPrediction();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type elt = type.getElementType();
+    Value labels = toSignless(b, loc, op.getTarget());
+    bool isUnsigned = getElementTypeOrSelf(op.getTarget().getType()).isUnsignedInteger();
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+    Value n = termCount(b, loc, x, elt, 1);
+    bool logits = op.getFromLogits();
+    Value lse = logits ? logSumExpRows(b, loc, x, elt) : labels;
+    SmallVector<Value> ins{x, labels};
+    SmallVector<AffineMap> maps{id, row};
+    if (logits) {
+      ins.push_back(lse);
+      maps.push_back(row);
+    }
+    b.replaceOp(op, mapElements(
+                        b, loc, type, ins, maps,
+                        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                          Value c = linalg::IndexOp::create(nb, l, 1);
+                          Value hit = arith::CmpIOp::create(
+                              nb, l, arith::CmpIPredicate::eq, c,
+                              labelIndex(nb, l, a[1], isUnsigned));
+                          Value zero = floatConst(nb, l, elt, 0.0);
+                          if (logits) {
+                            Value p = math::ExpOp::create(
+                                nb, l, arith::SubFOp::create(nb, l, a[0], a[2]));
+                            Value t = arith::SelectOp::create(
+                                nb, l, hit, floatConst(nb, l, elt, 1.0), zero);
+                            return arith::DivFOp::create(
+                                nb, l, arith::SubFOp::create(nb, l, p, t), n);
+                          }
+                          Value g = arith::NegFOp::create(
+                              nb, l, arith::DivFOp::create(
+                                         nb, l, floatConst(nb, l, elt, 1.0),
+                                         arith::MulFOp::create(nb, l, a[0], n)));
+                          Value live = arith::AndIOp::create(nb, l, hit, insideClip(nb, l, a[0]));
+                          return arith::SelectOp::create(nb, l, live, g, zero);
+                        }));
+    return success();
+  }
+};
+
+// categorical: (softmax(x) * sum_c t - t) / B from logits; -t / (B p)
+// where p is not clipped from probabilities.
+struct LowerCategoricalCEGrad : OpRewritePattern<CategoricalCrossentropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CategoricalCrossentropyGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value x = op.getPrediction(), t = op.getTarget();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type elt = type.getElementType();
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+    Value n = termCount(b, loc, x, elt, 1);
+    if (op.getFromLogits()) {
+      Value lse = logSumExpRows(b, loc, x, elt);
+      Value tsum = reduceRows(b, loc, t, id, x, elt, 0.0,
+                              [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+                                return arith::AddFOp::create(nb, l, a[0], acc).getResult();
+                              });
+      b.replaceOp(op, mapElements(b, loc, type, {x, t, lse, tsum}, {id, id, row, row},
+                                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                                    Value p = math::ExpOp::create(
+                                        nb, l, arith::SubFOp::create(nb, l, a[0], a[2]));
+                                    Value d = arith::SubFOp::create(
+                                        nb, l, arith::MulFOp::create(nb, l, p, a[3]), a[1]);
+                                    return arith::DivFOp::create(nb, l, d, n).getResult();
+                                  }));
+      return success();
+    }
+    b.replaceOp(op, mapElements(b, loc, type, {x, t}, {},
+                                [&](OpBuilder &nb, Location l, ValueRange a) {
+                                  Value g = arith::NegFOp::create(
+                                      nb, l, arith::DivFOp::create(
+                                                 nb, l, a[1], arith::MulFOp::create(nb, l, a[0], n)));
+                                  return arith::SelectOp::create(
+                                             nb, l, insideClip(nb, l, a[0]), g,
+                                             floatConst(nb, l, elt, 0.0))
+                                      .getResult();
+                                }));
+    return success();
+  }
+};
+
+// binary: (sigmoid(x) - t) / N from logits; ((1 - t)/(1 - p) - t/p) / N
+// where p is not clipped from probabilities.
+struct LowerBinaryCEGrad : OpRewritePattern<BinaryCrossentropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BinaryCrossentropyGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value x = op.getPrediction(), t = op.getTarget();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type elt = type.getElementType();
+    int64_t perRow = 1;
+    for (int64_t d : type.getShape().drop_front())
+      perRow *= d;
+    Value n = termCount(b, loc, x, elt, perRow);
+    bool logits = op.getFromLogits();
+    b.replaceOp(op, mapElements(
+                        b, loc, type, {x, t}, {},
+                        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                          Value one = floatConst(nb, l, elt, 1.0);
+                          if (logits) {
+                            Value e = math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, a[0]));
+                            Value s = arith::DivFOp::create(nb, l, one, arith::AddFOp::create(nb, l, one, e));
+                            return arith::DivFOp::create(nb, l, arith::SubFOp::create(nb, l, s, a[1]), n);
+                          }
+                          Value p = a[0];
+                          Value neg = arith::DivFOp::create(
+                              nb, l, arith::SubFOp::create(nb, l, one, a[1]),
+                              arith::SubFOp::create(nb, l, one, p));
+                          Value pos = arith::DivFOp::create(nb, l, a[1], p);
+                          Value g = arith::DivFOp::create(nb, l, arith::SubFOp::create(nb, l, neg, pos), n);
+                          return arith::SelectOp::create(nb, l, insideClip(nb, l, p), g,
+                                                         floatConst(nb, l, elt, 0.0));
+                        }));
+    return success();
+  }
+};
+
+// mean squared error: 2 (p - t) / N.
+struct LowerMSEGrad : OpRewritePattern<MeanSquaredErrorGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MeanSquaredErrorGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getPrediction().getType());
+    Type elt = type.getElementType();
+    int64_t perRow = 1;
+    for (int64_t d : type.getShape().drop_front())
+      perRow *= d;
+    Value n = termCount(b, loc, op.getPrediction(), elt, perRow);
+    b.replaceOp(op, mapElements(b, loc, type, {op.getPrediction(), op.getTarget()}, {},
+                                [&](OpBuilder &nb, Location l, ValueRange a) {
+                                  Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+                                  Value two = floatConst(nb, l, elt, 2.0);
+                                  return arith::DivFOp::create(
+                                             nb, l, arith::MulFOp::create(nb, l, two, d), n)
+                                      .getResult();
+                                }));
+    return success();
+  }
+};
+
+/// The index of the first maximum of each row of the [B, C] tensor `x`,
+/// as an i64 [B] tensor.
+Value argmaxRows(OpBuilder &b, Location loc, Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elt = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  auto valType = RankedTensorType::get({ShapedType::kDynamic}, elt);
+  auto idxType = RankedTensorType::get({ShapedType::kDynamic}, b.getI64Type());
+  Value maxInit = filledTensor(b, loc, valType, x,
+                               b.getFloatAttr(elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(), true)));
+  Value idxInit = filledTensor(b, loc, idxType, x, b.getI64IntegerAttr(0));
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{valType, idxType}, ValueRange{x},
+             ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{id, row, row},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               Value c = arith::IndexCastOp::create(
+                   nb, l, nb.getI64Type(), linalg::IndexOp::create(nb, l, 1));
+               Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[1]);
+               linalg::YieldOp::create(
+                   nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[1]),
+                                     arith::SelectOp::create(nb, l, better, c, a[2])});
+             })
+      .getResult(1);
+}
+
+// correct_count: sum over rows of [prediction right], as a 0-d f32.
+struct LowerCorrectCount : OpRewritePattern<CorrectCountOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CorrectCountOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value x = op.getPrediction();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type tElt = getElementTypeOrSelf(op.getTarget().getType());
+    Value rowsRight;
+    auto flagType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
+    auto flag = [](OpBuilder &nb, Location l, Value c) {
+      return arith::SelectOp::create(nb, l, c, floatConst(nb, l, nb.getF32Type(), 1.0),
+                                     floatConst(nb, l, nb.getF32Type(), 0.0))
+          .getResult();
+    };
+    if (isa<IntegerType>(tElt)) {
+      Value labels = toSignless(b, loc, op.getTarget());
+      bool isUnsigned = tElt.isUnsignedInteger();
+      rowsRight = mapElements(b, loc, flagType, {argmaxRows(b, loc, x), labels}, {},
+                              [&](OpBuilder &nb, Location l, ValueRange a) {
+                                Value lbl = labelIndex(nb, l, a[1], isUnsigned);
+                                Value p = arith::IndexCastOp::create(nb, l, nb.getIndexType(), a[0]);
+                                return flag(nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, p, lbl));
+                              });
+    } else if (type.getDimSize(1) > 1) {
+      rowsRight = mapElements(b, loc, flagType,
+                              {argmaxRows(b, loc, x), argmaxRows(b, loc, op.getTarget())}, {},
+                              [&](OpBuilder &nb, Location l, ValueRange a) {
+                                return flag(nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], a[1]));
+                              });
+    } else {
+      Type elt = type.getElementType();
+      double threshold = op.getFromLogits() ? 0.0 : 0.5;
+      Value p = tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{{0, 1}});
+      Value t = tensor::CollapseShapeOp::create(b, loc, op.getTarget(), ArrayRef<ReassociationIndices>{{0, 1}});
+      rowsRight = mapElements(b, loc, flagType, {p, t}, {},
+                              [&](OpBuilder &nb, Location l, ValueRange a) {
+                                Value pp = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], floatConst(nb, l, elt, threshold));
+                                Value tt = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[1], floatConst(nb, l, elt, 0.5));
+                                return flag(nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, pp, tt));
+                              });
+    }
+    auto scalarType = RankedTensorType::get({}, b.getF32Type());
+    Value acc = filledTensor(b, loc, scalarType, x, b.getF32FloatAttr(0.0));
+    b.replaceOp(op, linalg::GenericOp::create(
+                        b, loc, TypeRange{scalarType}, ValueRange{rowsRight}, ValueRange{acc},
+                        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
+                                            AffineMap::get(1, 0, b.getContext())},
+                        ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+                        [](OpBuilder &nb, Location l, ValueRange a) {
+                          linalg::YieldOp::create(nb, l, arith::AddFOp::create(nb, l, a[0], a[1]).getResult());
+                        })
+                        .getResult(0));
+    return success();
+  }
+};
 } // namespace
 
 void weir::populateLowerLossesPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerSparseCE, LowerCategoricalCE, LowerBinaryCE, LowerMSE>(
+  patterns.add<LowerSparseCE, LowerCategoricalCE, LowerBinaryCE, LowerMSE,
+               LowerSparseCEGrad, LowerCategoricalCEGrad, LowerBinaryCEGrad,
+               LowerMSEGrad, LowerCorrectCount>(
       patterns.getContext());
 }

@@ -571,6 +571,16 @@ struct DropParameter : OpRewritePattern<ParameterOp> {
   }
 };
 
+// The training configuration has been read by weir-build-train-step.
+struct DropTrainConfig : OpRewritePattern<TrainConfigOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TrainConfigOp op,
+                                PatternRewriter &b) const override {
+    b.eraseOp(op);
+    return success();
+  }
+};
+
 } // namespace
 
 void weir::populateLowerToLinalgPatterns(RewritePatternSet &patterns) {
@@ -578,8 +588,10 @@ void weir::populateLowerToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerDense, LowerConv2D, LowerMaxPool, LowerAvgPool,
                LowerGlobalAvgPool, LowerBatchNorm, LowerDropout, LowerFlatten,
                LowerReshape, LowerAdd, LowerConcat, LowerCast, LowerRescale,
-               LowerSoftmax, DropParameter>(ctx);
+               LowerSoftmax, DropParameter, DropTrainConfig>(ctx);
   populateLowerLossesPatterns(patterns);
+  populateLowerGradOpsPatterns(patterns);
+  populateLowerOptimizersPatterns(patterns);
   patterns.add<LowerUnary<ReluOp>>(ctx, relu);
   patterns.add<LowerUnary<SigmoidOp>>(ctx, sigmoid);
   patterns.add<LowerUnary<TanhOp>>(ctx, tanhFn);

@@ -77,6 +77,59 @@ def LiftParameters : Pass<"weir-lift-parameters", "::mlir::ModuleOp"> {
   }];
 }
 
+def BuildTrainStep : Pass<"weir-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Builds the training, update and evaluation functions.";
+  let description = [{
+    Reads the module's `weir.train_config` and, from its model function
+    `@m`, builds:
+
+    - `@m_train(inputs..., %target, %rng)`: the forward pass in training
+      mode (`dropout` multiplies by a `dropout_mask` keyed by `%rng`;
+      `batch_norm` uses batch statistics), the loss and the accuracy count,
+      returning `(loss, correct, new moving statistics...)`. It is marked
+      `weir.differentiate`, so weir-differentiate appends the gradients.
+      When the model ends in `softmax` (or `sigmoid`) and the loss takes
+      probabilities, the loss takes the logits instead (`from_logits`), as
+      Keras does, so cross-entropy never goes through log(softmax).
+    - `@m_apply(grads..., %learning_rate, %iteration)`: one optimizer op per
+      trainable parameter, returning the new parameters and optimizer state
+      (result attribute `weir.updates`). The state is declared as
+      non-trainable `weir.parameter`s named `<param>/<slot>` (for example
+      `dense.kernel/adam_m`), zero-initialized.
+    - `@m_eval(inputs..., %target)`: the inference-mode forward pass, loss
+      and accuracy count.
+
+    The runtime runs `@m_train` on each replica's slice of the batch, sums
+    the gradients (the all-reduce), and calls `@m_apply` once. Arguments
+    and results carry `weir.role` (`input`, `target`, `rng`,
+    `learning_rate`, `iteration`, `loss`, `correct`) or `weir.grad` /
+    `weir.updates` naming a parameter. A module without a
+    `weir.train_config` is left unchanged.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def Differentiate : Pass<"weir-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Appends reverse-mode gradients to functions that ask for them.";
+  let description = [{
+    For every function marked `weir.differentiate`, differentiates its first
+    result (a 0-d loss) with respect to every trainable parameter it reads
+    (`weir.load_param` of a parameter without `non_trainable`), by reverse
+    mode over the function body, and returns the gradients as extra results
+    with the attribute `weir.grad = "<param>"`, in declaration order.
+
+    Each op's derivative is one rule (passes/GradientRules.cpp), built from
+    weir ops: `dense` gives two `weir.matmul`s and a `weir.reduce_sum`,
+    `conv2d` gives `conv2d_backprop_input`/`_filter`, activations give their
+    `*_grad` op, a loss gives its `*_grad` op. Gradients reaching one value
+    along several paths are summed with `weir.add`. An op on the path from a
+    parameter to the loss without a rule is an error at its location; a
+    trainable parameter the loss does not depend on gets a zero gradient
+    and a warning.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def LowerToLinalg : Pass<"weir-lower-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lowers weir ops to linalg, tensor, arith and math.";
   let description = [{

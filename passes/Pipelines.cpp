@@ -30,6 +30,13 @@ void weir::buildToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void weir::buildTrainStepPipeline(OpPassManager &pm) {
+  pm.addPass(createBuildTrainStep());
+  pm.addPass(createDifferentiate());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 // Upstream passes, by name: the strings keep this file free of a dozen heavy
 // headers, and the pipeline is exactly what `weir-opt` would run.
 static const char *const kCpuLowering =
@@ -74,6 +81,10 @@ void weir::registerWeirPassesAndPipelines() {
       "weir-to-linalg-pipeline",
       "Lift parameters, lower weir to linalg and fuse elementwise ops",
       buildToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "weir-train-step-pipeline",
+      "Build and differentiate the training functions of weir.train_config",
+      buildTrainStepPipeline);
   PassPipelineRegistration<>(
       "weir-cpu-lowering-pipeline",
       "Bufferize and lower linalg on tensors to the LLVM dialect",

@@ -34,6 +34,12 @@ void buildModelPipeline(mlir::OpPassManager &pm,
 /// fuse elementwise work into its producers and consumers.
 void buildToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// weir-train-step-pipeline: build the training functions from the
+/// module's weir.train_config (weir-build-train-step), differentiate them
+/// (weir-differentiate), then canonicalize and CSE. Runs on a module the
+/// model pipeline has checked; the result is still in the weir dialect.
+void buildTrainStepPipeline(mlir::OpPassManager &pm);
+
 /// `weir-cpu-lowering-pipeline`: bufferize the linalg-on-tensors module and
 /// lower it to the LLVM dialect, with C-callable entry points. Results are
 /// returned as buffers the caller owns.

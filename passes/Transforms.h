@@ -36,6 +36,14 @@ mlir::LogicalResult verifyModel(mlir::ModuleOp module,
 /// Makes each model function in `module` a self-contained entry point: every
 /// parameter it reads becomes a trailing argument (in declaration order,
 /// marked `weir.param = "name"`), and it gets a C-callable interface.
+/// weir-build-train-step: builds @m_train, @m_apply and @m_eval from the
+/// module's weir.train_config (nothing without one).
+mlir::LogicalResult buildTrainStep(mlir::ModuleOp module);
+
+/// weir-differentiate: appends the gradients of the loss to every function
+/// marked `weir.differentiate`.
+mlir::LogicalResult differentiate(mlir::ModuleOp module);
+
 mlir::LogicalResult liftParameters(mlir::ModuleOp module);
 
 /// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
@@ -43,6 +51,11 @@ void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the patterns lowering the loss ops (passes/LowerLosses.cpp).
 void populateLowerLossesPatterns(mlir::RewritePatternSet &patterns);
+
+/// The weir-to-linalg patterns of the backward-graph ops (weir-differentiate)
+/// and of the optimizer updates.
+void populateLowerGradOpsPatterns(mlir::RewritePatternSet &patterns);
+void populateLowerOptimizersPatterns(mlir::RewritePatternSet &patterns);
 
 /// Lowers every weir op in `module` (after liftParameters) and erases the
 /// parameter declarations. Reports each op it cannot lower.

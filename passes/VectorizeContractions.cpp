@@ -55,6 +55,25 @@ module attributes {transform.with_named_sequence} {
            !transform.any_op, !transform.any_op, !transform.any_op)
     %conv1d = transform.structured.decompose %tiled
         : (!transform.any_op) -> !transform.any_op
+    %rows2 = transform.structured.match ops{["linalg.generic"]}
+        attributes {weir.rows = 2} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %r2, %r2l = transform.structured.tile_using_for %rows2 tile_sizes [1, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %rows3 = transform.structured.match ops{["linalg.generic"]}
+        attributes {weir.rows = 3} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %r3, %r3l0, %r3l1 = transform.structured.tile_using_for %rows3
+        tile_sizes [1, 1, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+           !transform.any_op)
+    %rows4 = transform.structured.match ops{["linalg.generic"]}
+        attributes {weir.rows = 4} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %r4, %r4l0, %r4l1, %r4l2 = transform.structured.tile_using_for %rows4
+        tile_sizes [1, 1, 1, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+           !transform.any_op, !transform.any_op)
     %funcs = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
     %vectorized = transform.structured.vectorize_children_and_apply_patterns
@@ -86,6 +105,18 @@ static void markVectorizable(ModuleOp module) {
     if (rhs.hasStaticShape() && rhs.getDimSize(0) % 8 == 0 &&
         staticButBatch(op.getInputs()[0]))
       op->setAttr("weir.vectorize", mark);
+  });
+  // Static elementwise ops (optimizer updates, parameter-shaped
+  // gradients) would become one vector per tensor, fully unrolled: they are
+  // tiled to rows of the innermost dimension first.
+  module.walk([&](linalg::GenericOp op) {
+    unsigned rank = op.getNumLoops();
+    if (rank < 2 || rank > 4 || op.getNumReductionLoops() != 0 ||
+        !llvm::all_of(op->getResultTypes(), [](Type t) {
+          return cast<ShapedType>(t).hasStaticShape();
+        }))
+      return;
+    op->setAttr("weir.rows", IntegerAttr::get(IntegerType::get(module.getContext(), 64), rank));
   });
   module.walk([&](linalg::Conv2DNhwcHwcfOp op) {
     if (staticButBatch(op.getInputs()[0]) && staticButBatch(op.getOutputs()[0]) &&

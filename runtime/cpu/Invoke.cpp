@@ -1,6 +1,7 @@
 //===- Invoke.cpp - call compiled entry points with HostTensors ----------===//
 #include "runtime/cpu/Invoke.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <malloc.h>
 #include <cstring>
@@ -144,4 +145,66 @@ Result<HostTensor> weir::invokeBatched(PackedFunction fn,
     if (!s.ok())
       return s;
   return out;
+}
+
+Status weir::invokePacked(PackedFunction fn, const std::string &name,
+                          const std::vector<ArgView> &args,
+                          const std::vector<HostTensor *> &results) {
+  configureAllocatorForCompiledCode();
+  // The results, one descriptor after the other (all fields are 8 bytes,
+  // so the struct the C interface fills has no padding).
+  std::vector<size_t> offsets;
+  size_t words = 0;
+  for (HostTensor *r : results) {
+    offsets.push_back(words);
+    words += 3 + 2 * r->rank();
+  }
+  std::vector<int64_t> resultWords(std::max<size_t>(words, 1), 0);
+  std::vector<Descriptor> descriptors;
+  for (const ArgView &a : args)
+    descriptors.push_back(a.end < 0 ? Descriptor::whole(*a.tensor)
+                                    : Descriptor::rows(*a.tensor, a.begin, a.end));
+  std::vector<void *> pointers;
+  if (!results.empty())
+    pointers.push_back(resultWords.data());
+  for (Descriptor &d : descriptors)
+    pointers.push_back(d.words.data());
+  std::vector<void *> packed;
+  for (void *&p : pointers)
+    packed.push_back(&p);
+  fn(packed.data());
+
+  auto insideArgument = [&](const void *p) {
+    for (const ArgView &a : args) {
+      auto *begin = a.tensor->bytes();
+      if (p >= begin && p < begin + a.tensor->byteSize())
+        return true;
+    }
+    return false;
+  };
+  Status status;
+  std::vector<void *> freed;
+  for (size_t i = 0; i < results.size(); ++i) {
+    HostTensor &out = *results[i];
+    const int64_t *w = &resultWords[offsets[i]];
+    void *allocated, *aligned;
+    std::memcpy(&allocated, &w[0], sizeof(void *));
+    std::memcpy(&aligned, &w[1], sizeof(void *));
+    for (int64_t d = 0; d < out.rank() && status.ok(); ++d)
+      if (w[3 + d] != out.shape()[d])
+        status = Status::error("'" + name + "' returned result " +
+                               std::to_string(i) + " with dimension " +
+                               std::to_string(d) + " of size " +
+                               std::to_string(w[3 + d]) + ", expected " +
+                               std::to_string(out.shape()[d]));
+    auto *src = static_cast<const uint8_t *>(aligned) + w[2] * out.elementSize();
+    if (status.ok() && src != out.bytes())
+      std::memmove(out.bytes(), src, out.byteSize());
+    if (allocated && src != out.bytes() && !insideArgument(allocated) &&
+        std::find(freed.begin(), freed.end(), allocated) == freed.end()) {
+      freed.push_back(allocated);
+      std::free(allocated);
+    }
+  }
+  return status;
 }

@@ -43,6 +43,23 @@ Result<HostTensor> invokeBatched(PackedFunction fn, const std::string &name,
                                  std::vector<int64_t> resultShape,
                                  ThreadPool *pool);
 
+/// An argument: the whole tensor, or the rows [begin, end) of dimension 0.
+struct ArgView {
+  const HostTensor *tensor;
+  int64_t begin = 0;
+  int64_t end = -1; ///< -1: the whole tensor.
+};
+
+/// Calls `fn`, which may return several memrefs, with `args`, and stores
+/// result i into `*results[i]`, which must already have the shape and dtype
+/// the function returns (a mismatch is an error naming `name`). A returned
+/// buffer that is the destination itself (an update in place) is left as
+/// it is; one inside an argument is copied and not freed; any other is
+/// copied and freed.
+Status invokePacked(PackedFunction fn, const std::string &name,
+                    const std::vector<ArgView> &args,
+                    const std::vector<HostTensor *> &results);
+
 } // namespace weir
 
 #endif // WEIR_RUNTIME_CPU_INVOKE_H

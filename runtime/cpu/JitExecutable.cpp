@@ -72,3 +72,11 @@ Result<HostTensor> JitExecutable::call(const std::string &function,
   return invokeBatched(*fn, function, args, numBatched, resultDType,
                        std::move(resultShape), threads > 1 ? pool_.get() : nullptr);
 }
+
+Result<PackedFunction> JitExecutable::lookup(const std::string &function) {
+  auto fn = engine_->lookupPacked("_mlir_ciface_" + function);
+  if (!fn)
+    return Status::error("no entry point '" + function +
+                         "': " + errorText(fn.takeError()));
+  return *fn;
+}

@@ -48,6 +48,10 @@ public:
                           std::vector<int64_t> resultShape,
                           unsigned threads = 1);
 
+  /// The packed entry point of `function` (its C interface wrapper), for
+  /// invokePacked.
+  Result<PackedFunction> lookup(const std::string &function);
+
 private:
   explicit JitExecutable(std::unique_ptr<mlir::ExecutionEngine> engine);
   std::unique_ptr<mlir::ExecutionEngine> engine_;

@@ -49,6 +49,38 @@ int runInit(const InitOptions &options);
 Result<std::vector<NamedTensor>> initializeParameters(Session &session,
                                                       uint64_t runSeed);
 
+struct TrainOptions {
+  std::string model;
+  /// An IDX directory (dataset-fashion-mnist) or an .npz with x_train,
+  /// y_train, x_test, y_test.
+  std::string data;
+  std::string weights;    ///< start from these instead of initializers
+  std::string output;     ///< default: <model>.weights.safetensors
+  std::string checkpoint; ///< default: <output>.checkpoint
+  bool resume = false;
+  bool noValidation = false;
+  int64_t epochs = 0;    ///< 0: the train block's
+  int64_t batchSize = 0; ///< 0: the train block's
+  uint64_t seed = 0;
+  unsigned threads = 2;
+  SessionOptions session;
+};
+/// `weir train`; returns the exit code.
+int runTrain(const TrainOptions &options);
+
+struct EvaluateOptions {
+  std::string model, data, weights;
+  std::string split = "test";
+  std::string output; ///< predict: the .npy to write
+  int64_t batchSize = 512;
+  unsigned threads = 2;
+  SessionOptions session;
+};
+/// `weir evaluate`: loss and accuracy of weights on a split.
+int runEvaluate(const EvaluateOptions &options);
+/// `weir predict`: the model's outputs on a split, as .npy.
+int runPredict(const EvaluateOptions &options);
+
 struct BenchOptions {
   std::string model;
   std::string function;

@@ -15,9 +15,13 @@ int weir::runCompile(const CompileOptions &options) {
   for (int i = 0; i < 5; ++i)
     if (options.emit == kStages[i])
       stage = i;
+  // `train`: the weir module with its training functions built.
+  bool train = options.emit == "train";
+  if (train)
+    stage = 0;
   if (stage < 0) {
     llvm::errs() << "weir compile: unknown --emit=" << options.emit
-                 << " (available: weir, linalg, llvm, obj, lib)\n";
+                 << " (available: weir, train, linalg, llvm, obj, lib)\n";
     return 2;
   }
   if (stage >= 3 && options.output == "-") {
@@ -28,6 +32,8 @@ int weir::runCompile(const CompileOptions &options) {
 
   auto session = Session::load(options.input, options.session);
   if (!session)
+    return 1;
+  if (train && failed(session->buildTraining()))
     return 1;
   // A library carries the signature of its entry point, read before lowering.
   std::optional<ModelManifest> manifest;

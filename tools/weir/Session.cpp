@@ -1,5 +1,6 @@
 //===- Session.cpp - one model loaded by the driver, and its pipelines ---===//
 #include "tools/weir/Session.h"
+#include "dialect/TrainConfig.h"
 
 #include "dialect/WeirOps.h"
 #include "frontend/Frontend.h"
@@ -72,6 +73,15 @@ Session::runPasses(llvm::function_ref<void(OpPassManager &)> build) {
     pm.enableTiming();
   build(pm);
   return pm.run(*module_);
+}
+
+LogicalResult Session::buildTraining() {
+  if (!findTrainConfig(*module_)) {
+    llvm::errs() << "weir: the model file has no `train` block (loss, "
+                    "optimizer, epochs); see docs/language.md\n";
+    return failure();
+  }
+  return runPasses(buildTrainStepPipeline);
 }
 
 std::unique_ptr<JitExecutable> Session::compileForCpu() {

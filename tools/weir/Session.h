@@ -57,6 +57,10 @@ public:
   /// one output.
   Result<ModelManifest> manifestOf(mlir::func::FuncOp func);
 
+  /// Builds the training functions of the module's `train` block
+  /// (weir-train-step-pipeline). Fails, with a message, without one.
+  mlir::LogicalResult buildTraining();
+
   /// Lowers the module to the LLVM dialect (to-linalg and CPU lowering
   /// pipelines) and JIT-compiles it. Errors are printed; null on failure.
   std::unique_ptr<JitExecutable> compileForCpu();

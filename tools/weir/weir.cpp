@@ -18,16 +18,23 @@ int main(int argc, char **argv) {
   cl::SubCommand initCmd("init", "Write freshly initialized weights");
   cl::SubCommand bench("bench", "Measure compile time and inference throughput");
   cl::SubCommand data("data", "Dataset tools: import-idx SRC DST");
+  cl::SubCommand train("train", "Train a model (its `train` block) on arrays");
+  cl::SubCommand evaluate("evaluate", "Loss and accuracy of weights on a split");
+  cl::SubCommand predict("predict", "Model outputs on a split, as .npy");
 
   cl::opt<std::string> model(cl::Positional,
                              cl::desc("<model.weir|model.mlir|model.so>"),
                              cl::Required, cl::sub(compile), cl::sub(run),
-                             cl::sub(initCmd), cl::sub(bench));
+                             cl::sub(initCmd), cl::sub(bench), cl::sub(train),
+                             cl::sub(evaluate), cl::sub(predict));
   cl::opt<std::string> output("o", cl::desc("Output file"),
                               cl::value_desc("file"), cl::init("-"),
-                              cl::sub(compile), cl::sub(initCmd));
+                              cl::sub(compile), cl::sub(initCmd), cl::sub(train),
+                              cl::sub(predict));
   cl::opt<std::string> emit(
-      "emit", cl::desc("Stage to emit: weir, linalg, llvm (LLVM dialect), obj"),
+      "emit",
+      cl::desc("Stage to emit: weir, train (with the training functions), "
+               "linalg, llvm (LLVM dialect), obj, lib"),
       cl::init("weir"), cl::sub(compile));
   cl::opt<bool> printAfterAll("print-ir-after-all",
                               cl::desc("Print the module after every pass"),
@@ -37,9 +44,35 @@ int main(int argc, char **argv) {
   cl::opt<bool> noUnusedWarning(
       "no-warn-unused-parameters",
       cl::desc("Do not warn about parameters that no function reads"),
-      cl::sub(compile), cl::sub(run), cl::sub(initCmd), cl::sub(bench));
+      cl::sub(compile), cl::sub(run), cl::sub(initCmd), cl::sub(bench),
+      cl::sub(train), cl::sub(evaluate), cl::sub(predict));
   cl::opt<std::string> weights("weights", cl::desc("Weights (.safetensors)"),
-                               cl::value_desc("file"), cl::sub(run));
+                               cl::value_desc("file"), cl::sub(run),
+                               cl::sub(train), cl::sub(evaluate),
+                               cl::sub(predict));
+  cl::opt<std::string> dataPath(
+      "data",
+      cl::desc("Arrays: an IDX directory (e.g. /usr/share/datasets/"
+               "fashion-mnist) or an .npz with x_train, y_train, x_test, y_test"),
+      cl::value_desc("path"), cl::sub(train), cl::sub(evaluate),
+      cl::sub(predict));
+  cl::opt<int64_t> epochs("epochs", cl::desc("Epochs (default: the train block's)"),
+                          cl::init(0), cl::sub(train));
+  cl::opt<int64_t> batchSize("batch-size",
+                             cl::desc("Batch size (default: the train block's)"),
+                             cl::init(0), cl::sub(train), cl::sub(evaluate),
+                             cl::sub(predict));
+  cl::opt<std::string> checkpoint(
+      "checkpoint", cl::desc("Checkpoint file (default: <output>.checkpoint)"),
+      cl::value_desc("file"), cl::sub(train));
+  cl::opt<bool> resume("resume", cl::desc("Continue from the checkpoint"),
+                       cl::sub(train));
+  cl::opt<bool> noValidation("no-validation",
+                             cl::desc("Skip the validation pass"),
+                             cl::sub(train));
+  cl::opt<std::string> split("split", cl::desc("Split: train or test"),
+                             cl::init("test"), cl::sub(evaluate),
+                             cl::sub(predict));
   cl::list<std::string> inputs("input", cl::desc("Input array (.npy), one per model input"),
                                cl::value_desc("file"), cl::sub(run));
   cl::opt<std::string> runOutput("output", cl::desc("Output array (.npy)"),
@@ -51,7 +84,8 @@ int main(int argc, char **argv) {
   cl::opt<unsigned> threads(
       "threads",
       cl::desc("Threads the batch is split over (default: every core)"),
-      cl::init(0), cl::sub(run), cl::sub(bench));
+      cl::init(0), cl::sub(run), cl::sub(bench), cl::sub(train),
+      cl::sub(evaluate), cl::sub(predict));
   cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                          cl::sub(bench));
   cl::list<std::string> dataArgs(cl::Positional, cl::desc("import-idx <src> <dst>"),
@@ -64,7 +98,7 @@ int main(int argc, char **argv) {
   cl::opt<double> seconds("seconds", cl::desc("How long to measure"),
                           cl::init(2.0), cl::sub(bench));
   cl::opt<uint64_t> seed("seed", cl::desc("Run seed for initializers"),
-                         cl::init(0), cl::sub(initCmd));
+                         cl::init(0), cl::sub(initCmd), cl::sub(train));
 
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -74,6 +108,10 @@ int main(int argc, char **argv) {
       "  weir run model.weir --weights w.safetensors --input x.npy "
       "--output y.npy [--threads N]\n"
       "  weir bench model.weir [--batch 128] [--threads 2]\n"
+      "  weir train model.weir --data /usr/share/datasets/fashion-mnist "
+      "[-o w.safetensors] [--epochs N] [--seed S] [--resume]\n"
+      "  weir evaluate model.weir --weights w.safetensors --data DIR\n"
+      "  weir predict model.weir --weights w.safetensors --data DIR -o y.npy\n"
       "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n");
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -128,6 +166,45 @@ int main(int argc, char **argv) {
     options.seconds = seconds;
     options.session = session;
     return weir::runBench(options);
+  }
+  if (train) {
+    if (dataPath.empty()) {
+      llvm::errs() << "weir train: needs --data <IDX directory or .npz>\n";
+      return 2;
+    }
+    weir::TrainOptions options;
+    options.model = model;
+    options.data = dataPath;
+    options.weights = weights;
+    options.output = output == "-" ? "" : std::string(output);
+    options.checkpoint = checkpoint;
+    options.resume = resume;
+    options.noValidation = noValidation;
+    options.epochs = epochs;
+    options.batchSize = batchSize;
+    options.seed = seed;
+    options.threads = threadCount;
+    options.session = session;
+    return weir::runTrain(options);
+  }
+  if (evaluate || predict) {
+    const char *name = evaluate ? "evaluate" : "predict";
+    if (dataPath.empty() || weights.empty() || (predict && output == "-")) {
+      llvm::errs() << "weir " << name << ": needs --weights and --data"
+                   << (predict ? " and -o <out.npy>" : "") << "\n";
+      return 2;
+    }
+    weir::EvaluateOptions options;
+    options.model = model;
+    options.data = dataPath;
+    options.weights = weights;
+    options.split = split;
+    options.output = output;
+    if (batchSize > 0)
+      options.batchSize = batchSize;
+    options.threads = threadCount;
+    options.session = session;
+    return evaluate ? weir::runEvaluate(options) : weir::runPredict(options);
   }
   if (data) {
     if (dataArgs.size() != 3 || dataArgs[0] != "import-idx") {

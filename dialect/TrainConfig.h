@@ -1,0 +1,97 @@
+//===- TrainConfig.h - weir.train_config as C++ values, and its key tables -*- C++ -*-===//
+//
+// getTrainingConfig() reads a verified weir.train_config with Keras'
+// defaults filled in; that is what the trainer consumes. The key tables
+// below are the ones the verifier checks against; the .weir front end uses
+// them too, so that it reports the same mistakes at the user's source line.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_DIALECT_TRAINCONFIG_H
+#define WEIR_DIALECT_TRAINCONFIG_H
+
+#include "dialect/WeirOps.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weir {
+
+enum class OptimizerKind { SGD, Adam, AdamW, RMSprop };
+enum class ScheduleKind { Constant, ExponentialDecay, CosineDecay };
+
+struct LearningRateSchedule {
+  ScheduleKind kind = ScheduleKind::Constant;
+  double initial = 0.001;
+  int64_t decaySteps = 1;
+  double decayRate = 1.0;
+  bool staircase = false;
+  double alpha = 0.0;
+
+  /// The learning rate at optimizer step `step` (0-based), as Keras computes it.
+  double at(int64_t step) const;
+};
+
+/// Default-constructed, this is Keras' default optimizer, RMSprop().
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::RMSprop;
+  LearningRateSchedule learningRate;
+  double momentum = 0, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7,
+         weightDecay = 0, rho = 0.9;
+  bool nesterov = false;
+};
+
+struct EarlyStoppingConfig {
+  std::string monitor = "val_loss";
+  int64_t patience = 0;
+  double minDelta = 0;
+  bool restoreBestWeights = false;
+};
+
+struct TrainingConfig {
+  std::string model;
+  std::string loss;
+  bool fromLogits = false;
+  OptimizerConfig optimizer;
+  std::vector<std::string> metrics;
+  int64_t epochs = 1, batchSize = 32;
+  bool validate = false;
+  std::optional<EarlyStoppingConfig> earlyStopping;
+};
+
+/// The configuration of a verified op, Keras defaults filled in.
+TrainingConfig getTrainingConfig(TrainConfigOp op);
+
+/// The module's weir.train_config, or null.
+TrainConfigOp findTrainConfig(mlir::ModuleOp module);
+
+//===----------------------------------------------------------------------===//
+// What the op accepts (docs/spec.md, weir.train_config)
+//===----------------------------------------------------------------------===//
+
+llvm::ArrayRef<llvm::StringRef> lossNames();
+llvm::ArrayRef<llvm::StringRef> optimizerNames();
+llvm::ArrayRef<llvm::StringRef> scheduleNames();
+llvm::ArrayRef<llvm::StringRef> metricNames();
+
+/// Keyed values are checked against one table per *group*: an optimizer
+/// ("adam": its optimizer_options), a schedule ("cosine_decay"),
+/// "early_stopping", or "train" (epochs, batch_size, validate). The keys
+/// of `group`, in Keras' argument order; empty for an unknown group.
+llvm::ArrayRef<llvm::StringRef> keysOf(llvm::StringRef group);
+/// Whether `key` of `group` has no default (decay_steps of a schedule).
+bool isRequiredKey(llvm::StringRef group, llvm::StringRef key);
+/// What a value of `key` (a key of `group`) must be, as diagnostics say it:
+/// "a number > 0", "true or false", "one of loss, val_loss".
+std::string describeKeyValue(llvm::StringRef group, llvm::StringRef key);
+/// Checks the kind and the range of `value` for `key` of `group`; reports
+/// through `emitError` ("learning_rate of adam must be a number > 0, got
+/// -1.0") and fails when it is wrong. Numbers are FloatAttr (f64) or
+/// IntegerAttr, flags BoolAttr, names StringAttr.
+mlir::LogicalResult checkKeyValue(llvm::StringRef group, llvm::StringRef key,
+                                  mlir::Attribute value, EmitFn emitError);
+
+} // namespace weir
+
+#endif // WEIR_DIALECT_TRAINCONFIG_H

@@ -1,0 +1,354 @@
+//===- BuildTrainStep.cpp - training, update and evaluation functions ----===//
+//
+// From the model function named by weir.train_config, builds @m_train
+// (training-mode forward pass, loss, accuracy count; differentiated later
+// by weir-differentiate), @m_apply (the optimizer update of every trainable
+// parameter, with its state declared as non-trainable parameters) and
+// @m_eval (inference-mode loss and accuracy count).
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/TrainConfig.h"
+#include "dialect/WeirOps.h"
+#include "passes/Passes.h"
+#include "passes/Transforms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+namespace weir {
+#define GEN_PASS_DEF_BUILDTRAINSTEP
+#include "passes/Passes.h.inc"
+} // namespace weir
+#pragma GCC diagnostic pop
+
+using namespace mlir;
+using namespace weir;
+
+static NamedAttribute role(MLIRContext *ctx, StringRef name, StringRef value) {
+  return NamedAttribute(StringAttr::get(ctx, name), StringAttr::get(ctx, value));
+}
+
+namespace {
+/// What a loss function reads and returns.
+struct LossSpec {
+  Value prediction;
+  bool fromLogits;
+};
+
+/// The prediction the loss should read: the logits before a final softmax
+/// (categorical losses) or sigmoid (binary), when the loss was given
+/// probabilities, as Keras does.
+LossSpec lossInput(Value prediction, const TrainingConfig &config) {
+  if (config.fromLogits)
+    return {prediction, true};
+  Operation *def = prediction.getDefiningOp();
+  bool categorical = config.loss == "sparse_categorical_crossentropy" ||
+                     config.loss == "categorical_crossentropy";
+  if (auto sm = dyn_cast_or_null<SoftmaxOp>(def); sm && categorical) {
+    int64_t rank = cast<RankedTensorType>(sm.getInput().getType()).getRank();
+    int64_t axis = static_cast<int64_t>(sm.getAxis());
+    if (axis == -1 || axis == rank - 1)
+      return {sm.getInput(), true};
+  }
+  if (auto sg = dyn_cast_or_null<SigmoidOp>(def);
+      sg && config.loss == "binary_crossentropy")
+    return {sg.getInput(), true};
+  return {prediction, false};
+}
+
+Value buildLoss(OpBuilder &b, Location loc, StringRef kind, LossSpec in,
+                Value target) {
+  auto type = RankedTensorType::get(
+      {}, cast<RankedTensorType>(in.prediction.getType()).getElementType());
+  auto make = [&](auto tag) -> Value {
+    using OpT = decltype(tag);
+    return OpT::create(b, loc, type, in.prediction, target, in.fromLogits);
+  };
+  if (kind == "sparse_categorical_crossentropy")
+    return make(SparseCategoricalCrossentropyOp());
+  if (kind == "categorical_crossentropy")
+    return make(CategoricalCrossentropyOp());
+  if (kind == "binary_crossentropy")
+    return make(BinaryCrossentropyOp());
+  return make(MeanSquaredErrorOp());
+}
+
+/// Clones `model` as `name` with `target` (and optionally `rng`) appended
+/// to the arguments, and replaces its return by the loss and the accuracy
+/// count. Returns the clone; `extraResults` come after.
+func::FuncOp cloneWithLoss(func::FuncOp model, StringRef name,
+                           const TrainingConfig &config, bool withRng) {
+  MLIRContext *ctx = model.getContext();
+  func::FuncOp fn = model.clone();
+  fn.setName(name);
+  auto pred = cast<RankedTensorType>(model.getResultTypes()[0]);
+  Type targetType =
+      config.loss == "sparse_categorical_crossentropy"
+          ? Type(RankedTensorType::get({pred.getDimSize(0)},
+                                       IntegerType::get(ctx, 32)))
+          : Type(pred);
+  Location loc = model.getLoc();
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+    fn.setArgAttrs(i, DictionaryAttr::get(ctx, {role(ctx, "weir.role", "input")}));
+  unsigned targetIndex = fn.getNumArguments();
+  (void)fn.insertArgument(targetIndex, targetType,
+                          DictionaryAttr::get(ctx, {role(ctx, "weir.role", "target")}),
+                          loc);
+  if (withRng)
+    (void)fn.insertArgument(targetIndex + 1, RankedTensorType::get({}, IntegerType::get(ctx, 64)),
+                            DictionaryAttr::get(ctx, {role(ctx, "weir.role", "rng")}),
+                            loc);
+  return fn;
+}
+
+/// Replaces the return of `fn` by (loss, correct, extra...).
+void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
+                    ArrayRef<Value> extra, ArrayRef<DictionaryAttr> extraAttrs) {
+  MLIRContext *ctx = fn.getContext();
+  auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+  OpBuilder b(ret);
+  Value target = fn.getArgument(fn.getNumArguments() - (fn->hasAttr("weir.differentiate") ? 2 : 1));
+  LossSpec in = lossInput(ret.getOperand(0), config);
+  Location loc = ret.getOperand(0).getLoc();
+  Value loss = buildLoss(b, loc, config.loss, in, target);
+  Value correct = CorrectCountOp::create(
+      b, loc, RankedTensorType::get({}, b.getF32Type()), in.prediction, target,
+      in.fromLogits);
+  SmallVector<Value> results{loss, correct};
+  results.append(extra.begin(), extra.end());
+  func::ReturnOp::create(b, ret.getLoc(), results);
+  ret.erase();
+  fn.setType(FunctionType::get(ctx, fn.getArgumentTypes(),
+                               ValueRange(results).getTypes()));
+  SmallVector<DictionaryAttr> attrs{
+      DictionaryAttr::get(ctx, {role(ctx, "weir.role", "loss")}),
+      DictionaryAttr::get(ctx, {role(ctx, "weir.role", "correct")})};
+  attrs.append(extraAttrs.begin(), extraAttrs.end());
+  fn.setAllResultAttrs(attrs);
+}
+
+/// Training mode: dropout multiplies by a mask keyed by the rng argument;
+/// batch_norm normalizes with batch statistics and returns the new moving
+/// statistics, which the train function returns as `weir.updates`.
+LogicalResult toTrainingMode(func::FuncOp fn, Value rng,
+                             SmallVectorImpl<Value> &updates,
+                             SmallVectorImpl<DictionaryAttr> &updateAttrs) {
+  MLIRContext *ctx = fn.getContext();
+  int64_t ordinal = 0;
+  WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
+    OpBuilder b(op);
+    if (auto d = dyn_cast<DropoutOp>(op)) {
+      ++ordinal;
+      int64_t salt = d.getSeed() ? *d.getSeed() : ordinal;
+      Value key = d.getRng() ? d.getRng() : rng;
+      Value mask = DropoutMaskOp::create(b, d.getLoc(), d.getInput().getType(),
+                                         d.getInput(), key, d.getRate(), salt);
+      d.replaceAllUsesWith(MulOp::create(b, d.getLoc(), d.getInput(), mask).getResult());
+      d.erase();
+      return WalkResult::skip();
+    }
+    if (auto bn = dyn_cast<BatchNormOp>(op)) {
+      auto mean = bn.getMean().getDefiningOp<LoadParamOp>();
+      auto var = bn.getVariance().getDefiningOp<LoadParamOp>();
+      if (!mean || !var)
+        return bn.emitOpError("in training, the moving mean and variance "
+                              "must be parameters"),
+               WalkResult::interrupt();
+      auto train = BatchNormTrainOp::create(
+          b, bn.getLoc(),
+          TypeRange{bn.getOutput().getType(), bn.getMean().getType(),
+                    bn.getVariance().getType()},
+          bn.getInput(), bn.getGamma(), bn.getBeta(), bn.getMean(),
+          bn.getVariance(), bn.getEpsilon(), bn.getMomentum());
+      bn.replaceAllUsesWith(train.getOutput());
+      for (auto [v, load] : {std::pair{train.getNewMean(), mean},
+                             std::pair{train.getNewVariance(), var}}) {
+        updates.push_back(v);
+        updateAttrs.push_back(DictionaryAttr::get(
+            ctx, {NamedAttribute(StringAttr::get(ctx, "weir.updates"),
+                                 load.getParamAttr().getAttr())}));
+      }
+      bn.erase();
+      return WalkResult::skip();
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
+/// The optimizer's state slots for one parameter.
+SmallVector<StringRef> stateSlots(const OptimizerConfig &opt) {
+  switch (opt.kind) {
+  case OptimizerKind::SGD:
+    return opt.momentum > 0 ? SmallVector<StringRef>{"sgd_velocity"}
+                            : SmallVector<StringRef>{};
+  case OptimizerKind::Adam:
+  case OptimizerKind::AdamW:
+    return {"adam_m", "adam_v"};
+  case OptimizerKind::RMSprop:
+    return opt.momentum > 0 ? SmallVector<StringRef>{"rms", "momentum"}
+                            : SmallVector<StringRef>{"rms"};
+  }
+  return {};
+}
+
+/// Builds @m_apply and declares the optimizer state.
+void buildApply(ModuleOp module, StringRef name,
+                ArrayRef<ParameterOp> trainable, const OptimizerConfig &opt) {
+  MLIRContext *ctx = module.getContext();
+  Location loc = module.getLoc();
+  Type scalar = RankedTensorType::get({}, Float32Type::get(ctx));
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  for (ParameterOp p : trainable) {
+    argTypes.push_back(p.getType());
+    argAttrs.push_back(DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, "weir.grad"), p.getSymNameAttr())}));
+  }
+  argTypes.append({scalar, scalar});
+  argAttrs.push_back(DictionaryAttr::get(ctx, {role(ctx, "weir.role", "learning_rate")}));
+  argAttrs.push_back(DictionaryAttr::get(ctx, {role(ctx, "weir.role", "iteration")}));
+  OpBuilder mb(ctx);
+  mb.setInsertionPointToEnd(module.getBody());
+  auto fn = func::FuncOp::create(mb, loc, name, FunctionType::get(ctx, argTypes, {}));
+  fn.setAllArgAttrs(argAttrs);
+  Block *entry = fn.addEntryBlock();
+  OpBuilder b = OpBuilder::atBlockEnd(entry);
+  Value lr = entry->getArgument(trainable.size());
+  Value iteration = entry->getArgument(trainable.size() + 1);
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  auto updates = [&](StringAttr param) {
+    return DictionaryAttr::get(
+        ctx, {NamedAttribute(StringAttr::get(ctx, "weir.updates"), param)});
+  };
+  for (unsigned i = 0; i < trainable.size(); ++i) {
+    ParameterOp p = trainable[i];
+    Location pl = p.getLoc();
+    // The state parameters, declared right after their parameter.
+    SmallVector<Value> state;
+    SmallVector<StringAttr> stateNames;
+    OpBuilder declare(p->getBlock(), std::next(Block::iterator(p)));
+    SmallVector<StringRef> slots = stateSlots(opt);
+    for (StringRef slot : llvm::reverse(slots)) {
+      auto stateName = StringAttr::get(ctx, (p.getSymName() + "/" + slot).str());
+      ParameterOp::create(declare, pl, stateName, TypeAttr::get(p.getType()),
+                          InitializerAttr::get(ctx, InitKind::zeros, std::nullopt),
+                          /*non_trainable=*/UnitAttr::get(ctx));
+    }
+    for (StringRef slot : slots) {
+      auto stateName = StringAttr::get(ctx, (p.getSymName() + "/" + slot).str());
+      stateNames.push_back(stateName);
+      state.push_back(LoadParamOp::create(b, pl, p.getType(),
+                                          FlatSymbolRefAttr::get(stateName)));
+    }
+    Value param = LoadParamOp::create(b, pl, p.getType(),
+                                      FlatSymbolRefAttr::get(p.getSymNameAttr()));
+    Value grad = entry->getArgument(i);
+    Operation *update;
+    switch (opt.kind) {
+    case OptimizerKind::SGD: {
+      SmallVector<Value> operands{param, grad};
+      operands.append(state.begin(), state.end());
+      operands.push_back(lr);
+      SmallVector<NamedAttribute> attrs{
+          b.getNamedAttr("momentum", b.getF64FloatAttr(opt.momentum))};
+      if (opt.nesterov)
+        attrs.push_back(b.getNamedAttr("nesterov", b.getUnitAttr()));
+      SmallVector<Type> types(1 + state.size(), p.getType());
+      update = ApplySgdOp::create(b, pl, types, operands, attrs);
+      break;
+    }
+    case OptimizerKind::Adam:
+    case OptimizerKind::AdamW:
+      update = ApplyAdamOp::create(
+          b, pl, TypeRange{p.getType(), p.getType(), p.getType()}, param, grad,
+          state[0], state[1], lr, iteration, b.getF64FloatAttr(opt.beta1),
+          b.getF64FloatAttr(opt.beta2), b.getF64FloatAttr(opt.epsilon),
+          b.getF64FloatAttr(opt.kind == OptimizerKind::AdamW ? opt.weightDecay : 0.0));
+      break;
+    case OptimizerKind::RMSprop: {
+      SmallVector<Value> operands{param, grad};
+      operands.append(state.begin(), state.end());
+      operands.push_back(lr);
+      SmallVector<NamedAttribute> attrs{
+          b.getNamedAttr("rho", b.getF64FloatAttr(opt.rho)),
+          b.getNamedAttr("momentum", b.getF64FloatAttr(opt.momentum)),
+          b.getNamedAttr("epsilon", b.getF64FloatAttr(opt.epsilon))};
+      SmallVector<Type> types(1 + state.size(), p.getType());
+      update = ApplyRmspropOp::create(b, pl, types, operands, attrs);
+      break;
+    }
+    }
+    results.push_back(update->getResult(0));
+    resultAttrs.push_back(updates(p.getSymNameAttr()));
+    for (auto [j, n] : llvm::enumerate(stateNames)) {
+      results.push_back(update->getResult(j + 1));
+      resultAttrs.push_back(updates(n));
+    }
+  }
+  func::ReturnOp::create(b, loc, results);
+  fn.setType(FunctionType::get(ctx, argTypes, ValueRange(results).getTypes()));
+  fn.setAllResultAttrs(resultAttrs);
+}
+} // namespace
+
+LogicalResult weir::buildTrainStep(ModuleOp module) {
+  TrainConfigOp configOp = findTrainConfig(module);
+  if (!configOp)
+    return success();
+  TrainingConfig config = getTrainingConfig(configOp);
+  auto model = module.lookupSymbol<func::FuncOp>(config.model);
+  if (!model || model.isExternal())
+    return configOp.emitOpError("names no model function '") << config.model << "'";
+  if (model.getNumResults() != 1)
+    return model.emitError("training needs a model with one output, this "
+                           "one has ")
+           << model.getNumResults();
+  std::string base = model.getName().str();
+  if (module.lookupSymbol(base + "_train") || module.lookupSymbol(base + "_apply") ||
+      module.lookupSymbol(base + "_eval"))
+    return model.emitError("the module already has training functions for '")
+           << base << "'";
+  SymbolTable symbols(module);
+
+  // @m_train
+  func::FuncOp train = cloneWithLoss(model, base + "_train", config, true);
+  train->setAttr("weir.differentiate", UnitAttr::get(module.getContext()));
+  module.push_back(train);
+  SmallVector<Value> updates;
+  SmallVector<DictionaryAttr> updateAttrs;
+  if (failed(toTrainingMode(train, train.getArgument(train.getNumArguments() - 1),
+                            updates, updateAttrs)))
+    return failure();
+  finishWithLoss(train, config, updates, updateAttrs);
+
+  // @m_eval
+  func::FuncOp eval = cloneWithLoss(model, base + "_eval", config, false);
+  module.push_back(eval);
+  finishWithLoss(eval, config, {}, {});
+
+  // @m_apply, for the trainable parameters the model reads.
+  llvm::DenseSet<StringAttr> read;
+  model.walk([&](LoadParamOp l) { read.insert(l.getParamAttr().getAttr()); });
+  SmallVector<ParameterOp> trainable;
+  for (auto p : module.getOps<ParameterOp>())
+    if (!p.getNonTrainable() && read.contains(p.getSymNameAttr()))
+      trainable.push_back(p);
+  if (trainable.empty())
+    return model.emitError("the model has no trainable parameter");
+  buildApply(module, base + "_apply", trainable, config.optimizer);
+  return success();
+}
+
+namespace {
+struct BuildTrainStepPass
+    : weir::impl::BuildTrainStepBase<BuildTrainStepPass> {
+  void runOnOperation() override {
+    if (failed(buildTrainStep(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace

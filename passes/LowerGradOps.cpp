@@ -1,0 +1,613 @@
+//===- LowerGradOps.cpp - backward-graph weir ops to linalg --------------===//
+//
+// One pattern per op that weir-differentiate emits (the loss gradients live
+// with the losses, in LowerLosses.cpp). Matrix products become plain
+// linalg.matmul on explicitly transposed operands, so the contraction
+// recipes of weir-vectorize-contractions apply to the backward pass too.
+// Gradients of windowed ops are gathers: each input position sums the
+// windows that cover it, so no scatter is needed.
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/ShapeFns.h"
+#include "dialect/WeirOps.h"
+#include "passes/LinalgBuilders.h"
+#include "passes/Transforms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace weir;
+using namespace weir::lowering;
+
+static RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+static Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value like) {
+  return filledTensor(b, loc, type, like,
+                      b.getFloatAttr(type.getElementType(), 0.0));
+}
+
+/// The rank-2 transpose of `v`.
+static Value transpose2D(OpBuilder &b, Location loc, Value v) {
+  auto t = typeOf(v);
+  auto type = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)},
+                                    t.getElementType());
+  SmallVector<Value> dyn;
+  if (type.isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, v, 1));
+  if (type.isDynamicDim(1))
+    dyn.push_back(tensor::DimOp::create(b, loc, v, 0));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType(), dyn);
+  return linalg::TransposeOp::create(b, loc, v, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+namespace {
+
+struct LowerMatmul : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value a = op.getTransposeA() ? transpose2D(b, loc, op.getA()) : op.getA();
+    Value k = op.getTransposeB() ? transpose2D(b, loc, op.getB()) : op.getB();
+    auto type = typeOf(op.getOutput());
+    // Only dimension 0 of the result can be dynamic: the rows of op(a).
+    Value init = zeros(b, loc, type, a);
+    b.replaceOp(op, linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                             ValueRange{a, k}, ValueRange{init})
+                        .getResult(0));
+    return success();
+  }
+};
+
+struct LowerReduceSum : OpRewritePattern<ReduceSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceSumOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto in = typeOf(op.getInput());
+    auto type = typeOf(op.getOutput());
+    MLIRContext *ctx = b.getContext();
+    unsigned rank = in.getRank();
+    SmallVector<AffineExpr> kept;
+    SmallVector<utils::IteratorType> iters;
+    for (unsigned i = 0; i < rank; ++i) {
+      bool reduced = llvm::is_contained(op.getAxes(), int64_t(i));
+      iters.push_back(reduced ? utils::IteratorType::reduction
+                              : utils::IteratorType::parallel);
+      if (!reduced)
+        kept.push_back(getAffineDimExpr(i, ctx));
+    }
+    Value init = zeros(b, loc, type, op.getInput());
+    b.replaceOp(op, linalg::GenericOp::create(
+                        b, loc, TypeRange{type}, ValueRange{op.getInput()},
+                        ValueRange{init},
+                        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                                            AffineMap::get(rank, 0, kept, ctx)},
+                        iters,
+                        [](OpBuilder &nb, Location l, ValueRange a) {
+                          linalg::YieldOp::create(
+                              nb, l,
+                              arith::AddFOp::create(nb, l, a[0], a[1]).getResult());
+                        })
+                        .getResult(0));
+    return success();
+  }
+};
+
+struct LowerMul : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp op, PatternRewriter &b) const override {
+    b.replaceOp(op, mapElements(b, op.getLoc(), typeOf(op.getOutput()),
+                                {op.getLhs(), op.getRhs()}, {},
+                                [](OpBuilder &nb, Location l, ValueRange a) {
+                                  return arith::MulFOp::create(nb, l, a[0], a[1])
+                                      .getResult();
+                                }));
+    return success();
+  }
+};
+
+struct LowerSlice : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op, PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = typeOf(op.getOutput());
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+        strides(rank, b.getIndexAttr(1));
+    offsets[op.getAxis()] = b.getIndexAttr(op.getOffset());
+    for (int64_t i = 0; i < rank; ++i)
+      sizes.push_back(type.isDynamicDim(i)
+                          ? OpFoldResult(tensor::DimOp::create(
+                                b, loc, op.getInput(), i).getResult())
+                          : b.getIndexAttr(type.getDimSize(i)));
+    b.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, type, op.getInput(),
+                                                 offsets, sizes, strides);
+    return success();
+  }
+};
+
+// dropout_mask: SplitMix64 of (key, linear index); keep when the top 24
+// bits, as a uniform in [0, 1), are >= rate.
+struct LowerDropoutMask : OpRewritePattern<DropoutMaskOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DropoutMaskOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = typeOf(op.getOutput());
+    Type elt = type.getElementType();
+    double rate = op.getRate().convertToDouble();
+    Value key = tensor::ExtractOp::create(b, loc, op.getRng(), ValueRange{});
+    key = arith::XOrIOp::create(
+        b, loc, key,
+        arith::ConstantOp::create(
+            b, loc, b.getI64IntegerAttr(int64_t(uint64_t(op.getSalt()) * 0xD1B54A32D192ED03ull))));
+    Value mask = mapElements(
+        b, loc, type, ValueRange{}, {},
+        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+          Type i64 = nb.getI64Type();
+          auto c = [&](uint64_t v) {
+            return arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(int64_t(v)))
+                .getResult();
+          };
+          // Row-major linear index; only dimension 0 is dynamic.
+          Value linear = c(0);
+          for (int64_t i = 0; i < type.getRank(); ++i) {
+            Value idx = arith::IndexCastOp::create(
+                nb, l, i64, linalg::IndexOp::create(nb, l, i));
+            linear = arith::AddIOp::create(
+                nb, l, arith::MulIOp::create(nb, l, linear, c(type.getDimSize(i) < 0 ? 1 : type.getDimSize(i))), idx);
+          }
+          Value z = arith::AddIOp::create(
+              nb, l, key,
+              arith::MulIOp::create(nb, l, arith::AddIOp::create(nb, l, linear, c(1)),
+                                    c(0x9E3779B97F4A7C15ull)));
+          auto mix = [&](Value v, int shift, uint64_t mul) -> Value {
+            Value s = arith::ShRUIOp::create(nb, l, v, c(shift));
+            Value x = arith::XOrIOp::create(nb, l, v, s);
+            return mul ? arith::MulIOp::create(nb, l, x, c(mul)).getResult() : x;
+          };
+          z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+          z = mix(z, 27, 0x94D049BB133111EBull);
+          z = mix(z, 31, 0);
+          Value top = arith::ShRUIOp::create(nb, l, z, c(40));
+          Value u = arith::UIToFPOp::create(nb, l, nb.getF32Type(), top);
+          Value keep = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OGE, u,
+              floatConst(nb, l, nb.getF32Type(), rate * double(1 << 24)));
+          return arith::SelectOp::create(nb, l, keep,
+                                         floatConst(nb, l, elt, 1.0 / (1.0 - rate)),
+                                         floatConst(nb, l, elt, 0.0));
+        },
+        op.getLike());
+    b.replaceOp(op, mask);
+    return success();
+  }
+};
+
+// conv2d_backprop_input: a stride-1 convolution of the output gradient,
+// dilated by the strides and padded, with the kernel rotated by 180 degrees
+// and its channel axes swapped.
+struct LowerConvBackpropInput : OpRewritePattern<Conv2DBackpropInputOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DBackpropInputOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto dxType = typeOf(op.getInputGrad());
+    auto dyType = typeOf(op.getOutputGrad());
+    auto kType = typeOf(op.getKernel());
+    Type elt = dxType.getElementType();
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilation();
+    int64_t kh = kType.getDimSize(0), kw = kType.getDimSize(1);
+    int64_t c = kType.getDimSize(2), f = kType.getDimSize(3);
+    int64_t ih = dxType.getDimSize(1), iw = dxType.getDimSize(2);
+    int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2);
+    int64_t top = windowPadding(ih, kh, s[0], d[0], op.getPadding()).first;
+    int64_t left = windowPadding(iw, kw, s[1], d[1], op.getPadding()).first;
+    int64_t lh = (oh - 1) * s[0] + 1, lw = (ow - 1) * s[1] + 1;
+    int64_t padTop = (kh - 1) * d[0] - top, padLeft = (kw - 1) * d[1] - left;
+    int64_t padBottom = ih + (kh - 1) * d[0] - padTop - lh;
+    int64_t padRight = iw + (kw - 1) * d[1] - padLeft - lw;
+    if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0)
+      return op.emitOpError("this stride and padding combination is not "
+                            "supported by the CPU lowering yet");
+    // Zero tensor of the padded, dilated size; the gradient goes in with
+    // the strides.
+    auto bigType = RankedTensorType::get(
+        {dyType.getDimSize(0), padTop + lh + padBottom, padLeft + lw + padRight, f},
+        elt);
+    Value big = zeros(b, loc, bigType, op.getOutputGrad());
+    Value batch = tensor::DimOp::create(b, loc, op.getOutputGrad(), 0);
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(padTop),
+                                      b.getIndexAttr(padLeft), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(oh),
+                                    b.getIndexAttr(ow), b.getIndexAttr(f)};
+    SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(s[0]),
+                                      b.getIndexAttr(s[1]), b.getIndexAttr(1)};
+    big = tensor::InsertSliceOp::create(b, loc, op.getOutputGrad(), big,
+                                        offsets, sizes, strides);
+    // rotated[y, x, f, c] = kernel[kh-1-y, kw-1-x, c, f]
+    MLIRContext *ctx = b.getContext();
+    auto rotType = RankedTensorType::get({kh, kw, f, c}, elt);
+    AffineExpr y = getAffineDimExpr(0, ctx), x = getAffineDimExpr(1, ctx),
+               fo = getAffineDimExpr(2, ctx), ci = getAffineDimExpr(3, ctx);
+    AffineMap rot = AffineMap::get(4, 0, {kh - 1 - y, kw - 1 - x, ci, fo}, ctx);
+    Value rotated = mapElements(
+        b, loc, rotType, op.getKernel(), {rot},
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    Value init = zeros(b, loc, dxType, op.getOutputGrad());
+    int64_t ones[2] = {1, 1};
+    b.replaceOp(op, linalg::Conv2DNhwcHwcfOp::create(
+                        b, loc, TypeRange{dxType}, ValueRange{big, rotated},
+                        ValueRange{init}, b.getI64VectorAttr(ones),
+                        b.getI64VectorAttr(d))
+                        .getResult(0));
+    return success();
+  }
+};
+
+// conv2d_backprop_filter: dk[y, x, c, f] = sum over (n, oy, ox) of
+// xpad[n, oy*s + y*d, ox*s + x*d, c] * dy[n, oy, ox, f].
+struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DBackpropFilterOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto xType = typeOf(op.getInput());
+    auto dkType = typeOf(op.getKernelGrad());
+    Type elt = dkType.getElementType();
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilation();
+    int64_t kh = dkType.getDimSize(0), kw = dkType.getDimSize(1);
+    auto [top, bottom] = windowPadding(xType.getDimSize(1), kh, s[0], d[0],
+                                       op.getPadding());
+    auto [left, right] = windowPadding(xType.getDimSize(2), kw, s[1], d[1],
+                                       op.getPadding());
+    Value x = op.getInput();
+    if (top || bottom || left || right) {
+      SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top),
+                                    b.getIndexAttr(left), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
+                                     b.getIndexAttr(right), b.getIndexAttr(0)};
+      SmallVector<int64_t> shape(xType.getShape());
+      shape[1] += top + bottom;
+      shape[2] += left + right;
+      x = tensor::PadOp::create(b, loc, xType.clone(shape), x, low, high,
+                                Value(arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 0.0))));
+    }
+    MLIRContext *ctx = b.getContext();
+    // dims: (y, x, c, f, n, oy, ox)
+    auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap xMap = AffineMap::get(
+        7, 0, {e(4), e(5) * s[0] + e(0) * d[0], e(6) * s[1] + e(1) * d[1], e(2)}, ctx);
+    AffineMap dyMap = AffineMap::get(7, 0, {e(4), e(5), e(6), e(3)}, ctx);
+    AffineMap outMap = AffineMap::get(7, 0, {e(0), e(1), e(2), e(3)}, ctx);
+    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+    Value init = zeros(b, loc, dkType, x);
+    b.replaceOp(op, linalg::GenericOp::create(
+                        b, loc, TypeRange{dkType}, ValueRange{x, op.getOutputGrad()},
+                        ValueRange{init}, ArrayRef<AffineMap>{xMap, dyMap, outMap},
+                        ArrayRef<utils::IteratorType>{par, par, par, par, red, red, red},
+                        [](OpBuilder &nb, Location l, ValueRange a) {
+                          Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                          linalg::YieldOp::create(
+                              nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
+                        })
+                        .getResult(0));
+    return success();
+  }
+};
+
+/// The gradient of a pooling op at each input position: the sum over the
+/// (kh, kw) window offsets whose window (oy, ox) covers the position and
+/// for which `take(nb, l, oy, ox, windowIndex)` returns the contribution.
+/// The window axes come from a [KH, KW] dummy operand, as linalg pooling
+/// ops do.
+using TakeFn = llvm::function_ref<Value(OpBuilder &, Location, Value /*oy*/,
+                                        Value /*ox*/, Value /*window index*/)>;
+static Value gatherWindows(OpBuilder &b, Location loc, RankedTensorType dxType,
+                           Value like, ArrayRef<int64_t> pool,
+                           ArrayRef<int64_t> strides, int64_t top, int64_t left,
+                           int64_t oh, int64_t ow, TakeFn take) {
+  MLIRContext *ctx = b.getContext();
+  Type elt = dxType.getElementType();
+  Value window = tensor::EmptyOp::create(b, loc, pool, elt);
+  auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap winMap = AffineMap::get(6, 0, {e(4), e(5)}, ctx);
+  AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(3)}, ctx);
+  auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+  Value init = zeros(b, loc, dxType, like);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{dxType}, ValueRange{window}, ValueRange{init},
+             ArrayRef<AffineMap>{winMap, outMap},
+             ArrayRef<utils::IteratorType>{par, par, par, par, red, red},
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               auto ci = [&](int64_t v) {
+                 return arith::ConstantIndexOp::create(nb, l, v).getResult();
+               };
+               Value zero = ci(0);
+               // Window origin along one axis: o = (i + pad - k) / stride,
+               // valid when exact and in [0, n).
+               auto origin = [&](Value i, Value k, int64_t pad, int64_t stride,
+                                 int64_t n, Value &valid) {
+                 Value p = arith::SubIOp::create(
+                     nb, l, arith::AddIOp::create(nb, l, i, ci(pad)), k);
+                 Value o = arith::DivSIOp::create(nb, l, p, ci(stride));
+                 Value exact = arith::CmpIOp::create(
+                     nb, l, arith::CmpIPredicate::eq,
+                     arith::RemSIOp::create(nb, l, p, ci(stride)), zero);
+                 Value nonNeg = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, p, zero);
+                 Value below = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, o, ci(n));
+                 valid = arith::AndIOp::create(
+                     nb, l, arith::AndIOp::create(nb, l, exact, nonNeg), below);
+                 return arith::SelectOp::create(nb, l, valid, o, zero).getResult();
+               };
+               Value ky = linalg::IndexOp::create(nb, l, 4);
+               Value kx = linalg::IndexOp::create(nb, l, 5);
+               Value vy, vx;
+               Value oy = origin(linalg::IndexOp::create(nb, l, 1), ky, top,
+                                 strides[0], oh, vy);
+               Value ox = origin(linalg::IndexOp::create(nb, l, 2), kx, left,
+                                 strides[1], ow, vx);
+               Value widx = arith::AddIOp::create(
+                   nb, l, arith::MulIOp::create(nb, l, ky, ci(pool[1])), kx);
+               Value v = take(nb, l, oy, ox, widx);
+               Value ok = arith::AndIOp::create(nb, l, vy, vx);
+               Value contrib = arith::SelectOp::create(
+                   nb, l, ok, v, floatConst(nb, l, elt, 0.0));
+               linalg::YieldOp::create(
+                   nb, l, arith::AddFOp::create(nb, l, a[1], contrib).getResult());
+             })
+      .getResult(0);
+}
+
+// max_pool2d_grad: first the window index of each window's first maximum,
+// then each input position gathers dy from the windows it won.
+struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPool2DGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto xType = typeOf(op.getInput());
+    auto dyType = typeOf(op.getOutputGrad());
+    Type elt = xType.getElementType();
+    ArrayRef<int64_t> pool = op.getPoolSize(), s = op.getStrides();
+    auto [top, bottom] = windowPadding(xType.getDimSize(1), pool[0], s[0], 1, op.getPadding());
+    auto [left, right] = windowPadding(xType.getDimSize(2), pool[1], s[1], 1, op.getPadding());
+    Value x = op.getInput();
+    auto lowest = b.getFloatAttr(elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(), true));
+    if (top || bottom || left || right) {
+      SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top),
+                                    b.getIndexAttr(left), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
+                                     b.getIndexAttr(right), b.getIndexAttr(0)};
+      SmallVector<int64_t> shape(xType.getShape());
+      shape[1] += top + bottom;
+      shape[2] += left + right;
+      x = tensor::PadOp::create(b, loc, xType.clone(shape), x, low, high,
+                                Value(arith::ConstantOp::create(b, loc, lowest)));
+    }
+    MLIRContext *ctx = b.getContext();
+    auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    // dims (n, oy, ox, c, ky, kx)
+    AffineMap xMap = AffineMap::get(
+        6, 0, {e(0), e(1) * s[0] + e(4), e(2) * s[1] + e(5), e(3)}, ctx);
+    AffineMap winMap = AffineMap::get(6, 0, {e(4), e(5)}, ctx);
+    AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(3)}, ctx);
+    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+    auto idxType = dyType.clone(b.getI32Type());
+    Value maxInit = filledTensor(b, loc, dyType, op.getOutputGrad(), lowest);
+    Value idxInit = filledTensor(b, loc, idxType, op.getOutputGrad(), b.getI32IntegerAttr(0));
+    Value window = tensor::EmptyOp::create(b, loc, pool, elt);
+    auto argmax = linalg::GenericOp::create(
+        b, loc, TypeRange{dyType, idxType}, ValueRange{x, window},
+        ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{xMap, winMap, outMap, outMap},
+        ArrayRef<utils::IteratorType>{par, par, par, par, red, red},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value ky = linalg::IndexOp::create(nb, l, 4);
+          Value kx = linalg::IndexOp::create(nb, l, 5);
+          Value w = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, ky,
+                                           arith::ConstantIndexOp::create(nb, l, pool[1])),
+              kx);
+          Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
+          Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+          linalg::YieldOp::create(
+              nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
+                                arith::SelectOp::create(nb, l, better, wi, a[3])});
+        });
+    Value winner = argmax.getResult(1);
+    Value dy = op.getOutputGrad();
+    b.replaceOp(op, gatherWindows(
+                        b, loc, xType, op.getInput(), pool, s, top, left,
+                        dyType.getDimSize(1), dyType.getDimSize(2),
+                        [&](OpBuilder &nb, Location l, Value oy, Value ox, Value w) {
+                          Value n = linalg::IndexOp::create(nb, l, 0);
+                          Value c = linalg::IndexOp::create(nb, l, 3);
+                          Value won = tensor::ExtractOp::create(nb, l, winner, ValueRange{n, oy, ox, c});
+                          Value g = tensor::ExtractOp::create(nb, l, dy, ValueRange{n, oy, ox, c});
+                          Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
+                          Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, won, wi);
+                          return arith::SelectOp::create(nb, l, hit, g, floatConst(nb, l, elt, 0.0)).getResult();
+                        }));
+    return success();
+  }
+};
+
+// avg_pool2d_grad: each input position gathers dy / count of every window
+// covering it (count = the window's positions inside the input).
+struct LowerAvgPoolGrad : OpRewritePattern<AvgPool2DGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AvgPool2DGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto xType = typeOf(op.getInput());
+    auto dyType = typeOf(op.getOutputGrad());
+    Type elt = xType.getElementType();
+    ArrayRef<int64_t> pool = op.getPoolSize(), s = op.getStrides();
+    int64_t ih = xType.getDimSize(1), iw = xType.getDimSize(2);
+    int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2);
+    int64_t top = windowPadding(ih, pool[0], s[0], 1, op.getPadding()).first;
+    int64_t left = windowPadding(iw, pool[1], s[1], 1, op.getPadding()).first;
+    SmallVector<Attribute> scale;
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t y0 = y * s[0] - top, x0 = x * s[1] - left;
+        int64_t rows = std::min(y0 + pool[0], ih) - std::max<int64_t>(y0, 0);
+        int64_t cols = std::min(x0 + pool[1], iw) - std::max<int64_t>(x0, 0);
+        scale.push_back(b.getFloatAttr(elt, 1.0 / double(rows * cols)));
+      }
+    Value scales = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(RankedTensorType::get({oh, ow}, elt), scale));
+    Value dy = op.getOutputGrad();
+    b.replaceOp(op, gatherWindows(
+                        b, loc, xType, op.getInput(), pool, s, top, left, oh, ow,
+                        [&](OpBuilder &nb, Location l, Value oy, Value ox, Value) {
+                          Value n = linalg::IndexOp::create(nb, l, 0);
+                          Value c = linalg::IndexOp::create(nb, l, 3);
+                          Value g = tensor::ExtractOp::create(nb, l, dy, ValueRange{n, oy, ox, c});
+                          Value k = tensor::ExtractOp::create(nb, l, scales, ValueRange{oy, ox});
+                          return arith::MulFOp::create(nb, l, g, k).getResult();
+                        }));
+    return success();
+  }
+};
+
+/// An activation gradient lowered by a scalar formula of (value, dy).
+template <typename OpT>
+struct LowerActivationGrad : OpRewritePattern<OpT> {
+  using Formula = Value (*)(OpBuilder &, Location, Value, Value, OpT);
+  LowerActivationGrad(MLIRContext *ctx, Formula f)
+      : OpRewritePattern<OpT>(ctx), f(f) {}
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &b) const override {
+    b.replaceOp(op, mapElements(b, op.getLoc(), typeOf(op.getInputGrad()),
+                                {op.getValue(), op.getOutputGrad()}, {},
+                                [&](OpBuilder &nb, Location l, ValueRange a) {
+                                  return f(nb, l, a[0], a[1], op);
+                                }));
+    return success();
+  }
+  Formula f;
+};
+
+// relu: dy where y > 0
+static Value reluGrad(OpBuilder &b, Location l, Value y, Value dy, ReluGradOp) {
+  Value zero = floatConst(b, l, y.getType(), 0.0);
+  Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, y, zero);
+  return arith::SelectOp::create(b, l, pos, dy, zero);
+}
+// sigmoid: dy * y * (1 - y)
+static Value sigmoidGrad(OpBuilder &b, Location l, Value y, Value dy,
+                         SigmoidGradOp) {
+  Value one = floatConst(b, l, y.getType(), 1.0);
+  Value d = arith::MulFOp::create(b, l, y, arith::SubFOp::create(b, l, one, y));
+  return arith::MulFOp::create(b, l, dy, d);
+}
+// tanh: dy * (1 - y^2)
+static Value tanhGrad(OpBuilder &b, Location l, Value y, Value dy, TanhGradOp) {
+  Value one = floatConst(b, l, y.getType(), 1.0);
+  Value d = arith::SubFOp::create(b, l, one, arith::MulFOp::create(b, l, y, y));
+  return arith::MulFOp::create(b, l, dy, d);
+}
+// gelu, from x: Phi(x) + x phi(x) exactly; the derivative of the tanh form
+// with `approximate`.
+static Value geluGrad(OpBuilder &b, Location l, Value x, Value dy,
+                      GeluGradOp op) {
+  Type t = x.getType();
+  auto k = [&](double v) { return floatConst(b, l, t, v); };
+  Value half = k(0.5), one = k(1.0);
+  Value x2 = arith::MulFOp::create(b, l, x, x);
+  Value d;
+  if (op.getApproximate()) {
+    double c = std::sqrt(2.0 / M_PI);
+    Value poly = arith::MulFOp::create(
+        b, l, k(c),
+        arith::AddFOp::create(b, l, x,
+                              arith::MulFOp::create(b, l, k(0.044715),
+                                                    arith::MulFOp::create(b, l, x2, x))));
+    Value th = math::TanhOp::create(b, l, poly);
+    Value dpoly = arith::MulFOp::create(
+        b, l, k(c), arith::AddFOp::create(b, l, one,
+                                          arith::MulFOp::create(b, l, k(3 * 0.044715), x2)));
+    Value sech2 = arith::SubFOp::create(b, l, one, arith::MulFOp::create(b, l, th, th));
+    Value left = arith::MulFOp::create(b, l, half, arith::AddFOp::create(b, l, one, th));
+    Value right = arith::MulFOp::create(
+        b, l, arith::MulFOp::create(b, l, half, x),
+        arith::MulFOp::create(b, l, sech2, dpoly));
+    d = arith::AddFOp::create(b, l, left, right);
+  } else {
+    Value phiCdf = arith::MulFOp::create(
+        b, l, half,
+        arith::AddFOp::create(b, l, one,
+                              math::ErfOp::create(b, l, arith::MulFOp::create(b, l, x, k(M_SQRT1_2)))));
+    Value pdf = arith::MulFOp::create(
+        b, l, k(1.0 / std::sqrt(2.0 * M_PI)),
+        math::ExpOp::create(b, l, arith::MulFOp::create(b, l, k(-0.5), x2)));
+    d = arith::AddFOp::create(b, l, phiCdf, arith::MulFOp::create(b, l, x, pdf));
+  }
+  return arith::MulFOp::create(b, l, dy, d);
+}
+
+// softmax_grad along the last axis: y * (dy - sum(dy * y)).
+struct LowerSoftmaxGrad : OpRewritePattern<SoftmaxGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto type = typeOf(op.getInputGrad());
+    unsigned rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<int64_t> rowShape(type.getShape().drop_back());
+    SmallVector<AffineExpr> keep;
+    for (unsigned i = 0; i + 1 < rank; ++i)
+      keep.push_back(getAffineDimExpr(i, ctx));
+    auto rowType = RankedTensorType::get(rowShape, type.getElementType());
+    AffineMap id = b.getMultiDimIdentityMap(rank);
+    AffineMap row = AffineMap::get(rank, 0, keep, ctx);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters.back() = utils::IteratorType::reduction;
+    Value init = zeros(b, loc, rowType, op.getValue());
+    Value dot = linalg::GenericOp::create(
+                    b, loc, TypeRange{rowType},
+                    ValueRange{op.getValue(), op.getOutputGrad()}, ValueRange{init},
+                    ArrayRef<AffineMap>{id, id, row}, iters,
+                    [](OpBuilder &nb, Location l, ValueRange a) {
+                      Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
+                    })
+                    .getResult(0);
+    b.replaceOp(op, mapElements(b, loc, type,
+                                {op.getValue(), op.getOutputGrad(), dot},
+                                {id, id, row},
+                                [](OpBuilder &nb, Location l, ValueRange a) {
+                                  Value d = arith::SubFOp::create(nb, l, a[1], a[2]);
+                                  return arith::MulFOp::create(nb, l, a[0], d).getResult();
+                                }));
+    return success();
+  }
+};
+
+} // namespace
+
+void weir::populateLowerGradOpsPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<LowerMatmul, LowerReduceSum, LowerMul, LowerSlice,
+               LowerDropoutMask, LowerConvBackpropInput,
+               LowerConvBackpropFilter, LowerMaxPoolGrad, LowerAvgPoolGrad,
+               LowerSoftmaxGrad>(ctx);
+  patterns.add<LowerActivationGrad<ReluGradOp>>(ctx, reluGrad);
+  patterns.add<LowerActivationGrad<SigmoidGradOp>>(ctx, sigmoidGrad);
+  patterns.add<LowerActivationGrad<TanhGradOp>>(ctx, tanhGrad);
+  patterns.add<LowerActivationGrad<GeluGradOp>>(ctx, geluGrad);
+}

@@ -1,0 +1,252 @@
+// Epoch permutations (SplitMix64 + Fisher-Yates) and batch gathering.
+#include "runtime/train/Batcher.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+using namespace weir;
+
+namespace {
+/// SplitMix64's finalizer (Steele, Lea and Flood, 2014).
+uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// A SplitMix64 stream: word i is mix64(key + (i + 1) * golden ratio).
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() { return mix64(state += 0x9E3779B97F4A7C15ull); }
+  /// Uniform in [0, bound), unbiased (Lemire's multiply-shift with
+  /// rejection), bound > 0.
+  uint64_t below(uint64_t bound) {
+    __uint128_t m = __uint128_t(next()) * bound;
+    if (uint64_t(m) < bound) {
+      uint64_t threshold = (0 - bound) % bound;
+      while (uint64_t(m) < threshold)
+        m = __uint128_t(next()) * bound;
+    }
+    return uint64_t(m >> 64);
+  }
+};
+
+bool isIntegerDType(DType d) {
+  return d == DType::U8 || d == DType::I8 || d == DType::I32 || d == DType::I64;
+}
+
+template <typename S, typename D>
+void convertElems(const void *src, void *dst, int64_t count) {
+  const S *s = static_cast<const S *>(src);
+  D *d = static_cast<D *>(dst);
+  for (int64_t i = 0; i < count; ++i)
+    d[i] = static_cast<D>(s[i]);
+}
+
+template <typename S> Batcher::ConvertFn converterFrom(DType to) {
+  switch (to) {
+  case DType::F32: return &convertElems<S, float>;
+  case DType::F64: return &convertElems<S, double>;
+  case DType::U8: return &convertElems<S, uint8_t>;
+  case DType::I8: return &convertElems<S, int8_t>;
+  case DType::I32: return &convertElems<S, int32_t>;
+  case DType::I64: return &convertElems<S, int64_t>;
+  default: return nullptr;
+  }
+}
+
+/// A converter between two numeric dtypes (F32 F64 U8 I8 I32 I64), or null.
+Batcher::ConvertFn converter(DType from, DType to) {
+  switch (from) {
+  case DType::F32: return converterFrom<float>(to);
+  case DType::F64: return converterFrom<double>(to);
+  case DType::U8: return converterFrom<uint8_t>(to);
+  case DType::I8: return converterFrom<int8_t>(to);
+  case DType::I32: return converterFrom<int32_t>(to);
+  case DType::I64: return converterFrom<int64_t>(to);
+  default: return nullptr;
+  }
+}
+
+/// Bounds of an integer dtype's values.
+void integerRange(DType d, int64_t &lo, int64_t &hi) {
+  switch (d) {
+  case DType::U8: lo = 0, hi = 255; break;
+  case DType::I8: lo = -128, hi = 127; break;
+  case DType::I32: lo = INT32_MIN, hi = INT32_MAX; break;
+  default: lo = INT64_MIN, hi = INT64_MAX; break;
+  }
+}
+
+int64_t labelAt(const HostTensor &y, int64_t i) {
+  switch (y.dtype()) {
+  case DType::U8: return y.data<uint8_t>()[i];
+  case DType::I8: return y.data<int8_t>()[i];
+  case DType::I32: return y.data<int32_t>()[i];
+  default: return y.data<int64_t>()[i];
+  }
+}
+} // namespace
+
+std::vector<int64_t> weir::epochPermutation(int64_t n, uint64_t seed,
+                                            int64_t epoch) {
+  std::vector<int64_t> order(size_t(n > 0 ? n : 0));
+  for (int64_t i = 0; i < n; ++i)
+    order[size_t(i)] = i;
+  // The key mixes seed and epoch separately so that (seed, epoch) pairs
+  // never share a stream by simple arithmetic coincidence.
+  SplitMix64 stream{mix64(seed) ^ mix64(uint64_t(epoch) + 0x632BE59BD9B4E019ull)};
+  for (int64_t i = n - 1; i > 0; --i)
+    std::swap(order[size_t(i)],
+              order[size_t(stream.below(uint64_t(i) + 1))]);
+  return order;
+}
+
+Result<Batcher> Batcher::create(const ArrayDataset &data, int64_t batchSize,
+                                bool shuffle, uint64_t seed, DType xDType,
+                                std::vector<int64_t> xShape, DType yDType) {
+  if (batchSize <= 0)
+    return Status::error("batch size must be positive, got " +
+                         std::to_string(batchSize));
+  if (data.x.rank() < 1 || data.y.rank() != 1 ||
+      data.x.shape()[0] != data.y.shape()[0])
+    return Status::error("dataset must be x [N, ...] and y [N], found x " +
+                         data.x.describe() + " and y " + data.y.describe());
+  if (!isIntegerDType(data.y.dtype()))
+    return Status::error("labels must be integers, found " +
+                         data.y.describe());
+  Result<int64_t> want = checkedNumElements(xShape, dtypeSize(xDType));
+  if (!want)
+    return want.status();
+  std::vector<int64_t> exampleShape(data.x.shape().begin() + 1,
+                                    data.x.shape().end());
+  int64_t have = 1;
+  for (int64_t d : exampleShape)
+    have *= d;
+  if (have != *want)
+    return Status::error("examples of shape " + formatShape(exampleShape) +
+                         " (" + std::to_string(have) +
+                         " elements) cannot feed a model input of shape " +
+                         formatShape(xShape) + " (" + std::to_string(*want) +
+                         " elements)");
+
+  Batcher b;
+  DType from = data.x.dtype();
+  if (from != xDType) {
+    bool toFloat = xDType == DType::F32 || xDType == DType::F64;
+    bool fromFloat = from == DType::F32 || from == DType::F64;
+    if (!toFloat || !(fromFloat || isIntegerDType(from)))
+      return Status::error(std::string("cannot convert examples from ") +
+                           dtypeName(from) + " to " + dtypeName(xDType) +
+                           " (integers convert to f32/f64, f32 and f64 to "
+                           "each other)");
+    b.convertX_ = converter(from, xDType);
+  }
+  if (data.y.dtype() != yDType) {
+    b.convertY_ = converter(data.y.dtype(), yDType);
+    if (!b.convertY_)
+      return Status::error(std::string("cannot convert labels from ") +
+                           dtypeName(data.y.dtype()) + " to " +
+                           dtypeName(yDType));
+    if (isIntegerDType(yDType)) {
+      int64_t lo, hi;
+      integerRange(yDType, lo, hi);
+      for (int64_t i = 0; i < data.y.numElements(); ++i)
+        if (int64_t v = labelAt(data.y, i); v < lo || v > hi)
+          return Status::error("label " + std::to_string(v) + " at index " +
+                               std::to_string(i) + " does not fit in " +
+                               dtypeName(yDType));
+    }
+  }
+  b.data_ = &data;
+  b.n_ = data.y.shape()[0];
+  b.batchSize_ = batchSize;
+  b.rowElems_ = have;
+  b.shuffle_ = shuffle;
+  b.seed_ = seed;
+  b.xDType_ = xDType;
+  b.yDType_ = yDType;
+  b.xShape_ = std::move(xShape);
+  return b;
+}
+
+int64_t Batcher::batchRows(int64_t step) const {
+  return std::min(batchSize_, n_ - step * batchSize_);
+}
+
+Status Batcher::allocateX(int64_t rows, HostTensor &x) const {
+  std::vector<int64_t> shape{rows};
+  shape.insert(shape.end(), xShape_.begin(), xShape_.end());
+  Result<HostTensor> t = HostTensor::create(xDType_, std::move(shape));
+  if (!t)
+    return t.status();
+  x = std::move(*t);
+  return Status::success();
+}
+
+Status Batcher::allocateY(int64_t rows, HostTensor &y) const {
+  Result<HostTensor> t = HostTensor::create(yDType_, {rows});
+  if (!t)
+    return t.status();
+  y = std::move(*t);
+  return Status::success();
+}
+
+Status Batcher::allocate(int64_t rows, HostTensor &x, HostTensor &y) const {
+  WEIR_RETURN_IF_ERROR(allocateX(rows, x));
+  return allocateY(rows, y);
+}
+
+const std::vector<int64_t> &Batcher::order(int64_t epoch) {
+  if (orderEpoch_ != epoch || order_.size() != size_t(n_)) {
+    if (shuffle_) {
+      order_ = epochPermutation(n_, seed_, epoch);
+    } else {
+      order_.resize(size_t(n_));
+      for (int64_t i = 0; i < n_; ++i)
+        order_[size_t(i)] = i;
+    }
+    orderEpoch_ = epoch;
+  }
+  return order_;
+}
+
+Status Batcher::fill(int64_t epoch, int64_t step, HostTensor &x,
+                     HostTensor &y) {
+  if (epoch < 0 || step < 0 || step >= stepsPerEpoch())
+    return Status::error("batch " + std::to_string(step) + " of epoch " +
+                         std::to_string(epoch) + " does not exist (" +
+                         std::to_string(stepsPerEpoch()) + " batches of " +
+                         std::to_string(batchSize_) + " per epoch)");
+  const int64_t rows = batchRows(step);
+  bool xFits = x.rawData() && x.dtype() == xDType_ &&
+               x.rank() == int64_t(xShape_.size()) + 1 && x.shape()[0] == rows &&
+               std::equal(xShape_.begin(), xShape_.end(), x.shape().begin() + 1);
+  bool yFits = y.rawData() && y.dtype() == yDType_ && y.rank() == 1 &&
+               y.shape()[0] == rows;
+  if (!xFits)
+    WEIR_RETURN_IF_ERROR(allocateX(rows, x));
+  if (!yFits)
+    WEIR_RETURN_IF_ERROR(allocateY(rows, y));
+
+  const std::vector<int64_t> &ord = order(epoch);
+  const size_t srcRow = size_t(rowElems_) * data_->x.elementSize();
+  const size_t dstRow = size_t(rowElems_) * dtypeSize(xDType_);
+  const uint8_t *xs = data_->x.bytes();
+  const uint8_t *ys = data_->y.bytes();
+  const size_t ySrc = data_->y.elementSize(), yDst = dtypeSize(yDType_);
+  uint8_t *xd = x.bytes(), *yd = y.bytes();
+  for (int64_t r = 0; r < rows; ++r) {
+    size_t idx = size_t(ord[size_t(step * batchSize_ + r)]);
+    if (convertX_)
+      convertX_(xs + idx * srcRow, xd + size_t(r) * dstRow, rowElems_);
+    else
+      std::memcpy(xd + size_t(r) * dstRow, xs + idx * srcRow, dstRow);
+    if (convertY_)
+      convertY_(ys + idx * ySrc, yd + size_t(r) * yDst, 1);
+    else
+      std::memcpy(yd + size_t(r) * yDst, ys + idx * ySrc, yDst);
+  }
+  return Status::success();
+}

@@ -1,0 +1,65 @@
+// Training checkpoints: one safetensors file holding the tensors (weights,
+// optimizer state, whatever the caller names) and the training progress.
+#pragma once
+
+#include "runtime/Safetensors.h"
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weir {
+
+/// Where training stands, enough to resume it exactly.
+struct TrainingProgress {
+  int64_t epoch = 0; // completed epochs
+  int64_t step = 0;  // global optimizer steps done
+  uint64_t seed = 0;
+  // EarlyStopping's state (see EarlyStopping::save/restore).
+  double bestMetric = 0;
+  int64_t bestEpoch = -1; // -1: none yet
+  int64_t epochsWithoutImprovement = 0;
+  /// One map of logs per completed epoch, e.g. {"loss": 0.41, "acc": 0.85}.
+  std::vector<std::map<std::string, double>> history;
+};
+
+/// The `__metadata__` key holding the progress as JSON.
+constexpr const char *kProgressMetadataKey = "weir.progress";
+
+/// The progress as a JSON object: {"version": 1, "epoch", "step", "seed"
+/// (a decimal string: JSON integers stop at 2^63), "best_metric",
+/// "best_epoch", "epochs_without_improvement", "history": [{...}, ...]}.
+/// Non-finite numbers are written as the strings "nan", "inf", "-inf".
+std::string progressToJson(const TrainingProgress &progress);
+/// Parses progressToJson's output; errors name the offending field.
+Result<TrainingProgress> progressFromJson(std::string_view json);
+
+/// Writes `tensors` (stored as given, in order; "dense.kernel",
+/// "dense.kernel/adam_m", ...) and the progress under "weir.progress",
+/// plus `extraMetadata`, to `path` atomically (temporary file, fsync,
+/// rename: a crash leaves the previous checkpoint intact).
+Status writeCheckpoint(const std::string &path,
+                       const std::vector<NamedTensorRef> &tensors,
+                       const TrainingProgress &progress,
+                       const SafetensorsMetadata &extraMetadata = {});
+
+/// A checkpoint read back.
+struct Checkpoint {
+  std::vector<NamedTensor> tensors;
+  TrainingProgress progress;
+  /// The other `__metadata__` entries.
+  SafetensorsMetadata metadata;
+
+  /// The tensor named `name`, or null.
+  const HostTensor *find(std::string_view name) const;
+};
+
+/// Reads a checkpoint; errors start with the path and say whether the file
+/// is not a valid safetensors file, has no "weir.progress" entry, or has a
+/// garbled one.
+Result<Checkpoint> readCheckpoint(const std::string &path);
+
+} // namespace weir

@@ -1,0 +1,291 @@
+//===- Step.cpp - data-parallel training steps over compiled functions ---===//
+#include "runtime/train/Step.h"
+
+#include <algorithm>
+#include <set>
+
+using namespace weir;
+
+static double scalarValue(const HostTensor &t) {
+  return t.dtype() == DType::F64 ? t.data<double>()[0] : t.data<float>()[0];
+}
+
+/// acc = (first ? 0 : acc) + w * v, elementwise, for f32 or f64.
+static void axpy(HostTensor &acc, const HostTensor &v, double w, bool first) {
+  int64_t n = acc.numElements();
+  if (acc.dtype() == DType::F64) {
+    double *a = acc.data<double>();
+    const double *x = v.data<double>();
+    for (int64_t i = 0; i < n; ++i)
+      a[i] = (first ? 0.0 : a[i]) + w * x[i];
+    return;
+  }
+  float *a = acc.data<float>();
+  const float *x = v.data<float>();
+  float wf = static_cast<float>(w);
+  if (w == 1.0 && first) {
+    std::copy(x, x + n, a);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    a[i] = (first ? 0.0f : a[i]) + wf * x[i];
+}
+
+static Result<HostTensor> makeScalar(DType dtype) {
+  return HostTensor::create(dtype, {});
+}
+
+Result<std::unique_ptr<TrainStep>>
+TrainStep::create(FunctionSpec train, FunctionSpec apply, FunctionSpec eval,
+                  ParameterMap *state, unsigned replicas) {
+  std::unique_ptr<TrainStep> s(new TrainStep());
+  s->train_ = std::move(train);
+  s->apply_ = std::move(apply);
+  s->eval_ = std::move(eval);
+  s->state_ = state;
+  s->replicas_ = std::max(1u, replicas);
+  for (const FunctionSpec *f : {&s->train_, &s->apply_, &s->eval_}) {
+    if (!f->fn)
+      return Status::error("no compiled function '" + f->name + "'");
+    for (const SlotSpec &a : f->args) {
+      if (a.role != Role::Param)
+        continue;
+      auto it = state->find(a.name);
+      if (it == state->end())
+        return Status::error("'" + f->name + "' reads parameter '" + a.name +
+                             "', which the weights do not have");
+      if (it->second.shape() != a.shape || it->second.dtype() != a.dtype)
+        return Status::error("parameter '" + a.name + "' has shape " +
+                             formatShape(it->second.shape()) + ", '" +
+                             f->name + "' expects " + formatShape(a.shape));
+    }
+  }
+  // The averaged gradients, one per @m_train gradient result.
+  std::set<std::string> applied;
+  for (const SlotSpec &a : s->apply_.args)
+    if (a.role == Role::Grad)
+      applied.insert(a.name);
+  for (const SlotSpec &r : s->train_.results) {
+    if (r.role != Role::Grad)
+      continue;
+    if (!applied.count(r.name))
+      return Status::error("'" + s->apply_.name + "' takes no gradient of '" +
+                           r.name + "'");
+    Result<HostTensor> g = HostTensor::create(r.dtype, r.shape);
+    if (!g.ok())
+      return g.status();
+    s->grads_.emplace(r.name, std::move(*g));
+  }
+  for (const std::string &name : applied)
+    if (!s->grads_.count(name))
+      return Status::error("'" + s->train_.name + "' returns no gradient of '" +
+                           name + "'");
+  if (s->replicas_ > 1)
+    s->pool_ = std::make_unique<ThreadPool>(s->replicas_);
+  s->replicaResults_.resize(s->replicas_);
+  return s;
+}
+
+Status TrainStep::allocateResults(const FunctionSpec &f, int64_t rows,
+                                  std::vector<HostTensor> &out) {
+  if (out.size() == f.results.size())
+    return Status();
+  out.clear();
+  for (const SlotSpec &r : f.results) {
+    std::vector<int64_t> shape = r.shape;
+    if (!shape.empty() && shape[0] < 0)
+      shape[0] = rows;
+    Result<HostTensor> t = HostTensor::create(r.dtype, shape);
+    if (!t.ok())
+      return t.status();
+    out.push_back(std::move(*t));
+  }
+  return Status();
+}
+
+std::vector<ArgView> TrainStep::bind(const FunctionSpec &f, const HostTensor *x,
+                                     const HostTensor *y, int64_t begin,
+                                     int64_t end,
+                                     const std::vector<HostTensor> &scalars) {
+  std::vector<ArgView> views;
+  for (const SlotSpec &a : f.args) {
+    switch (a.role) {
+    case Role::Input:
+      views.push_back({x, begin, end});
+      break;
+    case Role::Target:
+      views.push_back({y, begin, end});
+      break;
+    case Role::Rng:
+      views.push_back({&scalars[0]});
+      break;
+    case Role::LearningRate:
+      views.push_back({&scalars[1]});
+      break;
+    case Role::Iteration:
+      views.push_back({&scalars[2]});
+      break;
+    case Role::Param:
+      views.push_back({&state_->at(a.name)});
+      break;
+    case Role::Grad:
+      views.push_back({&grads_.at(a.name)});
+      break;
+    default:
+      views.push_back({nullptr});
+    }
+  }
+  return views;
+}
+
+Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
+                               uint64_t rngKey, StepMetrics &metrics) {
+  int64_t rows = x.rank() ? x.shape()[0] : 0;
+  if (rows == 0)
+    return Status::error("empty batch");
+  if (y.rank() == 0 || y.shape()[0] != rows)
+    return Status::error("the batch has " + std::to_string(rows) +
+                         " inputs but a different number of targets");
+  unsigned replicas =
+      static_cast<unsigned>(std::min<int64_t>(replicas_, rows));
+  std::vector<Status> statuses(replicas);
+  auto run = [&](unsigned r) {
+    int64_t begin = rows * r / replicas, end = rows * (r + 1) / replicas;
+    std::vector<HostTensor> scalars;
+    Result<HostTensor> key = makeScalar(DType::I64);
+    if (!key.ok()) {
+      statuses[r] = key.status();
+      return;
+    }
+    key->data<int64_t>()[0] = static_cast<int64_t>(
+        rngKey ^ (uint64_t(r) * 0x9E3779B97F4A7C15ull));
+    scalars.push_back(std::move(*key));
+    std::vector<HostTensor> &results = replicaResults_[r];
+    if (Status s = allocateResults(train_, end - begin, results); !s.ok()) {
+      statuses[r] = s;
+      return;
+    }
+    std::vector<HostTensor *> outs;
+    for (HostTensor &t : results)
+      outs.push_back(&t);
+    statuses[r] = invokePacked(train_.fn, train_.name,
+                               bind(train_, &x, &y, begin, end, scalars), outs);
+  };
+  if (replicas == 1)
+    run(0);
+  else
+    pool_->parallelFor(replicas, run);
+  for (Status &s : statuses)
+    if (!s.ok())
+      return s;
+  // The all-reduce: each replica's results are means over its slice.
+  metrics = StepMetrics();
+  metrics.examples = rows;
+  for (unsigned r = 0; r < replicas; ++r) {
+    double w = double(rows * (r + 1) / replicas - rows * r / replicas) / rows;
+    for (size_t i = 0; i < train_.results.size(); ++i) {
+      const SlotSpec &spec = train_.results[i];
+      const HostTensor &v = replicaResults_[r][i];
+      switch (spec.role) {
+      case Role::Loss:
+        metrics.loss += w * scalarValue(v);
+        break;
+      case Role::Correct:
+        metrics.correct += scalarValue(v);
+        break;
+      case Role::Grad:
+        axpy(grads_.at(spec.name), v, w, r == 0);
+        break;
+      case Role::Updates:
+        axpy(state_->at(spec.name), v, w, r == 0);
+        break;
+      default:
+        break;
+      }
+    }
+  }
+  return Status();
+}
+
+Result<StepMetrics> TrainStep::step(const HostTensor &x, const HostTensor &y,
+                                    int64_t iteration, float learningRate,
+                                    uint64_t rngKey) {
+  StepMetrics metrics;
+  if (Status s = runGradients(x, y, rngKey, metrics); !s.ok())
+    return s;
+  std::vector<HostTensor> scalars;
+  for (DType d : {DType::I64, DType::F32, DType::F32}) {
+    Result<HostTensor> t = makeScalar(d);
+    if (!t.ok())
+      return t.status();
+    scalars.push_back(std::move(*t));
+  }
+  scalars[1].data<float>()[0] = learningRate;
+  scalars[2].data<float>()[0] = static_cast<float>(iteration);
+  std::vector<HostTensor *> outs;
+  for (const SlotSpec &r : apply_.results)
+    outs.push_back(&state_->at(r.name));
+  if (Status s = invokePacked(apply_.fn, apply_.name,
+                              bind(apply_, nullptr, nullptr, 0, -1, scalars),
+                              outs);
+      !s.ok())
+    return s;
+  return metrics;
+}
+
+Result<StepMetrics> TrainStep::gradients(const HostTensor &x,
+                                         const HostTensor &y, uint64_t rngKey,
+                                         ParameterMap &grads) {
+  StepMetrics metrics;
+  if (Status s = runGradients(x, y, rngKey, metrics); !s.ok())
+    return s;
+  grads.clear();
+  for (auto &[name, g] : grads_) {
+    Result<HostTensor> copy = g.clone();
+    if (!copy.ok())
+      return copy.status();
+    grads.emplace(name, std::move(*copy));
+  }
+  return metrics;
+}
+
+Result<StepMetrics> TrainStep::evaluate(const HostTensor &x,
+                                        const HostTensor &y) {
+  int64_t rows = x.rank() ? x.shape()[0] : 0;
+  if (rows == 0)
+    return Status::error("empty batch");
+  unsigned replicas =
+      static_cast<unsigned>(std::min<int64_t>(replicas_, rows));
+  std::vector<std::vector<HostTensor>> results(replicas);
+  std::vector<Status> statuses(replicas);
+  auto run = [&](unsigned r) {
+    int64_t begin = rows * r / replicas, end = rows * (r + 1) / replicas;
+    if (Status s = allocateResults(eval_, end - begin, results[r]); !s.ok()) {
+      statuses[r] = s;
+      return;
+    }
+    std::vector<HostTensor *> outs;
+    for (HostTensor &t : results[r])
+      outs.push_back(&t);
+    statuses[r] = invokePacked(eval_.fn, eval_.name,
+                               bind(eval_, &x, &y, begin, end, {}), outs);
+  };
+  if (replicas == 1)
+    run(0);
+  else
+    pool_->parallelFor(replicas, run);
+  StepMetrics metrics;
+  metrics.examples = rows;
+  for (unsigned r = 0; r < replicas; ++r) {
+    if (!statuses[r].ok())
+      return statuses[r];
+    double w = double(rows * (r + 1) / replicas - rows * r / replicas) / rows;
+    for (size_t i = 0; i < eval_.results.size(); ++i) {
+      if (eval_.results[i].role == Role::Loss)
+        metrics.loss += w * scalarValue(results[r][i]);
+      else if (eval_.results[i].role == Role::Correct)
+        metrics.correct += scalarValue(results[r][i]);
+    }
+  }
+  return metrics;
+}

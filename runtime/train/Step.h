@@ -1,0 +1,113 @@
+//===- Step.h - data-parallel training steps over compiled functions -*- C++ -*-===//
+//
+// weir-build-train-step compiles three functions per model: @m_train
+// (forward, loss, accuracy count and gradients of one batch), @m_apply
+// (the optimizer update) and @m_eval (inference-mode loss and count).
+// TrainStep calls them: the batch is split into one contiguous slice per
+// replica (thread), every replica runs @m_train on its slice, the
+// gradients are averaged weighted by slice size (the all-reduce), and
+// @m_apply runs once. With a fixed thread count the arithmetic, and so the
+// result, is identical from run to run.
+//
+// The functions are described by plain specs (roles and shapes read from
+// the IR by the driver), so this file needs no MLIR.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_RUNTIME_TRAIN_STEP_H
+#define WEIR_RUNTIME_TRAIN_STEP_H
+
+#include "runtime/HostTensor.h"
+#include "runtime/Status.h"
+#include "runtime/ThreadPool.h"
+#include "runtime/cpu/Invoke.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weir {
+
+enum class Role {
+  Input,        ///< model input (batched)
+  Target,       ///< labels or targets (batched)
+  Rng,          ///< 0-d i64 key of the dropout masks
+  LearningRate, ///< 0-d f32
+  Iteration,    ///< 0-d f32, 1 for the first update
+  Param,        ///< a parameter or optimizer state, by name
+  Grad,         ///< a parameter's gradient, by name
+  Loss,         ///< 0-d batch-mean loss
+  Correct,      ///< 0-d f32 count of right predictions
+  Updates,      ///< the new value of a parameter or state, by name
+};
+
+struct SlotSpec {
+  Role role;
+  std::string name; ///< the parameter, for Param/Grad/Updates
+  DType dtype;
+  std::vector<int64_t> shape; ///< -1 for the batch
+};
+
+struct FunctionSpec {
+  std::string name;
+  PackedFunction fn = nullptr;
+  std::vector<SlotSpec> args, results;
+};
+
+struct StepMetrics {
+  double loss = 0;     ///< mean over the batch
+  double correct = 0;  ///< count
+  int64_t examples = 0;
+};
+
+/// The model state: every parameter and optimizer slot, by name.
+using ParameterMap = std::map<std::string, HostTensor>;
+
+class TrainStep {
+public:
+  /// Checks that every Param the functions read is in `state` with the
+  /// right shape and that @m_apply updates exactly the trained parameters.
+  static Result<std::unique_ptr<TrainStep>>
+  create(FunctionSpec train, FunctionSpec apply, FunctionSpec eval,
+         ParameterMap *state, unsigned replicas);
+
+  /// One optimizer update on the batch (x, y): gradients on each replica's
+  /// slice, averaged, then the update with `learningRate` at `iteration`
+  /// (1-based). `rngKey` keys the dropout masks (each replica mixes in its
+  /// index).
+  Result<StepMetrics> step(const HostTensor &x, const HostTensor &y,
+                           int64_t iteration, float learningRate,
+                           uint64_t rngKey);
+
+  /// The averaged gradients of the batch, without an update (for checks).
+  Result<StepMetrics> gradients(const HostTensor &x, const HostTensor &y,
+                                uint64_t rngKey, ParameterMap &grads);
+
+  /// Inference-mode loss and count of one batch.
+  Result<StepMetrics> evaluate(const HostTensor &x, const HostTensor &y);
+
+  unsigned replicas() const { return replicas_; }
+
+private:
+  TrainStep() = default;
+  Status runGradients(const HostTensor &x, const HostTensor &y,
+                      uint64_t rngKey, StepMetrics &metrics);
+  Status allocateResults(const FunctionSpec &f, int64_t rows,
+                         std::vector<HostTensor> &out);
+  std::vector<ArgView> bind(const FunctionSpec &f, const HostTensor *x,
+                            const HostTensor *y, int64_t begin, int64_t end,
+                            const std::vector<HostTensor> &scalars);
+
+  FunctionSpec train_, apply_, eval_;
+  ParameterMap *state_ = nullptr;
+  unsigned replicas_ = 1;
+  std::unique_ptr<ThreadPool> pool_;
+  /// Per replica: the results of @m_train.
+  std::vector<std::vector<HostTensor>> replicaResults_;
+  /// The averaged gradients, by name, in @m_apply's argument order.
+  ParameterMap grads_;
+};
+
+} // namespace weir
+
+#endif // WEIR_RUNTIME_TRAIN_STEP_H

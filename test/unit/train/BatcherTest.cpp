@@ -1,0 +1,215 @@
+// epochPermutation and Batcher: order, gathering, conversion, errors.
+#include "runtime/train/Batcher.h"
+
+#include "TrainTestUtil.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+
+using namespace weir;
+using namespace weir::test;
+
+namespace {
+/// n examples of u8 [2, 3] (element j of example i is i * 6 + j mod 256)
+/// with I64 labels 100 + i.
+ArrayDataset dataset(int64_t n, DType yDType = DType::I64) {
+  ArrayDataset d;
+  d.x = std::move(*HostTensor::create(DType::U8, {n, 2, 3}));
+  for (int64_t i = 0; i < n * 6; ++i)
+    d.x.data<uint8_t>()[i] = uint8_t(i);
+  d.y = std::move(*HostTensor::create(yDType, {n}));
+  for (int64_t i = 0; i < n; ++i) {
+    if (yDType == DType::I64)
+      d.y.data<int64_t>()[i] = 100 + i;
+    else
+      d.y.data<uint8_t>()[i] = uint8_t(i % 10);
+  }
+  return d;
+}
+
+bool isPermutation(std::vector<int64_t> v) {
+  std::sort(v.begin(), v.end());
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i] != int64_t(i))
+      return false;
+  return true;
+}
+} // namespace
+
+TEST(EpochPermutation, DeterministicAndAPermutation) {
+  for (int64_t n : {0, 1, 2, 7, 1000, 60000}) {
+    std::vector<int64_t> a = epochPermutation(n, 42, 3);
+    EXPECT_EQ(int64_t(a.size()), n);
+    EXPECT_TRUE(isPermutation(a)) << n;
+    EXPECT_EQ(a, epochPermutation(n, 42, 3)) << n;
+  }
+  std::vector<int64_t> base = epochPermutation(1000, 42, 3);
+  EXPECT_NE(base, epochPermutation(1000, 42, 4));
+  EXPECT_NE(base, epochPermutation(1000, 43, 3));
+  std::vector<int64_t> identity(1000);
+  std::iota(identity.begin(), identity.end(), 0);
+  EXPECT_NE(base, identity);
+  // Seed and epoch do not trade off: (s, e+1) differs from (s+1, e).
+  EXPECT_NE(epochPermutation(1000, 1, 2), epochPermutation(1000, 2, 1));
+}
+
+TEST(EpochPermutation, RoughlyUniform) {
+  // Where element 0 lands over many epochs: each of 8 slots about 1/8.
+  int counts[8] = {};
+  for (int64_t e = 0; e < 8000; ++e)
+    ++counts[epochPermutation(8, 7, e)[0]];
+  for (int c : counts) {
+    EXPECT_GT(c, 850);
+    EXPECT_LT(c, 1150);
+  }
+}
+
+TEST(Batcher, GatherEqualsDirectIndexing) {
+  ArrayDataset d = dataset(10);
+  Result<Batcher> b =
+      Batcher::create(d, 4, /*shuffle=*/true, 99, DType::U8, {2, 3, 1}, DType::I64);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(b->stepsPerEpoch(), 3);
+  for (int64_t epoch : {0, 1, 5}) {
+    std::vector<int64_t> order = epochPermutation(10, 99, epoch);
+    std::vector<int64_t> seen;
+    HostTensor x, y;
+    for (int64_t step = 0; step < 3; ++step) {
+      ASSERT_TRUE(b->fill(epoch, step, x, y).ok());
+      int64_t rows = step < 2 ? 4 : 2;
+      ASSERT_EQ(x.shape(), (std::vector<int64_t>{rows, 2, 3, 1}));
+      ASSERT_EQ(y.shape(), (std::vector<int64_t>{rows}));
+      for (int64_t r = 0; r < rows; ++r) {
+        int64_t idx = order[size_t(step * 4 + r)];
+        seen.push_back(idx);
+        EXPECT_EQ(y.data<int64_t>()[r], 100 + idx);
+        EXPECT_EQ(0, std::memcmp(x.bytes() + r * 6, d.x.bytes() + idx * 6, 6));
+      }
+    }
+    EXPECT_TRUE(isPermutation(seen)); // every example once per epoch
+  }
+}
+
+TEST(Batcher, NoShuffleIsInOrder) {
+  ArrayDataset d = dataset(5);
+  Result<Batcher> b =
+      Batcher::create(d, 2, false, 1, DType::U8, {6}, DType::I64);
+  ASSERT_TRUE(b.ok());
+  HostTensor x, y;
+  ASSERT_TRUE(b->fill(7, 1, x, y).ok());
+  EXPECT_EQ(y.data<int64_t>()[0], 102);
+  EXPECT_EQ(y.data<int64_t>()[1], 103);
+  EXPECT_EQ(x.data<uint8_t>()[0], 12);
+}
+
+TEST(Batcher, LastPartialBatchAndNoReallocation) {
+  ArrayDataset d = dataset(10);
+  Result<Batcher> b =
+      Batcher::create(d, 3, true, 5, DType::F32, {6}, DType::I32);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->stepsPerEpoch(), 4);
+  EXPECT_EQ(b->batchRows(0), 3);
+  EXPECT_EQ(b->batchRows(3), 1);
+  HostTensor x, y;
+  ASSERT_TRUE(b->allocate(3, x, y).ok());
+  EXPECT_EQ(x.describe(), "f32[3, 6]");
+  EXPECT_EQ(y.describe(), "i32[3]");
+  const void *xData = x.rawData(), *yData = y.rawData();
+  for (int64_t step = 0; step < 3; ++step) {
+    ASSERT_TRUE(b->fill(0, step, x, y).ok());
+    EXPECT_EQ(x.rawData(), xData); // full batches reuse the buffers
+    EXPECT_EQ(y.rawData(), yData);
+  }
+  ASSERT_TRUE(b->fill(0, 3, x, y).ok());
+  EXPECT_EQ(x.describe(), "f32[1, 6]");
+  EXPECT_EQ(y.describe(), "i32[1]");
+  int64_t idx = epochPermutation(10, 5, 0)[9];
+  EXPECT_EQ(y.data<int32_t>()[0], 100 + idx);
+
+  Status s = b->fill(0, 4, x, y);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(hasSubstr(s.message(), "batch 4 of epoch 0 does not exist"));
+  EXPECT_FALSE(b->fill(-1, 0, x, y).ok());
+}
+
+TEST(Batcher, ConvertsU8ToFloat) {
+  ArrayDataset d = dataset(50);
+  for (DType to : {DType::F32, DType::F64}) {
+    Result<Batcher> b = Batcher::create(d, 50, false, 0, to, {3, 2}, DType::U8);
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    HostTensor x, y;
+    ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+    for (int64_t i = 0; i < 300; ++i) {
+      double want = double(uint8_t(i)); // no scaling
+      double got = to == DType::F32 ? x.data<float>()[i] : x.data<double>()[i];
+      ASSERT_EQ(got, want) << i;
+    }
+    EXPECT_EQ(y.data<uint8_t>()[49], 149 % 256); // labels 100 + i fit in u8
+  }
+}
+
+TEST(Batcher, LabelConversions) {
+  ArrayDataset d = dataset(4, DType::U8);
+  for (DType to : {DType::U8, DType::I8, DType::I32, DType::I64, DType::F32}) {
+    Result<Batcher> b = Batcher::create(d, 4, false, 0, DType::U8, {6}, to);
+    ASSERT_TRUE(b.ok()) << dtypeName(to) << ": " << b.status().message();
+    HostTensor x, y;
+    ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+    EXPECT_EQ(y.dtype(), to);
+    if (to == DType::I32)
+      EXPECT_EQ(y.data<int32_t>()[3], 3);
+    if (to == DType::F32)
+      EXPECT_EQ(y.data<float>()[3], 3.0f);
+  }
+  // I64 labels 100..399 do not fit in i8.
+  ArrayDataset big = dataset(300);
+  Result<Batcher> b = Batcher::create(big, 4, false, 0, DType::U8, {6}, DType::I8);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(), "label 128 at index 28 does not fit in i8"));
+}
+
+TEST(Batcher, ShapeAndDTypeErrors) {
+  ArrayDataset d = dataset(4);
+  Result<Batcher> b = Batcher::create(d, 2, false, 0, DType::U8, {28, 28, 1}, DType::I32);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(),
+                        "examples of shape [2, 3] (6 elements) cannot feed a "
+                        "model input of shape [28, 28, 1] (784 elements)"));
+  b = Batcher::create(d, 0, false, 0, DType::U8, {6}, DType::I32);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(), "batch size must be positive"));
+
+  ArrayDataset f;
+  f.x = std::move(*HostTensor::create(DType::F32, {2, 3}));
+  f.y = std::move(*HostTensor::create(DType::I32, {2}));
+  b = Batcher::create(f, 2, false, 0, DType::U8, {3}, DType::I32);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(), "cannot convert examples from f32 to u8"));
+  b = Batcher::create(f, 2, false, 0, DType::F64, {3}, DType::I32);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+
+  ArrayDataset mismatched;
+  mismatched.x = std::move(*HostTensor::create(DType::F32, {3, 3}));
+  mismatched.y = std::move(*HostTensor::create(DType::I32, {2}));
+  b = Batcher::create(mismatched, 2, false, 0, DType::F32, {3}, DType::I32);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(), "x f32[3, 3] and y i32[2]"));
+}
+
+TEST(Batcher, ResumingReproducesTheOrder) {
+  ArrayDataset d = dataset(100);
+  Result<Batcher> a = Batcher::create(d, 8, true, 123, DType::U8, {6}, DType::I64);
+  Result<Batcher> b = Batcher::create(d, 8, true, 123, DType::U8, {6}, DType::I64);
+  ASSERT_TRUE(a.ok() && b.ok());
+  HostTensor xa, ya, xb, yb;
+  // a walks epochs 0..2; b jumps straight to epoch 2 step 5.
+  for (int64_t e = 0; e < 3; ++e)
+    for (int64_t s = 0; s < a->stepsPerEpoch(); ++s)
+      ASSERT_TRUE(a->fill(e, s, xa, ya).ok());
+  ASSERT_TRUE(a->fill(2, 5, xa, ya).ok());
+  ASSERT_TRUE(b->fill(2, 5, xb, yb).ok());
+  EXPECT_TRUE(sameTensor(xa, xb));
+  EXPECT_TRUE(sameTensor(ya, yb));
+}

@@ -1,0 +1,115 @@
+//===- Evaluate.cpp - `weir evaluate` and `weir predict` on array data ---===//
+#include "dialect/WeirOps.h"
+#include "runtime/Npy.h"
+#include "runtime/train/Batcher.h"
+#include "runtime/train/Dataset.h"
+#include "tools/weir/Commands.h"
+#include "tools/weir/Training.h"
+
+#include "llvm/Support/Format.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace weir;
+
+static int fail(const char *command, const Status &s) {
+  llvm::errs() << "weir " << command << ": error: " << s.message() << "\n";
+  return 1;
+}
+
+int weir::runEvaluate(const EvaluateOptions &options) {
+  auto session = Session::load(options.model, options.session);
+  if (!session)
+    return 1;
+  Result<std::unique_ptr<TrainingRun>> run =
+      startTraining(*session, 0, options.weights, options.threads);
+  if (!run.ok())
+    return fail("evaluate", run.status());
+  Result<ArrayDataset> data = loadArrays(options.data, options.split);
+  if (!data.ok())
+    return fail("evaluate", data.status());
+  Result<Batcher> batcher =
+      Batcher::create(*data, options.batchSize, false, 0, (*run)->xDType,
+                      (*run)->exampleShape, (*run)->yDType);
+  if (!batcher.ok())
+    return fail("evaluate", batcher.status());
+  HostTensor x, y;
+  double lossSum = 0, correct = 0;
+  int64_t seen = 0;
+  for (int64_t s = 0; s < batcher->stepsPerEpoch(); ++s) {
+    if (Status st = batcher->fill(0, s, x, y); !st.ok())
+      return fail("evaluate", st);
+    Result<StepMetrics> m = (*run)->step->evaluate(x, y);
+    if (!m.ok())
+      return fail("evaluate", m.status());
+    lossSum += m->loss * m->examples;
+    correct += m->correct;
+    seen += m->examples;
+  }
+  llvm::outs() << llvm::format("%s: %lld examples  loss %.4f  acc %.4f\n",
+                               options.split.c_str(), (long long)seen,
+                               lossSum / seen, correct / seen);
+  return 0;
+}
+
+int weir::runPredict(const EvaluateOptions &options) {
+  auto session = Session::load(options.model, options.session);
+  if (!session)
+    return 1;
+  Result<std::unique_ptr<TrainingRun>> started =
+      startTraining(*session, 0, options.weights, options.threads);
+  if (!started.ok())
+    return fail("predict", started.status());
+  TrainingRun &run = **started;
+  auto model = session->module().lookupSymbol<func::FuncOp>(run.config.model);
+  auto resultType = cast<RankedTensorType>(model.getResultTypes()[0]);
+  std::optional<DType> outDType = dtypeOf(resultType.getElementType());
+  if (!outDType)
+    return fail("predict", Status::error("the model's output type has no runtime dtype"));
+  Result<ArrayDataset> data = loadArrays(options.data, options.split);
+  if (!data.ok())
+    return fail("predict", data.status());
+  Result<Batcher> batcher =
+      Batcher::create(*data, options.batchSize, false, 0, run.xDType,
+                      run.exampleShape, run.yDType);
+  if (!batcher.ok())
+    return fail("predict", batcher.status());
+  std::vector<int64_t> outShape{batcher->numExamples()};
+  for (int64_t d : resultType.getShape().drop_front())
+    outShape.push_back(d);
+  Result<HostTensor> out = HostTensor::create(*outDType, outShape);
+  if (!out.ok())
+    return fail("predict", out.status());
+  // The model function's arguments: the input, then its parameters.
+  std::vector<const HostTensor *> params;
+  for (unsigned i = 1; i < model.getNumArguments(); ++i) {
+    auto name = model.getArgAttrOfType<StringAttr>(i, "weir.param");
+    if (!name)
+      return fail("predict", Status::error("'" + run.config.model +
+                                           "' takes more than one input"));
+    params.push_back(&run.state.at(name.str()));
+  }
+  HostTensor x, y;
+  size_t rowBytes = out->byteSize() / std::max<int64_t>(outShape[0], 1);
+  int64_t row = 0;
+  for (int64_t s = 0; s < batcher->stepsPerEpoch(); ++s) {
+    if (Status st = batcher->fill(0, s, x, y); !st.ok())
+      return fail("predict", st);
+    std::vector<const HostTensor *> args{&x};
+    args.insert(args.end(), params.begin(), params.end());
+    std::vector<int64_t> shape = outShape;
+    shape[0] = -1;
+    Result<HostTensor> r = run.executable->call(run.config.model, args, 1,
+                                                *outDType, shape, options.threads);
+    if (!r.ok())
+      return fail("predict", r.status());
+    std::memcpy(out->bytes() + row * rowBytes, r->bytes(), r->byteSize());
+    row += x.shape()[0];
+  }
+  if (Status s = writeNpy(options.output, *out); !s.ok())
+    return fail("predict", s);
+  llvm::outs() << "wrote " << options.output << " " << formatShape(outShape)
+               << "\n";
+  return 0;
+}

@@ -1,0 +1,397 @@
+//===- Train.cpp - `weir train`: epochs over in-memory arrays ------------===//
+//
+// Compiles the training functions, initializes (or loads, or resumes) the
+// model state, and runs the epochs: batches in a seeded order, one
+// data-parallel step per batch, a validation pass, the Keras-style summary
+// line, early stopping, and an atomic checkpoint at the end of each epoch.
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/WeirOps.h"
+#include "runtime/Safetensors.h"
+#include "runtime/init/Initializers.h"
+#include "runtime/train/Batcher.h"
+#include "runtime/train/Checkpoint.h"
+#include "runtime/train/Dataset.h"
+#include "runtime/train/EarlyStopping.h"
+#include "runtime/train/Progress.h"
+#include "tools/weir/Commands.h"
+#include "tools/weir/Training.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+using namespace weir;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+int fail(const std::string &command, const Status &s) {
+  llvm::errs() << "weir " << command << ": error: " << s.message() << "\n";
+  return 1;
+}
+
+/// The input and target specs of a function (its Input and Target args).
+struct DataSpec {
+  DType x, y;
+  std::vector<int64_t> exampleShape;
+};
+Result<DataSpec> dataSpecOf(const FunctionSpec &f) {
+  DataSpec spec{DType::F32, DType::I32, {}};
+  int inputs = 0;
+  for (const SlotSpec &a : f.args) {
+    if (a.role == Role::Input) {
+      ++inputs;
+      spec.x = a.dtype;
+      spec.exampleShape.assign(a.shape.begin() + 1, a.shape.end());
+    } else if (a.role == Role::Target) {
+      spec.y = a.dtype;
+    }
+  }
+  if (inputs != 1)
+    return Status::error("training from arrays needs a model with one input, "
+                         "this one has " + std::to_string(inputs));
+  return spec;
+}
+
+/// Loss and accuracy of `batcher`'s data (one pass, in order).
+Result<StepMetrics> evaluateAll(TrainStep &step, Batcher &batcher) {
+  HostTensor x, y;
+  StepMetrics total;
+  double lossSum = 0;
+  for (int64_t s = 0; s < batcher.stepsPerEpoch(); ++s) {
+    if (Status st = batcher.fill(0, s, x, y); !st.ok())
+      return st;
+    Result<StepMetrics> m = step.evaluate(x, y);
+    if (!m.ok())
+      return m.status();
+    lossSum += m->loss * m->examples;
+    total.correct += m->correct;
+    total.examples += m->examples;
+  }
+  total.loss = total.examples ? lossSum / total.examples : 0;
+  return total;
+}
+
+EarlyStoppingOptions earlyStoppingOptions(const EarlyStoppingConfig &c) {
+  EarlyStoppingOptions o;
+  o.monitor = c.monitor;
+  o.patience = c.patience;
+  o.minDelta = c.minDelta;
+  o.restoreBestWeights = c.restoreBestWeights;
+  return o;
+}
+
+/// The model's own parameters (not optimizer state), for the weights file.
+std::vector<NamedTensorRef> modelWeights(const ParameterMap &state,
+                                         const std::vector<std::string> &names) {
+  std::vector<NamedTensorRef> refs;
+  for (const std::string &n : names)
+    refs.push_back({n, &state.at(n)});
+  return refs;
+}
+
+std::string defaultOutput(const std::string &model) {
+  std::string base = model;
+  if (size_t slash = base.find_last_of('/'); slash != std::string::npos)
+    base = base.substr(slash + 1);
+  if (size_t dot = base.find_last_of('.'); dot != std::string::npos)
+    base = base.substr(0, dot);
+  return base + ".weights.safetensors";
+}
+
+/// Copies `from` over the tensors of `to` with the same names.
+Status copyInto(ParameterMap &to, const std::vector<NamedTensor> &from,
+                const std::string &prefix, const std::string &file) {
+  for (const NamedTensor &t : from) {
+    if (t.name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    std::string name = t.name.substr(prefix.size());
+    auto it = to.find(name);
+    if (it == to.end())
+      continue;
+    if (it->second.shape() != t.tensor.shape() ||
+        it->second.dtype() != t.tensor.dtype())
+      return Status::error(file + ": tensor '" + t.name + "' has shape " +
+                           formatShape(t.tensor.shape()) + ", the model's is " +
+                           formatShape(it->second.shape()));
+    std::memcpy(it->second.bytes(), t.tensor.bytes(), t.tensor.byteSize());
+  }
+  return Status();
+}
+} // namespace
+
+/// Compiles the session's training functions and sets up the state: fresh
+/// initializers (seeded), then `weights` if given.
+Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
+                                                          uint64_t seed,
+                                                          const std::string &weights,
+                                                          unsigned threads) {
+  auto run = std::make_unique<TrainingRun>();
+  for (auto p : session.module().getOps<ParameterOp>())
+    run->modelParameters.push_back(p.getSymName().str());
+  Result<TrainingFunctions> fns = prepareTraining(session);
+  if (!fns.ok())
+    return fns.status();
+  run->config = fns->config;
+  Result<std::vector<NamedTensor>> init = initializeParameters(session, seed);
+  if (!init.ok())
+    return init.status();
+  for (NamedTensor &t : *init)
+    run->state.emplace(t.name, std::move(t.tensor));
+  if (!weights.empty()) {
+    Result<SafetensorsFile> file = readSafetensors(weights);
+    if (!file.ok())
+      return file.status();
+    for (const std::string &name : run->modelParameters)
+      if (!file->find(name))
+        return Status::error(weights + ": no tensor '" + name + "'");
+    if (Status s = copyInto(run->state, file->tensors, "", weights); !s.ok())
+      return s;
+  }
+  run->executable = session.compileForCpu();
+  if (!run->executable)
+    return Status::error("compilation failed");
+  for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval}) {
+    Result<PackedFunction> fn = run->executable->lookup(f->name);
+    if (!fn.ok())
+      return fn.status();
+    f->fn = *fn;
+  }
+  Result<DataSpec> data = dataSpecOf(fns->train);
+  if (!data.ok())
+    return data.status();
+  run->xDType = data->x;
+  run->yDType = data->y;
+  run->exampleShape = data->exampleShape;
+  Result<std::unique_ptr<TrainStep>> step =
+      TrainStep::create(fns->train, fns->apply, fns->eval, &run->state,
+                        threads);
+  if (!step.ok())
+    return step.status();
+  run->step = std::move(*step);
+  return run;
+}
+
+int weir::runTrain(const TrainOptions &options) {
+  auto session = Session::load(options.model, options.session);
+  if (!session)
+    return 1;
+  uint64_t seed = options.seed;
+  Result<std::unique_ptr<TrainingRun>> started =
+      startTraining(*session, seed, options.weights, options.threads);
+  if (!started.ok())
+    return fail("train", started.status());
+  TrainingRun &run = **started;
+  TrainingConfig &config = run.config;
+  int64_t epochs = options.epochs > 0 ? options.epochs : config.epochs;
+  int64_t batchSize = options.batchSize > 0 ? options.batchSize : config.batchSize;
+  std::string output = options.output.empty() ? defaultOutput(options.model)
+                                              : options.output;
+  std::string checkpoint = options.checkpoint.empty()
+                               ? output + ".checkpoint"
+                               : options.checkpoint;
+
+  Result<ArrayDataset> trainData = loadArrays(options.data, "train");
+  if (!trainData.ok())
+    return fail("train", trainData.status());
+  Result<Batcher> batcher =
+      Batcher::create(*trainData, batchSize, true, seed, run.xDType,
+                      run.exampleShape, run.yDType);
+  if (!batcher.ok())
+    return fail("train", batcher.status());
+  bool validate = config.validate && !options.noValidation;
+  std::optional<ArrayDataset> valData;
+  std::optional<Batcher> valBatcher;
+  if (validate) {
+    Result<ArrayDataset> v = loadArrays(options.data, "test");
+    if (!v.ok())
+      return fail("train", v.status());
+    valData = std::move(*v);
+    Result<Batcher> vb = Batcher::create(*valData, std::max<int64_t>(batchSize, 256),
+                                         false, seed, run.xDType,
+                                         run.exampleShape, run.yDType);
+    if (!vb.ok())
+      return fail("train", vb.status());
+    valBatcher = std::move(*vb);
+  }
+  bool accuracy = std::find(config.metrics.begin(), config.metrics.end(),
+                            "accuracy") != config.metrics.end();
+
+  // Early stopping and its snapshot of the best weights.
+  std::optional<EarlyStopping> stopper;
+  if (config.earlyStopping) {
+    Result<EarlyStopping> e = EarlyStopping::create(earlyStoppingOptions(*config.earlyStopping));
+    if (!e.ok())
+      return fail("train", e.status());
+    stopper = std::move(*e);
+  }
+  ParameterMap best;
+  auto snapshot = [&]() -> Status {
+    best.clear();
+    for (const std::string &n : run.modelParameters) {
+      Result<HostTensor> c = run.state.at(n).clone();
+      if (!c.ok())
+        return c.status();
+      best.emplace(n, std::move(*c));
+    }
+    return Status();
+  };
+
+  TrainingProgress progress;
+  progress.seed = seed;
+  if (options.resume) {
+    Result<Checkpoint> ckpt = readCheckpoint(checkpoint);
+    if (!ckpt.ok())
+      return fail("train", ckpt.status());
+    if (Status s = copyInto(run.state, ckpt->tensors, "", checkpoint); !s.ok())
+      return fail("train", s);
+    progress = ckpt->progress;
+    if (progress.seed != seed)
+      return fail("train", Status::error(checkpoint + " was written by a run "
+                                         "with --seed " +
+                                         std::to_string(progress.seed)));
+    if (stopper)
+      stopper->restore(progress);
+    for (const NamedTensor &t : ckpt->tensors)
+      if (t.name.rfind("best/", 0) == 0) {
+        Result<HostTensor> c = t.tensor.clone();
+        if (!c.ok())
+          return fail("train", c.status());
+        best.emplace(t.name.substr(5), std::move(*c));
+      }
+    llvm::outs() << "resuming " << checkpoint << " after epoch "
+                 << progress.epoch << " (step " << progress.step << ")\n";
+  }
+
+  const char *abortAt = std::getenv("WEIR_TEST_ABORT_AT_STEP");
+  int64_t abortStep = abortAt ? std::atoll(abortAt) : -1;
+  ProgressBar bar(stderr);
+  HostTensor x, y;
+  int64_t steps = batcher->stepsPerEpoch();
+  bool stopped = false;
+  for (int64_t epoch = progress.epoch; epoch < epochs && !stopped; ++epoch) {
+    auto start = Clock::now();
+    double lossSum = 0, correct = 0;
+    int64_t seen = 0;
+    for (int64_t s = 0; s < steps; ++s) {
+      if (progress.step == abortStep)
+        _exit(137); // a stand-in for SIGKILL, for the resume test
+      if (Status st = batcher->fill(epoch, s, x, y); !st.ok())
+        return fail("train", st);
+      double lr = config.optimizer.learningRate.at(progress.step);
+      uint64_t key = deriveSeed(seed, "dropout/" + std::to_string(progress.step));
+      Result<StepMetrics> m = run.step->step(x, y, progress.step + 1,
+                                             static_cast<float>(lr), key);
+      if (!m.ok())
+        return fail("train", m.status());
+      if (!std::isfinite(m->loss)) {
+        bar.clear();
+        std::string where;
+        for (const std::string &n : run.modelParameters) {
+          const HostTensor &t = run.state.at(n);
+          if (t.dtype() != DType::F32)
+            continue;
+          const float *p = t.data<float>();
+          for (int64_t i = 0; i < t.numElements(); ++i)
+            if (!std::isfinite(p[i])) {
+              where = "; the first parameter holding non-finite values is '" + n + "'";
+              break;
+            }
+          if (!where.empty())
+            break;
+        }
+        return fail("train", Status::error(
+                                 "the loss became " + std::to_string(m->loss) +
+                                 " at step " + std::to_string(progress.step + 1) +
+                                 " (epoch " + std::to_string(epoch + 1) +
+                                 ", batch " + std::to_string(s + 1) + ")" + where +
+                                 "; try a lower learning rate"));
+      }
+      ++progress.step;
+      lossSum += m->loss * m->examples;
+      correct += m->correct;
+      seen += m->examples;
+      double secs = std::chrono::duration<double>(Clock::now() - start).count();
+      double rate = secs > 0 ? seen / secs : 0;
+      bar.update(s + 1, steps, rate, lossSum / seen,
+                 accuracy ? std::optional<double>(correct / seen) : std::nullopt,
+                 rate > 0 ? (batcher->numExamples() - seen) / rate : 0);
+    }
+    bar.clear();
+    double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    EpochStats stats;
+    stats.epoch = epoch + 1;
+    stats.epochs = epochs;
+    stats.loss = lossSum / seen;
+    if (accuracy)
+      stats.accuracy = correct / seen;
+    stats.samplesPerSec = secs > 0 ? seen / secs : 0;
+    stats.seconds = secs;
+    std::map<std::string, double> logs{{"loss", stats.loss}};
+    if (accuracy)
+      logs["accuracy"] = *stats.accuracy;
+    if (valBatcher) {
+      Result<StepMetrics> v = evaluateAll(*run.step, *valBatcher);
+      if (!v.ok())
+        return fail("train", v.status());
+      stats.valLoss = v->loss;
+      logs["val_loss"] = v->loss;
+      if (accuracy) {
+        stats.valAccuracy = v->correct / v->examples;
+        logs["val_accuracy"] = *stats.valAccuracy;
+      }
+    }
+    llvm::outs() << formatEpochSummary(stats) << "\n";
+    llvm::outs().flush();
+    progress.history.push_back(logs);
+    progress.epoch = epoch + 1;
+    if (stopper) {
+      auto it = logs.find(stopper->options().monitor);
+      if (it == logs.end())
+        return fail("train", Status::error("early_stopping monitors '" +
+                                           stopper->options().monitor +
+                                           "', which this run does not log"));
+      stopped = stopper->update(epoch, it->second);
+      if (stopper->shouldSnapshotWeights())
+        if (Status s = snapshot(); !s.ok())
+          return fail("train", s);
+      stopper->save(progress);
+      if (stopped)
+        llvm::outs() << "early stopping: " << stopper->options().monitor
+                     << " has not improved for " << stopper->wait()
+                     << " epochs (best " << stopper->best() << " at epoch "
+                     << stopper->bestEpoch() + 1 << ")\n";
+    }
+    // The checkpoint: all state, the best weights so far, the progress.
+    std::vector<NamedTensorRef> tensors;
+    for (auto &[name, t] : run.state)
+      tensors.push_back({name, &t});
+    std::vector<std::string> bestNames;
+    for (auto &[name, t] : best)
+      bestNames.push_back("best/" + name);
+    size_t i = 0;
+    for (auto &[name, t] : best)
+      tensors.push_back({bestNames[i++], &t});
+    if (Status s = writeCheckpoint(checkpoint, tensors, progress); !s.ok())
+      return fail("train", s);
+  }
+  if (stopper && stopper->shouldRestoreWeights() && !best.empty()) {
+    for (auto &[name, t] : best)
+      std::memcpy(run.state.at(name).bytes(), t.bytes(), t.byteSize());
+    llvm::outs() << "restored the weights of epoch "
+                 << stopper->bestEpoch() + 1 << "\n";
+  }
+  SafetensorsMetadata metadata{{"format", "pt"},
+                               {"weir.seed", std::to_string(seed)}};
+  if (Status s = writeSafetensors(output, modelWeights(run.state, run.modelParameters),
+                                  metadata);
+      !s.ok())
+    return fail("train", s);
+  llvm::outs() << "wrote " << output << "\n";
+  return 0;
+}

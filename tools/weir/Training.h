@@ -1,0 +1,49 @@
+//===- Training.h - what `weir train/evaluate/predict` share -*- C++ -*-===//
+#ifndef WEIR_TOOLS_WEIR_TRAINING_H
+#define WEIR_TOOLS_WEIR_TRAINING_H
+
+#include "dialect/TrainConfig.h"
+#include "runtime/train/Step.h"
+#include "tools/weir/Session.h"
+
+namespace weir {
+
+/// The training configuration and the three functions weir-build-train-step
+/// made, as the runtime sees them (no entry points yet).
+struct TrainingFunctions {
+  TrainingConfig config;
+  FunctionSpec train, apply, eval;
+};
+
+/// Builds the training functions of the session's `train` block and lifts
+/// the parameters, then reads the functions' signatures.
+Result<TrainingFunctions> prepareTraining(Session &session);
+
+/// The signature of a lifted function from its weir.* attributes.
+Result<FunctionSpec> functionSpecOf(mlir::func::FuncOp func);
+
+/// A compiled training setup: the configuration, the model state (every
+/// parameter and optimizer slot) and the step that updates it.
+struct TrainingRun {
+  TrainingConfig config;
+  /// The model's parameters (what a weights file holds), in declaration
+  /// order; the state also holds the optimizer's slots.
+  std::vector<std::string> modelParameters;
+  ParameterMap state;
+  std::unique_ptr<JitExecutable> executable;
+  std::unique_ptr<TrainStep> step;
+  DType xDType = DType::F32, yDType = DType::I32;
+  std::vector<int64_t> exampleShape;
+};
+
+/// Builds and compiles the training functions of `session`, initializes
+/// every parameter from `seed`, then loads `weights` (if not empty) over
+/// the model's parameters, and sets up a step over `threads` replicas.
+Result<std::unique_ptr<TrainingRun>> startTraining(Session &session,
+                                                   uint64_t seed,
+                                                   const std::string &weights,
+                                                   unsigned threads);
+
+} // namespace weir
+
+#endif // WEIR_TOOLS_WEIR_TRAINING_H
