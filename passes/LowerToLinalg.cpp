@@ -592,6 +592,7 @@ void weir::populateLowerToLinalgPatterns(RewritePatternSet &patterns) {
   populateLowerLossesPatterns(patterns);
   populateLowerGradOpsPatterns(patterns);
   populateLowerOptimizersPatterns(patterns);
+  populateLowerBatchNormTrainPatterns(patterns);
   patterns.add<LowerUnary<ReluOp>>(ctx, relu);
   patterns.add<LowerUnary<SigmoidOp>>(ctx, sigmoid);
   patterns.add<LowerUnary<TanhOp>>(ctx, tanhFn);

@@ -56,6 +56,7 @@ void populateLowerLossesPatterns(mlir::RewritePatternSet &patterns);
 /// and of the optimizer updates.
 void populateLowerGradOpsPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerOptimizersPatterns(mlir::RewritePatternSet &patterns);
+void populateLowerBatchNormTrainPatterns(mlir::RewritePatternSet &patterns);
 
 /// Lowers every weir op in `module` (after liftParameters) and erases the
 /// parameter declarations. Reports each op it cannot lower.

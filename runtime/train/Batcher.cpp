@@ -87,6 +87,40 @@ int64_t labelAt(const HostTensor &y, int64_t i) {
   default: return y.data<int64_t>()[i];
   }
 }
+
+/// Elements in one example of `t` [N, ...]: the product of t's shape after
+/// the first dimension.
+int64_t exampleElements(const HostTensor &t) {
+  int64_t n = 1;
+  for (size_t i = 1; i < t.shape().size(); ++i)
+    n *= t.shape()[i];
+  return n;
+}
+
+/// "[2, 3] (6 elements)".
+std::string shapeAndCount(const std::vector<int64_t> &shape, int64_t count) {
+  return formatShape(shape) + " (" + std::to_string(count) + " elements)";
+}
+
+/// A tensor [rows, ...shape] of `dtype` in `t`.
+Status allocateRows(DType dtype, int64_t rows,
+                    const std::vector<int64_t> &shape, HostTensor &t) {
+  std::vector<int64_t> full{rows};
+  full.insert(full.end(), shape.begin(), shape.end());
+  Result<HostTensor> r = HostTensor::create(dtype, std::move(full));
+  if (!r)
+    return r.status();
+  t = std::move(*r);
+  return Status::success();
+}
+
+/// Whether `t` already is a [rows, ...shape] tensor of `dtype`.
+bool fits(const HostTensor &t, DType dtype, int64_t rows,
+          const std::vector<int64_t> &shape) {
+  return t.rawData() && t.dtype() == dtype &&
+         t.rank() == int64_t(shape.size()) + 1 && t.shape()[0] == rows &&
+         std::equal(shape.begin(), shape.end(), t.shape().begin() + 1);
+}
 } // namespace
 
 std::vector<int64_t> weir::epochPermutation(int64_t n, uint64_t seed,
@@ -105,31 +139,41 @@ std::vector<int64_t> weir::epochPermutation(int64_t n, uint64_t seed,
 
 Result<Batcher> Batcher::create(const ArrayDataset &data, int64_t batchSize,
                                 bool shuffle, uint64_t seed, DType xDType,
-                                std::vector<int64_t> xShape, DType yDType) {
+                                std::vector<int64_t> xShape, DType yDType,
+                                std::vector<int64_t> yShape) {
   if (batchSize <= 0)
     return Status::error("batch size must be positive, got " +
                          std::to_string(batchSize));
-  if (data.x.rank() < 1 || data.y.rank() != 1 ||
+  if (data.x.rank() < 1 || data.y.rank() < 1 ||
       data.x.shape()[0] != data.y.shape()[0])
-    return Status::error("dataset must be x [N, ...] and y [N], found x " +
+    return Status::error("dataset must be x [N, ...] and y [N, ...], found x " +
                          data.x.describe() + " and y " + data.y.describe());
-  if (!isIntegerDType(data.y.dtype()))
-    return Status::error("labels must be integers, found " +
+  const DType yFrom = data.y.dtype();
+  const bool labels = isIntegerDType(yFrom);
+  if (!labels && yFrom != DType::F32 && yFrom != DType::F64)
+    return Status::error("y must be integer labels or f32/f64 targets, found " +
                          data.y.describe());
   Result<int64_t> want = checkedNumElements(xShape, dtypeSize(xDType));
   if (!want)
     return want.status();
   std::vector<int64_t> exampleShape(data.x.shape().begin() + 1,
                                     data.x.shape().end());
-  int64_t have = 1;
-  for (int64_t d : exampleShape)
-    have *= d;
+  const int64_t have = exampleElements(data.x);
   if (have != *want)
-    return Status::error("examples of shape " + formatShape(exampleShape) +
-                         " (" + std::to_string(have) +
-                         " elements) cannot feed a model input of shape " +
-                         formatShape(xShape) + " (" + std::to_string(*want) +
-                         " elements)");
+    return Status::error("examples of shape " + shapeAndCount(exampleShape, have) +
+                         " cannot feed a model input of shape " +
+                         shapeAndCount(xShape, *want));
+  Result<int64_t> yWant = checkedNumElements(yShape, dtypeSize(yDType));
+  if (!yWant)
+    return yWant.status();
+  std::vector<int64_t> targetShape(data.y.shape().begin() + 1,
+                                   data.y.shape().end());
+  const int64_t yHave = exampleElements(data.y);
+  if (yHave != *yWant)
+    return Status::error(std::string(labels ? "labels" : "targets") +
+                         " of shape " + shapeAndCount(targetShape, yHave) +
+                         " cannot feed a model target of shape " +
+                         shapeAndCount(yShape, *yWant));
 
   Batcher b;
   DType from = data.x.dtype();
@@ -143,13 +187,19 @@ Result<Batcher> Batcher::create(const ArrayDataset &data, int64_t batchSize,
                            "each other)");
     b.convertX_ = converter(from, xDType);
   }
-  if (data.y.dtype() != yDType) {
-    b.convertY_ = converter(data.y.dtype(), yDType);
+  if (yFrom != yDType) {
+    // Float targets never round to integers: a silent truncation of one-hot
+    // or regression targets would train on the wrong values.
+    if (!labels && isIntegerDType(yDType))
+      return Status::error(std::string("cannot convert targets from ") +
+                           dtypeName(yFrom) + " to " + dtypeName(yDType) +
+                           " (float targets convert to f32/f64 only)");
+    b.convertY_ = converter(yFrom, yDType);
     if (!b.convertY_)
-      return Status::error(std::string("cannot convert labels from ") +
-                           dtypeName(data.y.dtype()) + " to " +
-                           dtypeName(yDType));
-    if (isIntegerDType(yDType)) {
+      return Status::error(std::string("cannot convert ") +
+                           (labels ? "labels" : "targets") + " from " +
+                           dtypeName(yFrom) + " to " + dtypeName(yDType));
+    if (labels && isIntegerDType(yDType)) {
       int64_t lo, hi;
       integerRange(yDType, lo, hi);
       for (int64_t i = 0; i < data.y.numElements(); ++i)
@@ -163,11 +213,13 @@ Result<Batcher> Batcher::create(const ArrayDataset &data, int64_t batchSize,
   b.n_ = data.y.shape()[0];
   b.batchSize_ = batchSize;
   b.rowElems_ = have;
+  b.yRowElems_ = yHave;
   b.shuffle_ = shuffle;
   b.seed_ = seed;
   b.xDType_ = xDType;
   b.yDType_ = yDType;
   b.xShape_ = std::move(xShape);
+  b.yShape_ = std::move(yShape);
   return b;
 }
 
@@ -176,21 +228,11 @@ int64_t Batcher::batchRows(int64_t step) const {
 }
 
 Status Batcher::allocateX(int64_t rows, HostTensor &x) const {
-  std::vector<int64_t> shape{rows};
-  shape.insert(shape.end(), xShape_.begin(), xShape_.end());
-  Result<HostTensor> t = HostTensor::create(xDType_, std::move(shape));
-  if (!t)
-    return t.status();
-  x = std::move(*t);
-  return Status::success();
+  return allocateRows(xDType_, rows, xShape_, x);
 }
 
 Status Batcher::allocateY(int64_t rows, HostTensor &y) const {
-  Result<HostTensor> t = HostTensor::create(yDType_, {rows});
-  if (!t)
-    return t.status();
-  y = std::move(*t);
-  return Status::success();
+  return allocateRows(yDType_, rows, yShape_, y);
 }
 
 Status Batcher::allocate(int64_t rows, HostTensor &x, HostTensor &y) const {
@@ -220,14 +262,9 @@ Status Batcher::fill(int64_t epoch, int64_t step, HostTensor &x,
                          std::to_string(stepsPerEpoch()) + " batches of " +
                          std::to_string(batchSize_) + " per epoch)");
   const int64_t rows = batchRows(step);
-  bool xFits = x.rawData() && x.dtype() == xDType_ &&
-               x.rank() == int64_t(xShape_.size()) + 1 && x.shape()[0] == rows &&
-               std::equal(xShape_.begin(), xShape_.end(), x.shape().begin() + 1);
-  bool yFits = y.rawData() && y.dtype() == yDType_ && y.rank() == 1 &&
-               y.shape()[0] == rows;
-  if (!xFits)
+  if (!fits(x, xDType_, rows, xShape_))
     WEIR_RETURN_IF_ERROR(allocateX(rows, x));
-  if (!yFits)
+  if (!fits(y, yDType_, rows, yShape_))
     WEIR_RETURN_IF_ERROR(allocateY(rows, y));
 
   const std::vector<int64_t> &ord = order(epoch);
@@ -235,7 +272,8 @@ Status Batcher::fill(int64_t epoch, int64_t step, HostTensor &x,
   const size_t dstRow = size_t(rowElems_) * dtypeSize(xDType_);
   const uint8_t *xs = data_->x.bytes();
   const uint8_t *ys = data_->y.bytes();
-  const size_t ySrc = data_->y.elementSize(), yDst = dtypeSize(yDType_);
+  const size_t ySrc = size_t(yRowElems_) * data_->y.elementSize();
+  const size_t yDst = size_t(yRowElems_) * dtypeSize(yDType_);
   uint8_t *xd = x.bytes(), *yd = y.bytes();
   for (int64_t r = 0; r < rows; ++r) {
     size_t idx = size_t(ord[size_t(step * batchSize_ + r)]);
@@ -244,7 +282,7 @@ Status Batcher::fill(int64_t epoch, int64_t step, HostTensor &x,
     else
       std::memcpy(xd + size_t(r) * dstRow, xs + idx * srcRow, dstRow);
     if (convertY_)
-      convertY_(ys + idx * ySrc, yd + size_t(r) * yDst, 1);
+      convertY_(ys + idx * ySrc, yd + size_t(r) * yDst, yRowElems_);
     else
       std::memcpy(yd + size_t(r) * yDst, ys + idx * ySrc, yDst);
   }

@@ -26,16 +26,21 @@ std::vector<int64_t> epochPermutation(int64_t n, uint64_t seed, int64_t epoch);
 /// Conversions: x rows are copied when the dtypes match, and converted when
 /// the data is an integer type (U8, I8, I32, I64) and the model wants F32 or
 /// F64, or between F32 and F64 (plain value conversion, no scaling: the
-/// model rescales). Labels (any integer dtype) convert to any integer dtype
-/// they fit in (checked once, at create) or to F32/F64.
+/// model rescales). Integer labels convert to any integer dtype they fit in
+/// (checked once, at create) or to F32/F64; float targets (F32/F64) convert
+/// to F32/F64 only.
 class Batcher {
 public:
   /// `xShape` is the per-example shape the model wants, e.g. {28, 28, 1};
   /// its element count must equal that of one example of the data, so
-  /// [N, 28, 28] data feeds a [28, 28, 1] model. Errors name both shapes.
+  /// [N, 28, 28] data feeds a [28, 28, 1] model. Likewise `yShape` is the
+  /// per-example target shape: {} for scalar labels (integer y [N]), {10}
+  /// for one-hot targets (float y [N, 10]), {1} for float y [N, 1]. Errors
+  /// name both shapes.
   static Result<Batcher> create(const ArrayDataset &data, int64_t batchSize,
                                 bool shuffle, uint64_t seed, DType xDType,
-                                std::vector<int64_t> xShape, DType yDType);
+                                std::vector<int64_t> xShape, DType yDType,
+                                std::vector<int64_t> yShape = {});
 
   int64_t numExamples() const { return n_; }
   int64_t batchSize() const { return batchSize_; }
@@ -44,7 +49,8 @@ public:
   /// Rows in batch `step`: batchSize, or the remainder for the last one.
   int64_t batchRows(int64_t step) const;
 
-  /// Allocates x [rows, ...xShape] and y [rows] in the model's dtypes.
+  /// Allocates x [rows, ...xShape] and y [rows, ...yShape] in the model's
+  /// dtypes.
   Status allocate(int64_t rows, HostTensor &x, HostTensor &y) const;
 
   /// Gathers batch `step` of epoch `epoch` into x and y. When x and y
@@ -65,11 +71,11 @@ private:
   Status allocateY(int64_t rows, HostTensor &y) const;
 
   const ArrayDataset *data_ = nullptr;
-  int64_t n_ = 0, batchSize_ = 1, rowElems_ = 0;
+  int64_t n_ = 0, batchSize_ = 1, rowElems_ = 0, yRowElems_ = 1;
   bool shuffle_ = false;
   uint64_t seed_ = 0;
   DType xDType_ = DType::F32, yDType_ = DType::I32;
-  std::vector<int64_t> xShape_;
+  std::vector<int64_t> xShape_, yShape_;
   ConvertFn convertX_ = nullptr, convertY_ = nullptr;
   std::vector<int64_t> order_;
   int64_t orderEpoch_ = -1;

@@ -22,22 +22,26 @@ bool exists(const std::string &path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-/// Checks x [N, ...] against y [N] (or [N, 1], reshaped to [N]); `xName` and
-/// `yName` say where each came from.
+/// Checks x [N, ...] against y: integer labels [N] (or [N, 1], reshaped to
+/// [N]) or f32/f64 targets [N, ...], kept as stored. `xName` and `yName` say
+/// where each came from.
 Result<ArrayDataset> pair(HostTensor x, HostTensor y, const std::string &xName,
                           const std::string &yName) {
   if (x.rank() < 1)
     return Status::error(xName + ": examples must be [N, ...], found " +
                          x.describe());
-  if (y.rank() == 2 && y.shape()[1] == 1)
+  const bool labels = isIntegerDType(y.dtype());
+  if (labels && y.rank() == 2 && y.shape()[1] == 1)
     WEIR_RETURN_IF_ERROR(y.reshape({y.shape()[0]}));
-  if (y.rank() != 1 || !isIntegerDType(y.dtype()))
-    return Status::error(yName + ": labels must be integers [N], found " +
-                         y.describe());
+  const bool targets = y.dtype() == DType::F32 || y.dtype() == DType::F64;
+  if (!(labels && y.rank() == 1) && !(targets && y.rank() >= 1))
+    return Status::error(yName + ": y must be integer labels [N] or f32/f64 "
+                         "targets [N, ...], found " + y.describe());
   if (x.shape()[0] != y.shape()[0])
     return Status::error(yName + ": " + std::to_string(y.shape()[0]) +
-                         " labels for " + std::to_string(x.shape()[0]) +
-                         " examples in " + xName);
+                         (labels ? " labels for " : " targets for ") +
+                         std::to_string(x.shape()[0]) + " examples in " +
+                         xName);
   return ArrayDataset{std::move(x), std::move(y)};
 }
 

@@ -80,6 +80,10 @@ struct EvaluateOptions {
 int runEvaluate(const EvaluateOptions &options);
 /// `weir predict`: the model's outputs on a split, as .npy.
 int runPredict(const EvaluateOptions &options);
+/// `weir gradients`: the loss and the gradients of every trainable
+/// parameter on one batch made of the whole split (no update), as
+/// .safetensors; for checking the compiler's derivatives.
+int runGradients(const EvaluateOptions &options);
 
 struct BenchOptions {
   std::string model;

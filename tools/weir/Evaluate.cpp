@@ -1,6 +1,7 @@
 //===- Evaluate.cpp - `weir evaluate` and `weir predict` on array data ---===//
 #include "dialect/WeirOps.h"
 #include "runtime/Npy.h"
+#include "runtime/Safetensors.h"
 #include "runtime/train/Batcher.h"
 #include "runtime/train/Dataset.h"
 #include "tools/weir/Commands.h"
@@ -111,5 +112,42 @@ int weir::runPredict(const EvaluateOptions &options) {
     return fail("predict", s);
   llvm::outs() << "wrote " << options.output << " " << formatShape(outShape)
                << "\n";
+  return 0;
+}
+
+int weir::runGradients(const EvaluateOptions &options) {
+  auto session = Session::load(options.model, options.session);
+  if (!session)
+    return 1;
+  Result<std::unique_ptr<TrainingRun>> started =
+      startTraining(*session, 0, options.weights, options.threads);
+  if (!started.ok())
+    return fail("gradients", started.status());
+  TrainingRun &run = **started;
+  Result<ArrayDataset> data = loadArrays(options.data, options.split);
+  if (!data.ok())
+    return fail("gradients", data.status());
+  // One batch: every example of the split, in file order.
+  Result<Batcher> batcher =
+      Batcher::create(*data, data->size(), false, 0, run.xDType,
+                      run.exampleShape, run.yDType);
+  if (!batcher.ok())
+    return fail("gradients", batcher.status());
+  HostTensor x, y;
+  if (Status s = batcher->fill(0, 0, x, y); !s.ok())
+    return fail("gradients", s);
+  ParameterMap grads;
+  Result<StepMetrics> m = run.step->gradients(x, y, 0, grads);
+  if (!m.ok())
+    return fail("gradients", m.status());
+  Result<HostTensor> loss = HostTensor::create(DType::F64, {});
+  if (!loss.ok())
+    return fail("gradients", loss.status());
+  loss->data<double>()[0] = m->loss;
+  std::vector<NamedTensorRef> tensors{{"loss", &*loss}};
+  for (auto &[name, g] : grads)
+    tensors.push_back({name, &g});
+  if (Status s = writeSafetensors(options.output, tensors, {}); !s.ok())
+    return fail("gradients", s);
   return 0;
 }

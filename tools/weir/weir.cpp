@@ -21,16 +21,18 @@ int main(int argc, char **argv) {
   cl::SubCommand train("train", "Train a model (its `train` block) on arrays");
   cl::SubCommand evaluate("evaluate", "Loss and accuracy of weights on a split");
   cl::SubCommand predict("predict", "Model outputs on a split, as .npy");
+  cl::SubCommand gradients("gradients",
+                           "Loss and gradients of one batch (the whole split)");
 
   cl::opt<std::string> model(cl::Positional,
                              cl::desc("<model.weir|model.mlir|model.so>"),
                              cl::Required, cl::sub(compile), cl::sub(run),
                              cl::sub(initCmd), cl::sub(bench), cl::sub(train),
-                             cl::sub(evaluate), cl::sub(predict));
+                             cl::sub(evaluate), cl::sub(predict), cl::sub(gradients));
   cl::opt<std::string> output("o", cl::desc("Output file"),
                               cl::value_desc("file"), cl::init("-"),
                               cl::sub(compile), cl::sub(initCmd), cl::sub(train),
-                              cl::sub(predict));
+                              cl::sub(predict), cl::sub(gradients));
   cl::opt<std::string> emit(
       "emit",
       cl::desc("Stage to emit: weir, train (with the training functions), "
@@ -45,23 +47,23 @@ int main(int argc, char **argv) {
       "no-warn-unused-parameters",
       cl::desc("Do not warn about parameters that no function reads"),
       cl::sub(compile), cl::sub(run), cl::sub(initCmd), cl::sub(bench),
-      cl::sub(train), cl::sub(evaluate), cl::sub(predict));
+      cl::sub(train), cl::sub(evaluate), cl::sub(predict), cl::sub(gradients));
   cl::opt<std::string> weights("weights", cl::desc("Weights (.safetensors)"),
                                cl::value_desc("file"), cl::sub(run),
                                cl::sub(train), cl::sub(evaluate),
-                               cl::sub(predict));
+                               cl::sub(predict), cl::sub(gradients));
   cl::opt<std::string> dataPath(
       "data",
       cl::desc("Arrays: an IDX directory (e.g. /usr/share/datasets/"
                "fashion-mnist) or an .npz with x_train, y_train, x_test, y_test"),
       cl::value_desc("path"), cl::sub(train), cl::sub(evaluate),
-      cl::sub(predict));
+      cl::sub(predict), cl::sub(gradients));
   cl::opt<int64_t> epochs("epochs", cl::desc("Epochs (default: the train block's)"),
                           cl::init(0), cl::sub(train));
   cl::opt<int64_t> batchSize("batch-size",
                              cl::desc("Batch size (default: the train block's)"),
                              cl::init(0), cl::sub(train), cl::sub(evaluate),
-                             cl::sub(predict));
+                             cl::sub(predict), cl::sub(gradients));
   cl::opt<std::string> checkpoint(
       "checkpoint", cl::desc("Checkpoint file (default: <output>.checkpoint)"),
       cl::value_desc("file"), cl::sub(train));
@@ -72,7 +74,7 @@ int main(int argc, char **argv) {
                              cl::sub(train));
   cl::opt<std::string> split("split", cl::desc("Split: train or test"),
                              cl::init("test"), cl::sub(evaluate),
-                             cl::sub(predict));
+                             cl::sub(predict), cl::sub(gradients));
   cl::list<std::string> inputs("input", cl::desc("Input array (.npy), one per model input"),
                                cl::value_desc("file"), cl::sub(run));
   cl::opt<std::string> runOutput("output", cl::desc("Output array (.npy)"),
@@ -85,7 +87,7 @@ int main(int argc, char **argv) {
       "threads",
       cl::desc("Threads the batch is split over (default: every core)"),
       cl::init(0), cl::sub(run), cl::sub(bench), cl::sub(train),
-      cl::sub(evaluate), cl::sub(predict));
+      cl::sub(evaluate), cl::sub(predict), cl::sub(gradients));
   cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                          cl::sub(bench));
   cl::list<std::string> dataArgs(cl::Positional, cl::desc("import-idx <src> <dst>"),
@@ -187,11 +189,12 @@ int main(int argc, char **argv) {
     options.session = session;
     return weir::runTrain(options);
   }
-  if (evaluate || predict) {
-    const char *name = evaluate ? "evaluate" : "predict";
-    if (dataPath.empty() || weights.empty() || (predict && output == "-")) {
+  if (evaluate || predict || gradients) {
+    const char *name = evaluate ? "evaluate" : predict ? "predict" : "gradients";
+    bool needsOutput = predict || gradients;
+    if (dataPath.empty() || weights.empty() || (needsOutput && output == "-")) {
       llvm::errs() << "weir " << name << ": needs --weights and --data"
-                   << (predict ? " and -o <out.npy>" : "") << "\n";
+                   << (needsOutput ? " and -o <file>" : "") << "\n";
       return 2;
     }
     weir::EvaluateOptions options;
@@ -204,6 +207,8 @@ int main(int argc, char **argv) {
       options.batchSize = batchSize;
     options.threads = threadCount;
     options.session = session;
+    if (gradients)
+      return weir::runGradients(options);
     return evaluate ? weir::runEvaluate(options) : weir::runPredict(options);
   }
   if (data) {

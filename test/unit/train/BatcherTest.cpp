@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 using namespace weir;
@@ -212,4 +213,132 @@ TEST(Batcher, ResumingReproducesTheOrder) {
   ASSERT_TRUE(b->fill(2, 5, xb, yb).ok());
   EXPECT_TRUE(sameTensor(xa, xb));
   EXPECT_TRUE(sameTensor(ya, yb));
+}
+
+namespace {
+/// n examples of u8 [2, 3] as in dataset(), with float targets of `yShape`
+/// per example in `yDType` (F32 or F64): element j of example i is
+/// `value(i, j)`.
+template <typename F>
+ArrayDataset floatTargets(int64_t n, DType yDType, std::vector<int64_t> yShape,
+                          F value) {
+  ArrayDataset d = dataset(n);
+  yShape.insert(yShape.begin(), n);
+  d.y = std::move(*HostTensor::create(yDType, yShape));
+  int64_t per = d.y.numElements() / n;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < per; ++j) {
+      if (yDType == DType::F32)
+        d.y.data<float>()[i * per + j] = float(value(i, j));
+      else
+        d.y.data<double>()[i * per + j] = value(i, j);
+    }
+  return d;
+}
+} // namespace
+
+TEST(Batcher, OneHotTargetsEqualDirectIndexing) {
+  // 10 examples, one-hot over 10 classes (example i is class i), so every
+  // target row is distinct and a misplaced row shows.
+  ArrayDataset d = floatTargets(10, DType::F32, {10},
+                                [](int64_t i, int64_t j) { return i == j; });
+  Result<Batcher> b = Batcher::create(d, 4, /*shuffle=*/true, 7, DType::F32,
+                                      {6}, DType::F32, {10});
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  HostTensor x, y;
+  ASSERT_TRUE(b->allocate(4, x, y).ok());
+  EXPECT_EQ(y.describe(), "f32[4, 10]");
+  for (int64_t epoch : {0, 3}) {
+    std::vector<int64_t> order = epochPermutation(10, 7, epoch);
+    // Full batches fill the buffers they find (from allocate() or step 0).
+    ASSERT_TRUE(b->allocate(4, x, y).ok());
+    const void *yData = y.rawData();
+    for (int64_t step = 0; step < 3; ++step) {
+      ASSERT_TRUE(b->fill(epoch, step, x, y).ok());
+      int64_t rows = step < 2 ? 4 : 2;
+      ASSERT_EQ(y.shape(), (std::vector<int64_t>{rows, 10}));
+      if (step < 2)
+        EXPECT_EQ(y.rawData(), yData);
+      for (int64_t r = 0; r < rows; ++r) {
+        int64_t idx = order[size_t(step * 4 + r)];
+        EXPECT_EQ(0, std::memcmp(y.bytes() + r * 40, d.y.bytes() + idx * 40, 40));
+        EXPECT_EQ(x.data<float>()[r * 6], float(uint8_t(idx * 6)));
+      }
+    }
+  }
+}
+
+TEST(Batcher, ConvertsFloatTargets) {
+  // f64 -> f32 rounds as a cast does; f32 -> f64 is exact. [N, 2, 3]
+  // targets feed a [6] model target.
+  ArrayDataset d64 = floatTargets(5, DType::F64, {2, 3}, [](int64_t i, int64_t j) {
+    return 0.1 * double(i * 6 + j) - 1;
+  });
+  Result<Batcher> b = Batcher::create(d64, 5, false, 0, DType::U8, {6},
+                                      DType::F32, {6});
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  HostTensor x, y;
+  ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+  EXPECT_EQ(y.describe(), "f32[5, 6]");
+  for (int64_t i = 0; i < 30; ++i)
+    ASSERT_EQ(y.data<float>()[i], float(d64.y.data<double>()[i])) << i;
+
+  ArrayDataset d32 = floatTargets(5, DType::F32, {1}, [](int64_t i, int64_t) {
+    return 0.1 * double(i);
+  });
+  b = Batcher::create(d32, 5, false, 0, DType::U8, {6}, DType::F64, {1});
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+  EXPECT_EQ(y.describe(), "f64[5, 1]"); // [N, 1] float stays [N, 1]
+  for (int64_t i = 0; i < 5; ++i)
+    ASSERT_EQ(y.data<double>()[i], double(d32.y.data<float>()[i])) << i;
+}
+
+TEST(Batcher, IntegerLabelsAsFloatColumn) {
+  // Integer labels [N] feed a binary_crossentropy-style f32 [1] target.
+  ArrayDataset d = dataset(4, DType::U8);
+  Result<Batcher> b = Batcher::create(d, 4, false, 0, DType::U8, {6},
+                                      DType::F32, {1});
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  HostTensor x, y;
+  ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+  EXPECT_EQ(y.describe(), "f32[4, 1]");
+  EXPECT_EQ(y.data<float>()[3], 3.0f);
+}
+
+TEST(Batcher, TargetErrors) {
+  ArrayDataset oneHot = floatTargets(4, DType::F32, {10},
+                                     [](int64_t i, int64_t j) { return i == j; });
+  // Element counts that differ, both ways round.
+  Result<Batcher> b = Batcher::create(oneHot, 2, false, 0, DType::U8, {6}, DType::F32);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(),
+                        "targets of shape [10] (10 elements) cannot feed a "
+                        "model target of shape [] (1 elements)"))
+      << b.status().message();
+  b = Batcher::create(oneHot, 2, false, 0, DType::U8, {6}, DType::F32, {2, 4});
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(), "model target of shape [2, 4] (8 elements)"));
+  ArrayDataset labels = dataset(4);
+  b = Batcher::create(labels, 2, false, 0, DType::U8, {6}, DType::F32, {10});
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(),
+                        "labels of shape [] (1 elements) cannot feed a model "
+                        "target of shape [10] (10 elements)"));
+
+  // Float targets never become integers.
+  b = Batcher::create(oneHot, 2, false, 0, DType::U8, {6}, DType::I32, {10});
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(),
+                        "cannot convert targets from f32 to i32"));
+  // Nor do they convert to f16, and f16 data is refused.
+  b = Batcher::create(oneHot, 2, false, 0, DType::U8, {6}, DType::F16, {10});
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(), "cannot convert targets from f32 to f16"));
+  ArrayDataset half = dataset(4);
+  half.y = std::move(*HostTensor::create(DType::F16, {4}));
+  b = Batcher::create(half, 2, false, 0, DType::U8, {6}, DType::F32);
+  ASSERT_FALSE(b.ok());
+  EXPECT_TRUE(hasSubstr(b.status().message(),
+                        "y must be integer labels or f32/f64 targets, found f16[4]"));
 }

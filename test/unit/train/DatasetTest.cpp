@@ -78,12 +78,42 @@ TEST(Dataset, NpzStoredAndDeflatedFromCpp) {
   }
 }
 
+TEST(Dataset, FloatTargetsKeepTheirShape) {
+  // One-hot f32 [N, C], f64 [N, 1] and f32 [N] load as stored; only integer
+  // labels lose a trailing 1.
+  TempDir dir;
+  HostTensor x = tensorOf(DType::U8, {3, 2});
+  HostTensor oneHot = tensorOf(DType::F32, {3, 4});
+  for (int i = 0; i < 12; ++i)
+    oneHot.data<float>()[i] = i % 4 == i / 4 ? 1.0f : 0.0f;
+  HostTensor column = tensorOf(DType::F64, {3, 1});
+  for (int i = 0; i < 3; ++i)
+    column.data<double>()[i] = 0.25 * i;
+  HostTensor flat = tensorOf(DType::F32, {3});
+  HostTensor intColumn = tensorOf(DType::I32, {3, 1});
+  for (int i = 0; i < 3; ++i)
+    flat.data<float>()[i] = intColumn.data<int32_t>()[i] = i;
+  std::string path = dir.file("d.npz");
+  for (const HostTensor *y : {&oneHot, &column, &flat, &intColumn}) {
+    SCOPED_TRACE(y->describe());
+    writeBytes(path, makeZip({{"x_test.npy", npyOf(x)}, {"y_test.npy", npyOf(*y)}}));
+    Result<ArrayDataset> d = loadArrays(path, "test");
+    ASSERT_TRUE(d.ok()) << d.status().message();
+    EXPECT_EQ(d->size(), 3);
+    if (y == &intColumn) {
+      EXPECT_EQ(d->y.describe(), "i32[3]");
+      EXPECT_EQ(d->y.data<int32_t>()[2], 2);
+    } else {
+      EXPECT_TRUE(sameTensor(d->y, *y));
+    }
+  }
+}
+
 TEST(Dataset, NpzErrors) {
   TempDir dir;
   HostTensor x = tensorOf(DType::U8, {3, 2});
   HostTensor y = tensorOf(DType::U8, {3});
   HostTensor y2 = tensorOf(DType::U8, {2});
-  HostTensor yf = tensorOf(DType::F32, {3});
   std::string path = dir.file("d.npz");
 
   // Missing member: names the key and the file.
@@ -103,11 +133,28 @@ TEST(Dataset, NpzErrors) {
   EXPECT_TRUE(hasSubstr(d.status().message(), "2 labels for 3 examples"));
   EXPECT_TRUE(hasSubstr(d.status().message(), path));
 
-  // Float labels.
-  writeBytes(path, makeZip({{"x_train.npy", npyOf(x)}, {"y_train.npy", npyOf(yf)}}));
+  // y neither integer [N] nor f32/f64 [N, ...]: the error names the file
+  // and the array.
+  HostTensor yh = tensorOf(DType::F16, {3});
+  HostTensor y2d = tensorOf(DType::U8, {3, 2});
+  HostTensor yScalar = tensorOf(DType::F32, {});
+  for (const HostTensor *bad : {&yh, &y2d, &yScalar}) {
+    writeBytes(path, makeZip({{"x_train.npy", npyOf(x)}, {"y_train.npy", npyOf(*bad)}}));
+    d = loadArrays(path, "train");
+    ASSERT_FALSE(d.ok()) << bad->describe();
+    EXPECT_TRUE(hasSubstr(d.status().message(),
+                          path + ": 'y_train': y must be integer labels [N] "
+                                 "or f32/f64 targets [N, ...], found " +
+                              bad->describe()))
+        << d.status().message();
+  }
+
+  // Float targets of the wrong length are "targets", not "labels".
+  HostTensor yf2 = tensorOf(DType::F32, {2, 4});
+  writeBytes(path, makeZip({{"x_train.npy", npyOf(x)}, {"y_train.npy", npyOf(yf2)}}));
   d = loadArrays(path, "train");
   ASSERT_FALSE(d.ok());
-  EXPECT_TRUE(hasSubstr(d.status().message(), "labels must be integers"));
+  EXPECT_TRUE(hasSubstr(d.status().message(), "2 targets for 3 examples"));
 
   // A member that is not .npy: the error names the file and the member.
   writeBytes(path, makeZip({{"x_train.npy", "garbage"}, {"y_train.npy", npyOf(y)}}));
