@@ -295,10 +295,38 @@ def sce_softmax(m, x, np_mode):
     return unary(m, h, "softmax", (3,)), (3,)
 
 
+def loss_case(name, loss, from_logits, final=None):
+    """A dense head, an optional final activation, and a float-target loss."""
+    @case(name, (5,), loss=loss, from_logits=from_logits)
+    def build(m, x, np_mode):
+        if np_mode:
+            p = m
+            y = ref.dense(x, p["head.kernel"], p["head.bias"])
+            return {"sigmoid": ref.sigmoid, "softmax": ref.softmax,
+                    None: lambda v: v}[final](y)
+        h = head(m, "%x", 5, 3)
+        if final:
+            h = unary(m, h, final, (3,))
+        return h, (3,)
+
+
+loss_case("categorical_ce_logits", "categorical_crossentropy", True)
+loss_case("categorical_ce_softmax", "categorical_crossentropy", False, "softmax")
+loss_case("categorical_ce_probabilities", "categorical_crossentropy", False, "sigmoid")
+loss_case("binary_ce_logits", "binary_crossentropy", True)
+loss_case("binary_ce_sigmoid", "binary_crossentropy", False, "sigmoid")
+loss_case("binary_ce_probabilities", "binary_crossentropy", False, "softmax")
+loss_case("mean_squared_error", "mean_squared_error", False)
+
+
 def np_loss(loss, pred, y, from_logits):
     if loss == "sparse_categorical_crossentropy":
         return ref.sparse_categorical_crossentropy(pred, y, from_logits)
-    raise ValueError(loss)
+    if loss == "categorical_crossentropy":
+        return ref.categorical_crossentropy(pred, y, from_logits)
+    if loss == "binary_crossentropy":
+        return ref.binary_crossentropy(pred, y, from_logits)
+    return ref.mean_squared_error(pred, y)
 
 
 def run_case(name, weir, workdir):
@@ -310,7 +338,14 @@ def run_case(name, weir, workdir):
     with open(os.path.join(d, "model.mlir"), "w") as f:
         f.write(m.module(result, out_shape, loss, from_logits))
     x = RNG.standard_normal((B,) + in_shape)
-    y = RNG.integers(0, classes, B).astype(np.int32)
+    if loss == "sparse_categorical_crossentropy":
+        y = RNG.integers(0, classes, B).astype(np.int32)
+    elif loss == "categorical_crossentropy":
+        y = np.eye(classes)[RNG.integers(0, classes, B)]
+    elif loss == "binary_crossentropy":
+        y = (RNG.random((B, classes)) > 0.5).astype(np.float64)
+    else:
+        y = RNG.standard_normal((B, classes))
     np.savez(os.path.join(d, "data.npz"), x_train=x, y_train=y, x_test=x, y_test=y)
     write_safetensors(os.path.join(d, "w.safetensors"), {**m.params, **m.state})
 

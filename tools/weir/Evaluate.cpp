@@ -32,7 +32,8 @@ int weir::runEvaluate(const EvaluateOptions &options) {
     return fail("evaluate", data.status());
   Result<Batcher> batcher =
       Batcher::create(*data, options.batchSize, false, 0, (*run)->xDType,
-                      (*run)->exampleShape, (*run)->yDType);
+                      (*run)->exampleShape, (*run)->yDType,
+                      (*run)->targetShape);
   if (!batcher.ok())
     return fail("evaluate", batcher.status());
   HostTensor x, y;
@@ -73,7 +74,7 @@ int weir::runPredict(const EvaluateOptions &options) {
     return fail("predict", data.status());
   Result<Batcher> batcher =
       Batcher::create(*data, options.batchSize, false, 0, run.xDType,
-                      run.exampleShape, run.yDType);
+                      run.exampleShape, run.yDType, run.targetShape);
   if (!batcher.ok())
     return fail("predict", batcher.status());
   std::vector<int64_t> outShape{batcher->numExamples()};
@@ -130,7 +131,7 @@ int weir::runGradients(const EvaluateOptions &options) {
   // One batch: every example of the split, in file order.
   Result<Batcher> batcher =
       Batcher::create(*data, data->size(), false, 0, run.xDType,
-                      run.exampleShape, run.yDType);
+                      run.exampleShape, run.yDType, run.targetShape);
   if (!batcher.ok())
     return fail("gradients", batcher.status());
   HostTensor x, y;

@@ -38,10 +38,10 @@ int fail(const std::string &command, const Status &s) {
 /// The input and target specs of a function (its Input and Target args).
 struct DataSpec {
   DType x, y;
-  std::vector<int64_t> exampleShape;
+  std::vector<int64_t> exampleShape, targetShape;
 };
 Result<DataSpec> dataSpecOf(const FunctionSpec &f) {
-  DataSpec spec{DType::F32, DType::I32, {}};
+  DataSpec spec{DType::F32, DType::I32, {}, {}};
   int inputs = 0;
   for (const SlotSpec &a : f.args) {
     if (a.role == Role::Input) {
@@ -50,6 +50,7 @@ Result<DataSpec> dataSpecOf(const FunctionSpec &f) {
       spec.exampleShape.assign(a.shape.begin() + 1, a.shape.end());
     } else if (a.role == Role::Target) {
       spec.y = a.dtype;
+      spec.targetShape.assign(a.shape.begin() + 1, a.shape.end());
     }
   }
   if (inputs != 1)
@@ -168,6 +169,7 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   run->xDType = data->x;
   run->yDType = data->y;
   run->exampleShape = data->exampleShape;
+  run->targetShape = data->targetShape;
   Result<std::unique_ptr<TrainStep>> step =
       TrainStep::create(fns->train, fns->apply, fns->eval, &run->state,
                         threads);
@@ -201,7 +203,7 @@ int weir::runTrain(const TrainOptions &options) {
     return fail("train", trainData.status());
   Result<Batcher> batcher =
       Batcher::create(*trainData, batchSize, true, seed, run.xDType,
-                      run.exampleShape, run.yDType);
+                      run.exampleShape, run.yDType, run.targetShape);
   if (!batcher.ok())
     return fail("train", batcher.status());
   bool validate = config.validate && !options.noValidation;
@@ -214,7 +216,7 @@ int weir::runTrain(const TrainOptions &options) {
     valData = std::move(*v);
     Result<Batcher> vb = Batcher::create(*valData, std::max<int64_t>(batchSize, 256),
                                          false, seed, run.xDType,
-                                         run.exampleShape, run.yDType);
+                                         run.exampleShape, run.yDType, run.targetShape);
     if (!vb.ok())
       return fail("train", vb.status());
     valBatcher = std::move(*vb);

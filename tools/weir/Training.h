@@ -33,7 +33,7 @@ struct TrainingRun {
   std::unique_ptr<JitExecutable> executable;
   std::unique_ptr<TrainStep> step;
   DType xDType = DType::F32, yDType = DType::I32;
-  std::vector<int64_t> exampleShape;
+  std::vector<int64_t> exampleShape, targetShape;
 };
 
 /// Builds and compiles the training functions of `session`, initializes
