@@ -35,11 +35,15 @@ static Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
                       b.getFloatAttr(type.getElementType(), 0.0));
 }
 
-/// The rank-2 transpose of `v`.
+/// The rank-2 transpose of `v`, as a generic (weir-vectorize-contractions
+/// tiles it into short rows; a whole-tensor vector transpose would unroll).
 static Value transpose2D(OpBuilder &b, Location loc, Value v) {
   auto t = typeOf(v);
   auto type = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)},
                                     t.getElementType());
+  MLIRContext *ctx = b.getContext();
+  AffineMap swap = AffineMap::get(
+      2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
   SmallVector<Value> dyn;
   if (type.isDynamicDim(0))
     dyn.push_back(tensor::DimOp::create(b, loc, v, 1));
@@ -47,24 +51,63 @@ static Value transpose2D(OpBuilder &b, Location loc, Value v) {
     dyn.push_back(tensor::DimOp::create(b, loc, v, 0));
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
                                        type.getElementType(), dyn);
-  return linalg::TransposeOp::create(b, loc, v, init,
-                                     ArrayRef<int64_t>{1, 0})
-      .getResult()[0];
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{v}, ValueRange{init},
+             ArrayRef<AffineMap>{swap, b.getMultiDimIdentityMap(2)},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel},
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, a[0]);
+             })
+      .getResult(0);
 }
 
 namespace {
 
+// matmul: linalg.matmul when the contraction recipe applies (a static
+// right-hand side whose reduction 8 divides); otherwise a generic whose
+// innermost loop runs along the output row (the j of a row
+// out[i, :] += a[i, k] * b[k, :]), which weir-vectorize-contractions tiles
+// to one vector per row. A transposed left operand is read in place by
+// ordering the loops (k, i, j); a transposed right operand (a parameter) is
+// transposed once.
 struct LowerMatmul : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &b) const override {
     Location loc = op.getLoc();
-    Value a = op.getTransposeA() ? transpose2D(b, loc, op.getA()) : op.getA();
+    Value a = op.getA();
     Value k = op.getTransposeB() ? transpose2D(b, loc, op.getB()) : op.getB();
     auto type = typeOf(op.getOutput());
-    // Only dimension 0 of the result can be dynamic: the rows of op(a).
-    Value init = zeros(b, loc, type, a);
-    b.replaceOp(op, linalg::MatmulOp::create(b, loc, TypeRange{type},
-                                             ValueRange{a, k}, ValueRange{init})
+    auto kType = typeOf(k);
+    bool transposeA = op.getTransposeA();
+    Value init = zeros(b, loc, type, transposeA ? k : a);
+    if (!transposeA && kType.hasStaticShape() && kType.getDimSize(0) % 8 == 0) {
+      b.replaceOp(op, linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                               ValueRange{a, k}, ValueRange{init})
+                          .getResult(0));
+      return success();
+    }
+    MLIRContext *ctx = b.getContext();
+    // dims (i, k, j), or (k, i, j) with a transposed: a is then [k, i].
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+               d2 = getAffineDimExpr(2, ctx);
+    AffineExpr i = transposeA ? d1 : d0, kk = transposeA ? d0 : d1;
+    AffineMap aMap = AffineMap::get(3, 0, transposeA ? ArrayRef<AffineExpr>{kk, i}
+                                                     : ArrayRef<AffineExpr>{i, kk}, ctx);
+    AffineMap bMap = AffineMap::get(3, 0, {kk, d2}, ctx);
+    AffineMap outMap = AffineMap::get(3, 0, {i, d2}, ctx);
+    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+    SmallVector<utils::IteratorType> iters =
+        transposeA ? SmallVector<utils::IteratorType>{red, par, par}
+                   : SmallVector<utils::IteratorType>{par, red, par};
+    b.replaceOp(op, linalg::GenericOp::create(
+                        b, loc, TypeRange{type}, ValueRange{a, k}, ValueRange{init},
+                        ArrayRef<AffineMap>{aMap, bMap, outMap}, iters,
+                        [](OpBuilder &nb, Location l, ValueRange v) {
+                          Value p = arith::MulFOp::create(nb, l, v[0], v[1]);
+                          linalg::YieldOp::create(
+                              nb, l, arith::AddFOp::create(nb, l, v[2], p).getResult());
+                        })
                         .getResult(0));
     return success();
   }
@@ -138,8 +181,9 @@ struct LowerSlice : OpRewritePattern<SliceOp> {
   }
 };
 
-// dropout_mask: SplitMix64 of (key, linear index); keep when the top 24
-// bits, as a uniform in [0, 1), are >= rate.
+// dropout_mask: a 32-bit hash (MurmurHash3's finalizer) of the key and the
+// element's linear index; keep when the top 24 bits, as a uniform in
+// [0, 1), are >= rate. 32-bit lanes keep the mask vectorizable.
 struct LowerDropoutMask : OpRewritePattern<DropoutMaskOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DropoutMaskOp op,
@@ -148,40 +192,44 @@ struct LowerDropoutMask : OpRewritePattern<DropoutMaskOp> {
     auto type = typeOf(op.getOutput());
     Type elt = type.getElementType();
     double rate = op.getRate().convertToDouble();
+    Type i32 = b.getI32Type();
+    // key32 = low ^ high ^ salt-mix, once.
     Value key = tensor::ExtractOp::create(b, loc, op.getRng(), ValueRange{});
     key = arith::XOrIOp::create(
         b, loc, key,
         arith::ConstantOp::create(
             b, loc, b.getI64IntegerAttr(int64_t(uint64_t(op.getSalt()) * 0xD1B54A32D192ED03ull))));
+    Value high = arith::ShRUIOp::create(
+        b, loc, key, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32)));
+    Value key32 = arith::TruncIOp::create(
+        b, loc, i32, arith::XOrIOp::create(b, loc, key, high));
     Value mask = mapElements(
         b, loc, type, ValueRange{}, {},
         [&](OpBuilder &nb, Location l, ValueRange) -> Value {
-          Type i64 = nb.getI64Type();
-          auto c = [&](uint64_t v) {
-            return arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(int64_t(v)))
+          auto c = [&](uint32_t v) {
+            return arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(int32_t(v)))
                 .getResult();
           };
-          // Row-major linear index; only dimension 0 is dynamic.
+          // Row-major linear index (mod 2^32); only dimension 0 is dynamic.
           Value linear = c(0);
           for (int64_t i = 0; i < type.getRank(); ++i) {
             Value idx = arith::IndexCastOp::create(
-                nb, l, i64, linalg::IndexOp::create(nb, l, i));
+                nb, l, i32, linalg::IndexOp::create(nb, l, i));
+            int64_t size = type.isDynamicDim(i) ? 1 : type.getDimSize(i);
             linear = arith::AddIOp::create(
-                nb, l, arith::MulIOp::create(nb, l, linear, c(type.getDimSize(i) < 0 ? 1 : type.getDimSize(i))), idx);
+                nb, l, arith::MulIOp::create(nb, l, linear, c(uint32_t(size))), idx);
           }
-          Value z = arith::AddIOp::create(
-              nb, l, key,
-              arith::MulIOp::create(nb, l, arith::AddIOp::create(nb, l, linear, c(1)),
-                                    c(0x9E3779B97F4A7C15ull)));
-          auto mix = [&](Value v, int shift, uint64_t mul) -> Value {
-            Value s = arith::ShRUIOp::create(nb, l, v, c(shift));
-            Value x = arith::XOrIOp::create(nb, l, v, s);
+          Value h = arith::XOrIOp::create(
+              nb, l, key32, arith::MulIOp::create(nb, l, linear, c(0x9E3779B9u)));
+          auto mix = [&](Value v, int shift, uint32_t mul) -> Value {
+            Value x = arith::XOrIOp::create(
+                nb, l, v, arith::ShRUIOp::create(nb, l, v, c(shift)));
             return mul ? arith::MulIOp::create(nb, l, x, c(mul)).getResult() : x;
           };
-          z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
-          z = mix(z, 27, 0x94D049BB133111EBull);
-          z = mix(z, 31, 0);
-          Value top = arith::ShRUIOp::create(nb, l, z, c(40));
+          h = mix(h, 16, 0x85EBCA6Bu);
+          h = mix(h, 13, 0xC2B2AE35u);
+          h = mix(h, 16, 0);
+          Value top = arith::ShRUIOp::create(nb, l, h, c(8));
           Value u = arith::UIToFPOp::create(nb, l, nb.getF32Type(), top);
           Value keep = arith::CmpFOp::create(
               nb, l, arith::CmpFPredicate::OGE, u,
@@ -286,18 +334,19 @@ struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
                                 Value(arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 0.0))));
     }
     MLIRContext *ctx = b.getContext();
-    // dims: (y, x, c, f, n, oy, ox)
+    // dims (n, oy, ox, y, x, c, f): the reduction outside, the filters
+    // innermost, so each step is dk[y, x, c, :] += x * dy[n, oy, ox, :].
     auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     AffineMap xMap = AffineMap::get(
-        7, 0, {e(4), e(5) * s[0] + e(0) * d[0], e(6) * s[1] + e(1) * d[1], e(2)}, ctx);
-    AffineMap dyMap = AffineMap::get(7, 0, {e(4), e(5), e(6), e(3)}, ctx);
-    AffineMap outMap = AffineMap::get(7, 0, {e(0), e(1), e(2), e(3)}, ctx);
+        7, 0, {e(0), e(1) * s[0] + e(3) * d[0], e(2) * s[1] + e(4) * d[1], e(5)}, ctx);
+    AffineMap dyMap = AffineMap::get(7, 0, {e(0), e(1), e(2), e(6)}, ctx);
+    AffineMap outMap = AffineMap::get(7, 0, {e(3), e(4), e(5), e(6)}, ctx);
     auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
     Value init = zeros(b, loc, dkType, x);
     b.replaceOp(op, linalg::GenericOp::create(
                         b, loc, TypeRange{dkType}, ValueRange{x, op.getOutputGrad()},
                         ValueRange{init}, ArrayRef<AffineMap>{xMap, dyMap, outMap},
-                        ArrayRef<utils::IteratorType>{par, par, par, par, red, red, red},
+                        ArrayRef<utils::IteratorType>{red, red, red, par, par, par, par},
                         [](OpBuilder &nb, Location l, ValueRange a) {
                           Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
                           linalg::YieldOp::create(
@@ -323,14 +372,16 @@ static Value gatherWindows(OpBuilder &b, Location loc, RankedTensorType dxType,
   Type elt = dxType.getElementType();
   Value window = tensor::EmptyOp::create(b, loc, pool, elt);
   auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  AffineMap winMap = AffineMap::get(6, 0, {e(4), e(5)}, ctx);
-  AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(3)}, ctx);
+  // dims (n, ih, iw, ky, kx, c): channels innermost, so the gathers of a
+  // tile read contiguous channel vectors.
+  AffineMap winMap = AffineMap::get(6, 0, {e(3), e(4)}, ctx);
+  AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(5)}, ctx);
   auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
   Value init = zeros(b, loc, dxType, like);
   return linalg::GenericOp::create(
              b, loc, TypeRange{dxType}, ValueRange{window}, ValueRange{init},
              ArrayRef<AffineMap>{winMap, outMap},
-             ArrayRef<utils::IteratorType>{par, par, par, par, red, red},
+             ArrayRef<utils::IteratorType>{par, par, par, red, red, par},
              [&](OpBuilder &nb, Location l, ValueRange a) {
                auto ci = [&](int64_t v) {
                  return arith::ConstantIndexOp::create(nb, l, v).getResult();
@@ -352,8 +403,8 @@ static Value gatherWindows(OpBuilder &b, Location loc, RankedTensorType dxType,
                      nb, l, arith::AndIOp::create(nb, l, exact, nonNeg), below);
                  return arith::SelectOp::create(nb, l, valid, o, zero).getResult();
                };
-               Value ky = linalg::IndexOp::create(nb, l, 4);
-               Value kx = linalg::IndexOp::create(nb, l, 5);
+               Value ky = linalg::IndexOp::create(nb, l, 3);
+               Value kx = linalg::IndexOp::create(nb, l, 4);
                Value vy, vx;
                Value oy = origin(linalg::IndexOp::create(nb, l, 1), ky, top,
                                  strides[0], oh, vy);
@@ -399,11 +450,11 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
     }
     MLIRContext *ctx = b.getContext();
     auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    // dims (n, oy, ox, c, ky, kx)
+    // dims (n, oy, ox, ky, kx, c)
     AffineMap xMap = AffineMap::get(
-        6, 0, {e(0), e(1) * s[0] + e(4), e(2) * s[1] + e(5), e(3)}, ctx);
-    AffineMap winMap = AffineMap::get(6, 0, {e(4), e(5)}, ctx);
-    AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(3)}, ctx);
+        6, 0, {e(0), e(1) * s[0] + e(3), e(2) * s[1] + e(4), e(5)}, ctx);
+    AffineMap winMap = AffineMap::get(6, 0, {e(3), e(4)}, ctx);
+    AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(5)}, ctx);
     auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
     auto idxType = dyType.clone(b.getI32Type());
     Value maxInit = filledTensor(b, loc, dyType, op.getOutputGrad(), lowest);
@@ -412,10 +463,10 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
     auto argmax = linalg::GenericOp::create(
         b, loc, TypeRange{dyType, idxType}, ValueRange{x, window},
         ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{xMap, winMap, outMap, outMap},
-        ArrayRef<utils::IteratorType>{par, par, par, par, red, red},
+        ArrayRef<utils::IteratorType>{par, par, par, red, red, par},
         [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value ky = linalg::IndexOp::create(nb, l, 4);
-          Value kx = linalg::IndexOp::create(nb, l, 5);
+          Value ky = linalg::IndexOp::create(nb, l, 3);
+          Value kx = linalg::IndexOp::create(nb, l, 4);
           Value w = arith::AddIOp::create(
               nb, l, arith::MulIOp::create(nb, l, ky,
                                            arith::ConstantIndexOp::create(nb, l, pool[1])),
@@ -433,7 +484,7 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
                         dyType.getDimSize(1), dyType.getDimSize(2),
                         [&](OpBuilder &nb, Location l, Value oy, Value ox, Value w) {
                           Value n = linalg::IndexOp::create(nb, l, 0);
-                          Value c = linalg::IndexOp::create(nb, l, 3);
+                          Value c = linalg::IndexOp::create(nb, l, 5);
                           Value won = tensor::ExtractOp::create(nb, l, winner, ValueRange{n, oy, ox, c});
                           Value g = tensor::ExtractOp::create(nb, l, dy, ValueRange{n, oy, ox, c});
                           Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
@@ -474,7 +525,7 @@ struct LowerAvgPoolGrad : OpRewritePattern<AvgPool2DGradOp> {
                         b, loc, xType, op.getInput(), pool, s, top, left, oh, ow,
                         [&](OpBuilder &nb, Location l, Value oy, Value ox, Value) {
                           Value n = linalg::IndexOp::create(nb, l, 0);
-                          Value c = linalg::IndexOp::create(nb, l, 3);
+                          Value c = linalg::IndexOp::create(nb, l, 5);
                           Value g = tensor::ExtractOp::create(nb, l, dy, ValueRange{n, oy, ox, c});
                           Value k = tensor::ExtractOp::create(nb, l, scales, ValueRange{oy, ox});
                           return arith::MulFOp::create(nb, l, g, k).getResult();

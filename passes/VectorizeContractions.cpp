@@ -14,6 +14,8 @@
 #include "passes/Transforms.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Parser/Parser.h"
@@ -55,25 +57,6 @@ module attributes {transform.with_named_sequence} {
            !transform.any_op, !transform.any_op, !transform.any_op)
     %conv1d = transform.structured.decompose %tiled
         : (!transform.any_op) -> !transform.any_op
-    %rows2 = transform.structured.match ops{["linalg.generic"]}
-        attributes {weir.rows = 2} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %r2, %r2l = transform.structured.tile_using_for %rows2 tile_sizes [1, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %rows3 = transform.structured.match ops{["linalg.generic"]}
-        attributes {weir.rows = 3} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %r3, %r3l0, %r3l1 = transform.structured.tile_using_for %rows3
-        tile_sizes [1, 1, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-           !transform.any_op)
-    %rows4 = transform.structured.match ops{["linalg.generic"]}
-        attributes {weir.rows = 4} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %r4, %r4l0, %r4l1, %r4l2 = transform.structured.tile_using_for %rows4
-        tile_sizes [1, 1, 1, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-           !transform.any_op, !transform.any_op)
     %funcs = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
     %vectorized = transform.structured.vectorize_children_and_apply_patterns
@@ -106,18 +89,6 @@ static void markVectorizable(ModuleOp module) {
         staticButBatch(op.getInputs()[0]))
       op->setAttr("weir.vectorize", mark);
   });
-  // Static elementwise ops (optimizer updates, parameter-shaped
-  // gradients) would become one vector per tensor, fully unrolled: they are
-  // tiled to rows of the innermost dimension first.
-  module.walk([&](linalg::GenericOp op) {
-    unsigned rank = op.getNumLoops();
-    if (rank < 2 || rank > 4 || op.getNumReductionLoops() != 0 ||
-        !llvm::all_of(op->getResultTypes(), [](Type t) {
-          return cast<ShapedType>(t).hasStaticShape();
-        }))
-      return;
-    op->setAttr("weir.rows", IntegerAttr::get(IntegerType::get(module.getContext(), 64), rank));
-  });
   module.walk([&](linalg::Conv2DNhwcHwcfOp op) {
     if (staticButBatch(op.getInputs()[0]) && staticButBatch(op.getOutputs()[0]) &&
         cast<ShapedType>(op.getInputs()[1].getType()).hasStaticShape())
@@ -125,8 +96,79 @@ static void markVectorizable(ModuleOp module) {
   });
 }
 
+/// Whether `op` is better vectorized one innermost row at a time: its
+/// innermost loop is parallel and static (a vector of at most 4096
+/// lanes) and the rest of the nest is dynamic (the batch), reduces
+/// (backward contractions, sums over the batch), or is large enough that
+/// one vector per op would be fully unrolled (parameter-sized updates).
+static bool wantsRowTiling(linalg::GenericOp op) {
+  unsigned rank = op.getNumLoops();
+  if (rank < 2)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto iters = op.getIteratorTypesArray();
+  int64_t inner = ranges.back();
+  if (iters.back() != utils::IteratorType::parallel ||
+      ShapedType::isDynamic(inner) || inner < 4 || inner > 4096)
+    return false;
+  // erf has no vector lowering to libm here (convert-math-to-libm leaves
+  // vector erf unconverted); such ops stay scalar.
+  // Gathers (tensor.extract at computed indices) would become vector
+  // gathers, which the LLVM lowering scalarizes lane by lane.
+  bool unsuitable = false;
+  op.getBody()->walk([&](Operation *inner) {
+    StringRef name = inner->getName().getStringRef();
+    unsuitable |= name == "math.erf" || name == "tensor.extract";
+  });
+  if (unsuitable)
+    return false;
+  bool dynamic = llvm::any_of(ranges, ShapedType::isDynamic);
+  bool reduces = op.getNumReductionLoops() > 0;
+  int64_t total = 1;
+  for (int64_t r : ranges)
+    total = ShapedType::isDynamic(r) ? total : total * r;
+  return dynamic || reduces || total > inner;
+}
+
+/// Tiles every loop but the innermost of the ops wantsRowTiling picks to
+/// size 1, so each tile is a static one-dimensional op the vectorizer
+/// turns into a few vector instructions.
+static LogicalResult tileRows(ModuleOp module) {
+  SmallVector<linalg::GenericOp> ops;
+  module.walk([&](linalg::GenericOp op) {
+    if (wantsRowTiling(op))
+      ops.push_back(op);
+  });
+  IRRewriter rewriter(module.getContext());
+  for (linalg::GenericOp op : ops) {
+    rewriter.setInsertionPoint(op);
+    SmallVector<OpFoldResult> sizes(op.getNumLoops() - 1,
+                                    rewriter.getIndexAttr(1));
+    // Rows longer than 64 lanes are cut into 64-lane (or smaller, exact)
+    // pieces, so the unrolled vector code stays small.
+    int64_t inner = op.getStaticLoopRanges().back(), piece = 0;
+    if (inner > 64)
+      for (int64_t p : {64, 32, 16, 8})
+        if (inner % p == 0) {
+          piece = p;
+          break;
+        }
+    sizes.push_back(rewriter.getIndexAttr(piece));
+    scf::SCFTilingOptions options;
+    options.setTileSizes(sizes);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op.emitError("internal error: cannot tile rows");
+    rewriter.replaceOp(op, tiled->replacements);
+  }
+  return success();
+}
+
 LogicalResult weir::vectorizeContractions(ModuleOp module) {
   markVectorizable(module);
+  if (failed(tileRows(module)))
+    return failure();
   OwningOpRef<ModuleOp> script =
       parseSourceString<ModuleOp>(kScript, module.getContext());
   if (!script)
