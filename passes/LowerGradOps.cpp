@@ -333,26 +333,51 @@ struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
       x = tensor::PadOp::create(b, loc, xType.clone(shape), x, low, high,
                                 Value(arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 0.0))));
     }
+    // One contraction per kernel offset (y, x): the input rows that offset
+    // meets are a strided slice xs [N, OH, OW, C], and
+    // dk[y, x] = sum over (n, oy, ox) of xs^T dy, a [C, F] block. Plain
+    // indexing maps let the contraction vectorize.
+    auto dyType = typeOf(op.getOutputGrad());
+    int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2);
+    int64_t c = dkType.getDimSize(2), f = dkType.getDimSize(3);
     MLIRContext *ctx = b.getContext();
-    // dims (n, oy, ox, y, x, c, f): the reduction outside, the filters
-    // innermost, so each step is dk[y, x, c, :] += x * dy[n, oy, ox, :].
     auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap xMap = AffineMap::get(
-        7, 0, {e(0), e(1) * s[0] + e(3) * d[0], e(2) * s[1] + e(4) * d[1], e(5)}, ctx);
-    AffineMap dyMap = AffineMap::get(7, 0, {e(0), e(1), e(2), e(6)}, ctx);
-    AffineMap outMap = AffineMap::get(7, 0, {e(3), e(4), e(5), e(6)}, ctx);
+    AffineMap xsMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(3)}, ctx);
+    AffineMap dyMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(4)}, ctx);
+    AffineMap outMap = AffineMap::get(5, 0, {e(3), e(4)}, ctx);
     auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
-    Value init = zeros(b, loc, dkType, x);
-    b.replaceOp(op, linalg::GenericOp::create(
-                        b, loc, TypeRange{dkType}, ValueRange{x, op.getOutputGrad()},
-                        ValueRange{init}, ArrayRef<AffineMap>{xMap, dyMap, outMap},
-                        ArrayRef<utils::IteratorType>{red, red, red, par, par, par, par},
-                        [](OpBuilder &nb, Location l, ValueRange a) {
-                          Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                          linalg::YieldOp::create(
-                              nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
-                        })
-                        .getResult(0));
+    auto blockType = RankedTensorType::get({c, f}, elt);
+    auto xsType = RankedTensorType::get({xType.getDimSize(0), oh, ow, c}, elt);
+    Value dk = tensor::EmptyOp::create(b, loc, dkType.getShape(), elt);
+    Value batch = tensor::DimOp::create(b, loc, x, 0);
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t xo = 0; xo < kw; ++xo) {
+        SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(y * d[0]),
+                                          b.getIndexAttr(xo * d[1]), b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
+                                        b.getIndexAttr(c)};
+        SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(s[0]),
+                                          b.getIndexAttr(s[1]), b.getIndexAttr(1)};
+        Value xs = tensor::ExtractSliceOp::create(b, loc, xsType, x, offsets, sizes, strides);
+        Value init = zeros(b, loc, blockType, x);
+        Value block = linalg::GenericOp::create(
+                          b, loc, TypeRange{blockType}, ValueRange{xs, op.getOutputGrad()},
+                          ValueRange{init}, ArrayRef<AffineMap>{xsMap, dyMap, outMap},
+                          ArrayRef<utils::IteratorType>{red, red, red, par, par},
+                          [](OpBuilder &nb, Location l, ValueRange a) {
+                            Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+                            linalg::YieldOp::create(
+                                nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
+                          })
+                          .getResult(0);
+        SmallVector<OpFoldResult> at{b.getIndexAttr(y), b.getIndexAttr(xo),
+                                     b.getIndexAttr(0), b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> blockSizes{b.getIndexAttr(1), b.getIndexAttr(1),
+                                             b.getIndexAttr(c), b.getIndexAttr(f)};
+        SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+        dk = tensor::InsertSliceOp::create(b, loc, block, dk, at, blockSizes, ones);
+      }
+    b.replaceOp(op, dk);
     return success();
   }
 };
@@ -422,6 +447,62 @@ static Value gatherWindows(OpBuilder &b, Location loc, RankedTensorType dxType,
       .getResult(0);
 }
 
+/// Pools whose windows tile the input (strides == pool size, no padding):
+/// each input position below [OH * s, OW * s] lies in exactly one window,
+/// so the gradient is computed on the input viewed as
+/// [N, OH, s0, OW, s1, C] with plain (vectorizable) indexing, then
+/// collapsed and zero-padded for rows and columns no window covers.
+/// `value(nb, l, args, ky, kx)` gets the block arguments of the inputs
+/// `perWindow` (each [N, OH, OW, C]) and returns the gradient element.
+using WindowValueFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange,
+                                               Value /*ky*/, Value /*kx*/)>;
+static Value tiledPoolGrad(OpBuilder &b, Location loc, RankedTensorType dxType,
+                           Value like, ValueRange perWindow,
+                           ArrayRef<int64_t> pool, WindowValueFn value) {
+  MLIRContext *ctx = b.getContext();
+  auto wType = cast<RankedTensorType>(perWindow[0].getType());
+  int64_t oh = wType.getDimSize(1), ow = wType.getDimSize(2),
+          c = wType.getDimSize(3);
+  Type elt = dxType.getElementType();
+  auto bigType = RankedTensorType::get(
+      {dxType.getDimSize(0), oh, pool[0], ow, pool[1], c}, elt);
+  auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap win = AffineMap::get(6, 0, {e(0), e(1), e(3), e(5)}, ctx);
+  SmallVector<AffineMap> maps(perWindow.size(), win);
+  Value big = mapElements(b, loc, bigType, perWindow, maps,
+                          [&](OpBuilder &nb, Location l, ValueRange a) {
+                            return value(nb, l, a, linalg::IndexOp::create(nb, l, 2),
+                                         linalg::IndexOp::create(nb, l, 4));
+                          },
+                          like);
+  auto coveredType = RankedTensorType::get(
+      {dxType.getDimSize(0), oh * pool[0], ow * pool[1], c}, elt);
+  Value dx = tensor::CollapseShapeOp::create(
+      b, loc, coveredType, big,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}, {5}});
+  int64_t bottom = dxType.getDimSize(1) - oh * pool[0];
+  int64_t right = dxType.getDimSize(2) - ow * pool[1];
+  if (bottom || right) {
+    SmallVector<OpFoldResult> low(4, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
+                                   b.getIndexAttr(right), b.getIndexAttr(0)};
+    dx = tensor::PadOp::create(
+        b, loc, dxType, dx, low, high,
+        Value(arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 0.0))));
+  }
+  return dx;
+}
+
+/// Whether the windows of a pool tile its input without padding.
+static bool windowsTile(RankedTensorType x, ArrayRef<int64_t> pool,
+                        ArrayRef<int64_t> strides, Padding padding) {
+  if (pool != strides)
+    return false;
+  auto [top, bottom] = windowPadding(x.getDimSize(1), pool[0], strides[0], 1, padding);
+  auto [left, right] = windowPadding(x.getDimSize(2), pool[1], strides[1], 1, padding);
+  return top == 0 && bottom == 0 && left == 0 && right == 0;
+}
+
 // max_pool2d_grad: first the window index of each window's first maximum,
 // then each input position gathers dy from the windows it won.
 struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
@@ -453,6 +534,27 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
     // dims (n, oy, ox, ky, kx, c)
     AffineMap xMap = AffineMap::get(
         6, 0, {e(0), e(1) * s[0] + e(3), e(2) * s[1] + e(4), e(5)}, ctx);
+    bool tiles = windowsTile(xType, pool, s, op.getPadding());
+    if (tiles) {
+      // Windows that tile the input: read it as [N, OH, s0, OW, s1, C]
+      // (a permutation map, which vectorizes).
+      int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2),
+              c = xType.getDimSize(3);
+      if (oh * s[0] != xType.getDimSize(1) || ow * s[1] != xType.getDimSize(2)) {
+        SmallVector<OpFoldResult> zero(4, b.getIndexAttr(0));
+        SmallVector<OpFoldResult> sizes{
+            OpFoldResult(tensor::DimOp::create(b, loc, x, 0).getResult()),
+            b.getIndexAttr(oh * s[0]), b.getIndexAttr(ow * s[1]), b.getIndexAttr(c)};
+        SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+        x = tensor::ExtractSliceOp::create(
+            b, loc, xType.clone({xType.getDimSize(0), oh * s[0], ow * s[1], c}), x,
+            zero, sizes, ones);
+      }
+      x = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({xType.getDimSize(0), oh, s[0], ow, s[1], c}, elt),
+          x, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}, {5}});
+      xMap = AffineMap::get(6, 0, {e(0), e(1), e(3), e(2), e(4), e(5)}, ctx);
+    }
     AffineMap winMap = AffineMap::get(6, 0, {e(3), e(4)}, ctx);
     AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(5)}, ctx);
     auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
@@ -479,6 +581,23 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
         });
     Value winner = argmax.getResult(1);
     Value dy = op.getOutputGrad();
+    if (tiles) {
+      b.replaceOp(op, tiledPoolGrad(
+                          b, loc, xType, op.getInput(), {winner, dy}, pool,
+                          [&](OpBuilder &nb, Location l, ValueRange a, Value ky,
+                              Value kx) {
+                            Value w = arith::AddIOp::create(
+                                nb, l, arith::MulIOp::create(
+                                           nb, l, ky, arith::ConstantIndexOp::create(nb, l, pool[1])),
+                                kx);
+                            Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
+                            Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], wi);
+                            return arith::SelectOp::create(nb, l, hit, a[1],
+                                                           floatConst(nb, l, elt, 0.0))
+                                .getResult();
+                          }));
+      return success();
+    }
     b.replaceOp(op, gatherWindows(
                         b, loc, xType, op.getInput(), pool, s, top, left,
                         dyType.getDimSize(1), dyType.getDimSize(2),
@@ -521,6 +640,16 @@ struct LowerAvgPoolGrad : OpRewritePattern<AvgPool2DGradOp> {
     Value scales = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(RankedTensorType::get({oh, ow}, elt), scale));
     Value dy = op.getOutputGrad();
+    if (windowsTile(xType, pool, s, op.getPadding())) {
+      double inv = 1.0 / double(pool[0] * pool[1]);
+      b.replaceOp(op, tiledPoolGrad(
+                          b, loc, xType, op.getInput(), {dy}, pool,
+                          [&](OpBuilder &nb, Location l, ValueRange a, Value, Value) {
+                            return arith::MulFOp::create(nb, l, a[0], floatConst(nb, l, elt, inv))
+                                .getResult();
+                          }));
+      return success();
+    }
     b.replaceOp(op, gatherWindows(
                         b, loc, xType, op.getInput(), pool, s, top, left, oh, ow,
                         [&](OpBuilder &nb, Location l, Value oy, Value ox, Value) {

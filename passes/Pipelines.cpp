@@ -51,7 +51,8 @@ static const char *const kCpuLowering =
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,"
-    "convert-ub-to-llvm,reconcile-unrealized-casts";
+    "convert-ub-to-llvm,reconcile-unrealized-casts,"
+    "ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}";
 
 void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   // The upstream passes are registered by registerWeirPassesAndPipelines;

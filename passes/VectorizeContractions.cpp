@@ -96,6 +96,10 @@ static void markVectorizable(ModuleOp module) {
   });
 }
 
+/// The elements of the static block each tile keeps (a few dozen vector
+/// registers' worth, so the unrolled vector code stays small).
+static constexpr int64_t kTileBudget = 256;
+
 /// Whether `op` is better vectorized one innermost row at a time: its
 /// innermost loop is parallel and static (a vector of at most 4096
 /// lanes) and the rest of the nest is dynamic (the batch), reduces
@@ -127,12 +131,48 @@ static bool wantsRowTiling(linalg::GenericOp op) {
   int64_t total = 1;
   for (int64_t r : ranges)
     total = ShapedType::isDynamic(r) ? total : total * r;
-  return dynamic || reduces || total > inner;
+  return dynamic || reduces || total > kTileBudget;
 }
 
-/// Tiles every loop but the innermost of the ops wantsRowTiling picks to
-/// size 1, so each tile is a static one-dimensional op the vectorizer
-/// turns into a few vector instructions.
+/// Tile sizes for rowTiling: from the innermost loop outwards, static
+/// parallel loops are kept whole while the block stays within the budget;
+/// the first loop that does not fit is cut to its largest divisor that
+/// does; that loop's outer loops, and any dynamic or reduction loop, get
+/// tiles of 1. The innermost loop is cut to 64 lanes (or a smaller exact
+/// divisor) when longer.
+static SmallVector<int64_t> rowTileSizes(linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto iters = op.getIteratorTypesArray();
+  unsigned rank = ranges.size();
+  SmallVector<int64_t> sizes(rank, 1);
+  int64_t block = 1;
+  auto largestDivisor = [](int64_t n, int64_t limit) {
+    for (int64_t d = std::min(n, limit); d >= 2; --d)
+      if (n % d == 0)
+        return d;
+    return int64_t(1);
+  };
+  for (int i = rank - 1; i >= 0; --i) {
+    int64_t n = ranges[i];
+    if (ShapedType::isDynamic(n) || iters[i] != utils::IteratorType::parallel)
+      break;
+    if (i == int(rank) - 1 && n > 64) {
+      sizes[i] = largestDivisor(n, 64);
+      break;
+    }
+    if (block * n <= kTileBudget) {
+      sizes[i] = 0; // whole
+      block *= n;
+      continue;
+    }
+    sizes[i] = largestDivisor(n, kTileBudget / block);
+    break;
+  }
+  return sizes;
+}
+
+/// Tiles the ops wantsRowTiling picks (rowTileSizes), so each tile is a
+/// small static op the vectorizer turns into a few vector instructions.
 static LogicalResult tileRows(ModuleOp module) {
   SmallVector<linalg::GenericOp> ops;
   module.walk([&](linalg::GenericOp op) {
@@ -142,18 +182,9 @@ static LogicalResult tileRows(ModuleOp module) {
   IRRewriter rewriter(module.getContext());
   for (linalg::GenericOp op : ops) {
     rewriter.setInsertionPoint(op);
-    SmallVector<OpFoldResult> sizes(op.getNumLoops() - 1,
-                                    rewriter.getIndexAttr(1));
-    // Rows longer than 64 lanes are cut into 64-lane (or smaller, exact)
-    // pieces, so the unrolled vector code stays small.
-    int64_t inner = op.getStaticLoopRanges().back(), piece = 0;
-    if (inner > 64)
-      for (int64_t p : {64, 32, 16, 8})
-        if (inner % p == 0) {
-          piece = p;
-          break;
-        }
-    sizes.push_back(rewriter.getIndexAttr(piece));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t t : rowTileSizes(op))
+      sizes.push_back(rewriter.getIndexAttr(t));
     scf::SCFTilingOptions options;
     options.setTileSizes(sizes);
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
