@@ -27,7 +27,7 @@ def Weir_ApplySgdOp : Weir_OptimizerOp<"apply_sgd"> {
     `p += momentum * v - lr * g`.
 
     ```mlir
-    %p1, %v1 = weir.apply_sgd %p, %g, %v, %lr momentum 9.000000e-01 nesterov : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<f32>) -> (tensor<64xf32>, tensor<64xf32>)
+    %p1, %v1 = weir.apply_sgd %p, %g, %lr velocity %v momentum 9.000000e-01 nesterov : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<f32>) -> (tensor<64xf32>, tensor<64xf32>)
     ```
   }];
   let arguments = (ins Weir_FloatTensor:$param, Weir_FloatTensor:$grad,
@@ -38,7 +38,7 @@ def Weir_ApplySgdOp : Weir_OptimizerOp<"apply_sgd"> {
   let results = (outs Weir_FloatTensor:$new_param,
                       Optional<Weir_FloatTensor>:$new_velocity);
   let assemblyFormat = [{
-    $param `,` $grad (`,` $velocity^)? `,` $learning_rate
+    $param `,` $grad `,` $learning_rate (`velocity` $velocity^)?
     (`momentum` $momentum^)? (`nesterov` $nesterov^)? attr-dict `:`
     functional-type(operands, results)
   }];
@@ -91,7 +91,8 @@ def Weir_ApplyRmspropOp : Weir_OptimizerOp<"apply_rmsprop"> {
   let results = (outs Weir_FloatTensor:$new_param, Weir_FloatTensor:$new_ms,
                       Optional<Weir_FloatTensor>:$new_mom);
   let assemblyFormat = [{
-    $param `,` $grad `,` $ms (`,` $mom^)? `,` $learning_rate attr-dict `:`
+    $param `,` $grad `,` $ms `,` $learning_rate (`velocity` $mom^)? attr-dict
+    `:`
     functional-type(operands, results)
   }];
 }
