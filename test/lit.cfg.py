@@ -29,6 +29,11 @@ import sys
 if subprocess.call([sys.executable, "-c", "import numpy"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
     config.available_features.add("numpy")
+# Tests that compare with PyTorch run where it is installed (apt
+# python3-torch) and are reported UNSUPPORTED elsewhere.
+if subprocess.call([sys.executable, "-c", "import torch"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("torch")
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%llvm_lib", os.path.join(
     os.path.dirname(config.llvm_tools_dir), "lib")))

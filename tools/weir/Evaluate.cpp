@@ -30,6 +30,8 @@ int weir::runEvaluate(const EvaluateOptions &options) {
   Result<ArrayDataset> data = loadArrays(options.data, options.split);
   if (!data.ok())
     return fail("evaluate", data.status());
+  if (Status s = checkLabels(**run, *data, options.data, options.split); !s.ok())
+    return fail("evaluate", s);
   Result<Batcher> batcher =
       Batcher::create(*data, options.batchSize, false, 0, (*run)->xDType,
                       (*run)->exampleShape, (*run)->yDType,
@@ -64,11 +66,9 @@ int weir::runPredict(const EvaluateOptions &options) {
   if (!started.ok())
     return fail("predict", started.status());
   TrainingRun &run = **started;
-  auto model = session->module().lookupSymbol<func::FuncOp>(run.config.model);
-  auto resultType = cast<RankedTensorType>(model.getResultTypes()[0]);
-  std::optional<DType> outDType = dtypeOf(resultType.getElementType());
-  if (!outDType)
-    return fail("predict", Status::error("the model's output type has no runtime dtype"));
+  if (!run.singleInput)
+    return fail("predict", Status::error("'" + run.config.model +
+                                         "' takes more than one input"));
   Result<ArrayDataset> data = loadArrays(options.data, options.split);
   if (!data.ok())
     return fail("predict", data.status());
@@ -78,20 +78,14 @@ int weir::runPredict(const EvaluateOptions &options) {
   if (!batcher.ok())
     return fail("predict", batcher.status());
   std::vector<int64_t> outShape{batcher->numExamples()};
-  for (int64_t d : resultType.getShape().drop_front())
-    outShape.push_back(d);
-  Result<HostTensor> out = HostTensor::create(*outDType, outShape);
+  outShape.insert(outShape.end(), run.outputShape.begin() + 1, run.outputShape.end());
+  Result<HostTensor> out = HostTensor::create(run.outputDType, outShape);
   if (!out.ok())
     return fail("predict", out.status());
   // The model function's arguments: the input, then its parameters.
   std::vector<const HostTensor *> params;
-  for (unsigned i = 1; i < model.getNumArguments(); ++i) {
-    auto name = model.getArgAttrOfType<StringAttr>(i, "weir.param");
-    if (!name)
-      return fail("predict", Status::error("'" + run.config.model +
-                                           "' takes more than one input"));
-    params.push_back(&run.state.at(name.str()));
-  }
+  for (const std::string &name : run.modelArguments)
+    params.push_back(&run.state.at(name));
   HostTensor x, y;
   size_t rowBytes = out->byteSize() / std::max<int64_t>(outShape[0], 1);
   int64_t row = 0;
@@ -103,7 +97,7 @@ int weir::runPredict(const EvaluateOptions &options) {
     std::vector<int64_t> shape = outShape;
     shape[0] = -1;
     Result<HostTensor> r = run.executable->call(run.config.model, args, 1,
-                                                *outDType, shape, options.threads);
+                                                run.outputDType, shape, options.threads);
     if (!r.ok())
       return fail("predict", r.status());
     std::memcpy(out->bytes() + row * rowBytes, r->bytes(), r->byteSize());

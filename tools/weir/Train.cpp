@@ -17,6 +17,8 @@
 #include "tools/weir/Commands.h"
 #include "tools/weir/Training.h"
 
+#include "llvm/Support/Format.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -139,6 +141,23 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!fns.ok())
     return fns.status();
   run->config = fns->config;
+  // Read before the module is lowered.
+  if (auto model = session.module().lookupSymbol<mlir::func::FuncOp>(run->config.model)) {
+    auto out = mlir::cast<mlir::RankedTensorType>(model.getResultTypes()[0]);
+    if (run->config.loss == "sparse_categorical_crossentropy")
+      run->classes = out.getShape().back();
+    if (std::optional<DType> d = dtypeOf(out.getElementType()))
+      run->outputDType = *d;
+    for (int64_t d : out.getShape())
+      run->outputShape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+    for (unsigned i = 1; i < model.getNumArguments(); ++i) {
+      auto name = model.getArgAttrOfType<mlir::StringAttr>(i, "weir.param");
+      if (!name)
+        run->singleInput = false;
+      else
+        run->modelArguments.push_back(name.str());
+    }
+  }
   Result<std::vector<NamedTensor>> init = initializeParameters(session, seed);
   if (!init.ok())
     return init.status();
@@ -179,6 +198,28 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   return run;
 }
 
+Status weir::checkLabels(const TrainingRun &run, const ArrayDataset &data,
+                         const std::string &path, const std::string &split) {
+  if (run.classes <= 0 || data.y.rank() != 1)
+    return Status();
+  for (int64_t i = 0; i < data.y.shape()[0]; ++i) {
+    int64_t label;
+    switch (data.y.dtype()) {
+    case DType::U8: label = data.y.data<uint8_t>()[i]; break;
+    case DType::I8: label = data.y.data<int8_t>()[i]; break;
+    case DType::I32: label = data.y.data<int32_t>()[i]; break;
+    case DType::I64: label = data.y.data<int64_t>()[i]; break;
+    default: return Status();
+    }
+    if (label < 0 || label >= run.classes)
+      return Status::error(path + ": label " + std::to_string(label) +
+                           " of " + split + " example " + std::to_string(i) +
+                           " is outside [0, " + std::to_string(run.classes) +
+                           "), the model's classes");
+  }
+  return Status();
+}
+
 int weir::runTrain(const TrainOptions &options) {
   auto session = Session::load(options.model, options.session);
   if (!session)
@@ -201,6 +242,8 @@ int weir::runTrain(const TrainOptions &options) {
   Result<ArrayDataset> trainData = loadArrays(options.data, "train");
   if (!trainData.ok())
     return fail("train", trainData.status());
+  if (Status s = checkLabels(run, *trainData, options.data, "train"); !s.ok())
+    return fail("train", s);
   Result<Batcher> batcher =
       Batcher::create(*trainData, batchSize, true, seed, run.xDType,
                       run.exampleShape, run.yDType, run.targetShape);
@@ -213,6 +256,8 @@ int weir::runTrain(const TrainOptions &options) {
     Result<ArrayDataset> v = loadArrays(options.data, "test");
     if (!v.ok())
       return fail("train", v.status());
+    if (Status s = checkLabels(run, *v, options.data, "test"); !s.ok())
+      return fail("train", s);
     valData = std::move(*v);
     Result<Batcher> vb = Batcher::create(*valData, std::max<int64_t>(batchSize, 256),
                                          false, seed, run.xDType,
@@ -366,7 +411,8 @@ int weir::runTrain(const TrainOptions &options) {
       if (stopped)
         llvm::outs() << "early stopping: " << stopper->options().monitor
                      << " has not improved for " << stopper->wait()
-                     << " epochs (best " << stopper->best() << " at epoch "
+                     << " epochs (best "
+                     << llvm::format("%.4g", stopper->best()) << " at epoch "
                      << stopper->bestEpoch() + 1 << ")\n";
     }
     // The checkpoint: all state, the best weights so far, the progress.

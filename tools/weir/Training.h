@@ -3,6 +3,7 @@
 #define WEIR_TOOLS_WEIR_TRAINING_H
 
 #include "dialect/TrainConfig.h"
+#include "runtime/train/Dataset.h"
 #include "runtime/train/Step.h"
 #include "tools/weir/Session.h"
 
@@ -34,7 +35,21 @@ struct TrainingRun {
   std::unique_ptr<TrainStep> step;
   DType xDType = DType::F32, yDType = DType::I32;
   std::vector<int64_t> exampleShape, targetShape;
+  /// For sparse categorical losses: the number of classes (labels must be
+  /// in [0, classes)); 0 otherwise.
+  int64_t classes = 0;
+  /// The model (inference) function, as compiled: its output and the
+  /// parameters it takes after its input, in order.
+  DType outputDType = DType::F32;
+  std::vector<int64_t> outputShape; ///< -1 for the batch
+  std::vector<std::string> modelArguments;
+  bool singleInput = true;
 };
+
+/// Checks that the integer labels of `data` fit `run`'s classes; the error
+/// names the file, the split and the first bad example.
+Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
+                   const std::string &path, const std::string &split);
 
 /// Builds and compiles the training functions of `session`, initializes
 /// every parameter from `seed`, then loads `weights` (if not empty) over
