@@ -562,24 +562,60 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
     Value maxInit = filledTensor(b, loc, dyType, op.getOutputGrad(), lowest);
     Value idxInit = filledTensor(b, loc, idxType, op.getOutputGrad(), b.getI32IntegerAttr(0));
     Value window = tensor::EmptyOp::create(b, loc, pool, elt);
-    auto argmax = linalg::GenericOp::create(
-        b, loc, TypeRange{dyType, idxType}, ValueRange{x, window},
-        ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{xMap, winMap, outMap, outMap},
-        ArrayRef<utils::IteratorType>{par, par, par, red, red, par},
-        [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value ky = linalg::IndexOp::create(nb, l, 3);
-          Value kx = linalg::IndexOp::create(nb, l, 4);
-          Value w = arith::AddIOp::create(
-              nb, l, arith::MulIOp::create(nb, l, ky,
-                                           arith::ConstantIndexOp::create(nb, l, pool[1])),
-              kx);
-          Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
-          Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2]);
-          linalg::YieldOp::create(
-              nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
-                                arith::SelectOp::create(nb, l, better, wi, a[3])});
-        });
-    Value winner = argmax.getResult(1);
+    Value winner;
+    if (tiles) {
+      // One input per window position (a slice of the [N, OH, s0, OW, s1,
+      // C] view) and an all-parallel kernel that scans them in row-major
+      // order: no reduction loop, so it vectorizes along the channels.
+      SmallVector<Value> positions;
+      Value batch = tensor::DimOp::create(b, loc, x, 0);
+      for (int64_t ky = 0; ky < pool[0]; ++ky)
+        for (int64_t kx = 0; kx < pool[1]; ++kx) {
+          SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
+                                            b.getIndexAttr(ky), b.getIndexAttr(0),
+                                            b.getIndexAttr(kx), b.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(dyType.getDimSize(1)),
+                                          b.getIndexAttr(1), b.getIndexAttr(dyType.getDimSize(2)),
+                                          b.getIndexAttr(1), b.getIndexAttr(dyType.getDimSize(3))};
+          SmallVector<OpFoldResult> ones(6, b.getIndexAttr(1));
+          positions.push_back(tensor::ExtractSliceOp::create(
+              b, loc, dyType, x, offsets, sizes, ones));
+        }
+      winner = mapElements(b, loc, idxType, positions, {},
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             Value best = a[0];
+                             Value index = arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(0));
+                             for (unsigned i = 1; i < a.size(); ++i) {
+                               Value better = arith::CmpFOp::create(
+                                   nb, l, arith::CmpFPredicate::OGT, a[i], best);
+                               best = arith::SelectOp::create(nb, l, better, a[i], best);
+                               index = arith::SelectOp::create(
+                                   nb, l, better,
+                                   arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(i)),
+                                   index);
+                             }
+                             return index;
+                           });
+    } else {
+      auto argmax = linalg::GenericOp::create(
+          b, loc, TypeRange{dyType, idxType}, ValueRange{x, window},
+          ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{xMap, winMap, outMap, outMap},
+          ArrayRef<utils::IteratorType>{par, par, par, red, red, par},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value ky = linalg::IndexOp::create(nb, l, 3);
+            Value kx = linalg::IndexOp::create(nb, l, 4);
+            Value w = arith::AddIOp::create(
+                nb, l, arith::MulIOp::create(nb, l, ky,
+                                             arith::ConstantIndexOp::create(nb, l, pool[1])),
+                kx);
+            Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
+            Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+            linalg::YieldOp::create(
+                nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
+                                  arith::SelectOp::create(nb, l, better, wi, a[3])});
+          });
+      winner = argmax.getResult(1);
+    }
     Value dy = op.getOutputGrad();
     if (tiles) {
       b.replaceOp(op, tiledPoolGrad(

@@ -67,6 +67,44 @@ static Value padSpatial(OpBuilder &b, Location loc, Value input,
                                pad);
 }
 
+/// Max pooling whose windows tile the input (strides == pool size, no
+/// padding): the input viewed as [N, OH, s0, OW, s1, C], one slice per
+/// window position, and an elementwise max of the slices, which vectorizes
+/// along the channels (a pooling op with a dynamic batch stays scalar).
+/// Null when the windows do not tile the input.
+static Value maxOfTilingWindows(OpBuilder &b, Location loc, Value input,
+                                RankedTensorType type, ArrayRef<int64_t> pool,
+                                ArrayRef<int64_t> strides, Padding padding) {
+  auto inType = typeOf(input);
+  if (pool != ArrayRef<int64_t>(strides))
+    return nullptr;
+  auto [top, bottom] = windowPadding(inType.getDimSize(1), pool[0], strides[0], 1, padding);
+  auto [left, right] = windowPadding(inType.getDimSize(2), pool[1], strides[1], 1, padding);
+  if (top || bottom || left || right)
+    return nullptr;
+  int64_t oh = type.getDimSize(1), ow = type.getDimSize(2), c = type.getDimSize(3);
+  Value batch = tensor::DimOp::create(b, loc, input, 0);
+  SmallVector<Value> positions;
+  for (int64_t ky = 0; ky < pool[0]; ++ky)
+    for (int64_t kx = 0; kx < pool[1]; ++kx) {
+      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(ky),
+                                        b.getIndexAttr(kx), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
+                                      b.getIndexAttr(c)};
+      SmallVector<OpFoldResult> steps{b.getIndexAttr(1), b.getIndexAttr(pool[0]),
+                                      b.getIndexAttr(pool[1]), b.getIndexAttr(1)};
+      positions.push_back(tensor::ExtractSliceOp::create(b, loc, type, input,
+                                                         offsets, sizes, steps));
+    }
+  return mapElements(b, loc, type, positions, {},
+                     [](OpBuilder &nb, Location l, ValueRange a) {
+                       Value m = a[0];
+                       for (Value v : a.drop_front())
+                         m = arith::MaximumFOp::create(nb, l, m, v);
+                       return m;
+                     });
+}
+
 static DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> values) {
   return b.getI64VectorAttr(values);
 }
@@ -139,6 +177,12 @@ struct LowerMaxPool : OpRewritePattern<MaxPool2DOp> {
     auto type = typeOf(op.getOutput());
     Type elt = type.getElementType();
     SmallVector<int64_t> strides = op.getEffectiveStrides();
+    if (Value tiled = maxOfTilingWindows(b, loc, op.getInput(), type,
+                                         op.getPoolSize(), strides,
+                                         op.getPadding())) {
+      b.replaceOp(op, tiled);
+      return success();
+    }
     int64_t ones[2] = {1, 1};
     Value input = padSpatial(b, loc, op.getInput(), op.getPoolSize(), strides,
                              ones, op.getPadding(), lowestValue(elt));
