@@ -73,18 +73,25 @@ def run_torch(npz, model, threads):
     return float(out[0]), int(out[1]) / 1024
 
 
+# Runs a command and reports its own peak RSS (KiB) on the last line.
+MAXRSS = ("import resource, subprocess, sys; "
+          "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+          "sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); "
+          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+
+
 def run_weir(weir, npz, model, threads, workdir):
     t0 = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([weir, "train", os.path.join(ROOT, "examples", f"fashion_{model}.weir"),
+    out = subprocess.run([sys.executable, "-c", MAXRSS, weir, "train",
+                          os.path.join(ROOT, "examples", f"fashion_{model}.weir"),
                           "--data", npz, "--epochs", "1", "--no-validation",
                           "--threads", str(threads), "-o", os.path.join(workdir, "w.safetensors")],
                          check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rss = int(out.strip().splitlines()[-1])
     m = re.search(r"([0-9.]+)([kM]?) samples/s\s+([0-9.]+) s", out)
     rate = float(m.group(1)) * {"": 1, "k": 1e3, "M": 1e6}[m.group(2)]
-    return rate, float(m.group(3)), wall, max(rss, before) / 1024
+    return rate, float(m.group(3)), wall, rss / 1024
 
 
 def main():
