@@ -41,10 +41,11 @@ fuzz:
 	@tools/scripts/install-deps.sh libclang-rt-22-dev
 	frontend/fuzz/run-fuzzer.sh $(FUZZ_SECONDS)
 
-# Inference throughput against PyTorch (installs it if needed).
+# Inference and training throughput against PyTorch (installs it if needed).
 bench: build
-	@tools/scripts/install-deps.sh python3-torch libopenblas0-openmp
+	@tools/scripts/install-deps.sh python3-torch libopenblas0-openmp python3-numpy
 	python3 bench/inference.py --weir $(BUILD)/bin/weir
+	python3 bench/train.py --weir $(BUILD)/bin/weir
 
 test: build
 	@rm -f $(BUILD)/lit.xml $(BUILD)/ctest.xml
