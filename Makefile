@@ -45,7 +45,7 @@ fuzz:
 bench: build
 	@tools/scripts/install-deps.sh python3-torch libopenblas0-openmp python3-numpy
 	python3 bench/inference.py --weir $(BUILD)/bin/weir
-	python3 bench/train.py --weir $(BUILD)/bin/weir
+	/usr/bin/python3 bench/train.py --weir $(BUILD)/bin/weir
 
 test: build
 	@rm -f $(BUILD)/lit.xml $(BUILD)/ctest.xml

@@ -23,13 +23,29 @@ func.func @conv_same(%x: tensor<?x8x8x3xf32>, %k: tensor<3x3x3x8xf32>) -> tensor
 
 // -----
 
+// Windows that tile the input: one strided slice per window position and
+// an elementwise max (it vectorizes; a pooling op with a dynamic batch
+// does not).
 // CHECK-LABEL: func @max_pool
-// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: linalg.fill ins(%[[NEG]] : f32)
-// CHECK: linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+// CHECK-COUNT-4: tensor.extract_slice %{{.*}}[0, {{[01]}}, {{[01]}}, 0] [%{{.*}}, 4, 4, 3] [1, 2, 2, 1]
+// CHECK: linalg.generic
+// CHECK-COUNT-3: arith.maximumf
 func.func @max_pool(%x: tensor<?x8x8x3xf32>) -> tensor<?x4x4x3xf32> {
   %0 = weir.max_pool2d %x : tensor<?x8x8x3xf32> -> tensor<?x4x4x3xf32>
   return %0 : tensor<?x4x4x3xf32>
+}
+
+// -----
+
+// Overlapping windows: a pooling op over the input padded with -inf.
+// CHECK-LABEL: func @max_pool_overlap
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad
+// CHECK: linalg.fill ins(%[[NEG]] : f32)
+// CHECK: linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+func.func @max_pool_overlap(%x: tensor<?x8x8x3xf32>) -> tensor<?x8x8x3xf32> {
+  %0 = weir.max_pool2d %x pool_size [3, 3] strides [1, 1] padding same : tensor<?x8x8x3xf32> -> tensor<?x8x8x3xf32>
+  return %0 : tensor<?x8x8x3xf32>
 }
 
 // -----
