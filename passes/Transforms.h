@@ -57,6 +57,7 @@ void populateLowerLossesPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerGradOpsPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerOptimizersPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerBatchNormTrainPatterns(mlir::RewritePatternSet &patterns);
+void populateLowerPoolGradsPatterns(mlir::RewritePatternSet &patterns);
 
 /// Lowers every weir op in `module` (after liftParameters) and erases the
 /// parameter declarations. Reports each op it cannot lower.
