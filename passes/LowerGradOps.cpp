@@ -69,9 +69,9 @@ namespace {
 // right-hand side whose reduction 8 divides); otherwise a generic whose
 // innermost loop runs along the output row (the j of a row
 // out[i, :] += a[i, k] * b[k, :]), which weir-vectorize-contractions tiles
-// to one vector per row. A transposed left operand is read in place by
-// ordering the loops (k, i, j); a transposed right operand (a parameter) is
-// transposed once.
+// to one vector per row. A transposed left operand is read in place (down
+// its columns); a transposed right operand (a parameter) is transposed
+// once.
 struct LowerMatmul : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &b) const override {
@@ -89,18 +89,17 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
       return success();
     }
     MLIRContext *ctx = b.getContext();
-    // dims (i, k, j), or (k, i, j) with a transposed: a is then [k, i].
+    // dims (i, k, j): the output row out[i, :] stays in L1 (or registers)
+    // while k runs; a transposed `a` is [k, i] and read down a column.
     AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
                d2 = getAffineDimExpr(2, ctx);
-    AffineExpr i = transposeA ? d1 : d0, kk = transposeA ? d0 : d1;
+    AffineExpr i = d0, kk = d1;
     AffineMap aMap = AffineMap::get(3, 0, transposeA ? ArrayRef<AffineExpr>{kk, i}
                                                      : ArrayRef<AffineExpr>{i, kk}, ctx);
     AffineMap bMap = AffineMap::get(3, 0, {kk, d2}, ctx);
     AffineMap outMap = AffineMap::get(3, 0, {i, d2}, ctx);
     auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
-    SmallVector<utils::IteratorType> iters =
-        transposeA ? SmallVector<utils::IteratorType>{red, par, par}
-                   : SmallVector<utils::IteratorType>{par, red, par};
+    SmallVector<utils::IteratorType> iters{par, red, par};
     b.replaceOp(op, linalg::GenericOp::create(
                         b, loc, TypeRange{type}, ValueRange{a, k}, ValueRange{init},
                         ArrayRef<AffineMap>{aMap, bMap, outMap}, iters,

@@ -19,13 +19,14 @@ func.func @adam(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %
 
 // -----
 
-// x^T dy reads x in place (loops (k, i, j), the batch outermost); a
-// transposed right operand is transposed once, then multiplied.
-// CHECK-DAG: #[[KI:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
-// CHECK-DAG: #[[KJ:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[IJ:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// x^T dy reads x in place, down its columns (loops (i, k, j), the output
+// row innermost); a transposed right operand is transposed once, then
+// multiplied.
+// CHECK-DAG: #[[KI:.*]] = affine_map<(d0, d1, d2) -> (d1, d0)>
+// CHECK-DAG: #[[KJ:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[IJ:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @matmuls
-// CHECK: linalg.generic {indexing_maps = [#[[KI]], #[[KJ]], #[[IJ]]], iterator_types = ["reduction", "parallel", "parallel"]}
+// CHECK: linalg.generic {indexing_maps = [#[[KI]], #[[KJ]], #[[IJ]]], iterator_types = ["parallel", "reduction", "parallel"]}
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]}
 // CHECK: linalg.matmul
 func.func @matmuls(%x: tensor<?x16xf32>, %dy: tensor<?x8xf32>, %k: tensor<16x8xf32>) -> (tensor<16x8xf32>, tensor<?x16xf32>) {
