@@ -292,6 +292,9 @@ void buildApply(ModuleOp module, StringRef name,
   func::ReturnOp::create(b, loc, results);
   fn.setType(FunctionType::get(ctx, argTypes, ValueRange(results).getTypes()));
   fn.setAllResultAttrs(resultAttrs);
+  // Bufferization writes the updates over the parameters and slots;
+  // weir-drop-in-place-results then stops returning them.
+  fn->setAttr("weir.in_place_updates", UnitAttr::get(ctx));
 }
 } // namespace
 

@@ -64,6 +64,7 @@ struct LiftParametersPass
 } // namespace
 
 void weir::dropWeirAnnotations(ModuleOp module) {
+  module->removeAttr("weir.dropped_results");
   module.walk([](FunctionOpInterface func) {
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
       for (NamedAttribute attr : func.getArgAttrs(i))

@@ -216,4 +216,21 @@ def InterchangeLoops : Pass<"weir-interchange-loops", "::mlir::func::FuncOp"> {
   }];
 }
 
+def DropInPlaceResults : Pass<"weir-drop-in-place-results", "::mlir::ModuleOp"> {
+  let summary = "Stops returning buffers that were updated in place.";
+  let description = [{
+    Runs after one-shot bufferization. In every function marked
+    `weir.in_place_updates` (the optimizer update, `@m_apply`), a result
+    that is one of the function's own arguments (the parameter or slot the
+    update wrote over, in place) is dropped from the results: the caller's
+    buffer already holds the new value. Without this, the deallocation
+    pipeline would clone each such buffer for the caller, and the caller
+    would copy it back. The dropped result indices are recorded on the
+    module as `weir.dropped_results = {<function> = array<i64: ...>}` for the
+    runtime, which reads them before translation (and
+    `dropWeirAnnotations` removes them). Results that were not updated in
+    place are kept.
+  }];
+}
+
 #endif // WEIR_PASSES_TD

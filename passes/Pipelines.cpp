@@ -39,10 +39,11 @@ void weir::buildTrainStepPipeline(OpPassManager &pm) {
 
 // Upstream passes, by name: the strings keep this file free of a dozen heavy
 // headers, and the pipeline is exactly what `weir-opt` would run.
-static const char *const kCpuLowering =
+static const char *const kBufferize =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
+    "function-boundary-type-conversion=identity-layout-map}";
+static const char *const kCpuLowering =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
@@ -59,6 +60,9 @@ void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   // a parse failure here is a bug in the string above.
   pm.addPass(createVectorizeContractions());
   pm.addNestedPass<func::FuncOp>(createInterchangeLoops());
+  if (failed(parsePassPipeline(kBufferize, pm, llvm::errs())))
+    llvm::report_fatal_error("weir: invalid bufferization pipeline");
+  pm.addPass(createDropInPlaceResults());
   if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
     llvm::report_fatal_error("weir: invalid CPU lowering pipeline");
 }

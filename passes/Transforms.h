@@ -46,6 +46,11 @@ mlir::LogicalResult differentiate(mlir::ModuleOp module);
 
 mlir::LogicalResult liftParameters(mlir::ModuleOp module);
 
+/// weir-drop-in-place-results: after bufferization, drops the results of
+/// `weir.in_place_updates` functions that are their own arguments, and
+/// records them in the module attribute `weir.dropped_results`.
+mlir::LogicalResult dropInPlaceResults(mlir::ModuleOp module);
+
 /// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
 void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

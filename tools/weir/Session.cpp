@@ -75,6 +75,11 @@ Session::runPasses(llvm::function_ref<void(OpPassManager &)> build) {
   return pm.run(*module_);
 }
 
+std::vector<int64_t> Session::droppedResults(const std::string &function) const {
+  auto it = droppedResults_.find(function);
+  return it == droppedResults_.end() ? std::vector<int64_t>{} : it->second;
+}
+
 LogicalResult Session::buildTraining() {
   if (!findTrainConfig(*module_)) {
     llvm::errs() << "weir: the model file has no `train` block (loss, "
@@ -90,6 +95,10 @@ std::unique_ptr<JitExecutable> Session::compileForCpu() {
         buildCpuLoweringPipeline(pm);
       })))
     return nullptr;
+  if (auto dropped = (*module_)->getAttrOfType<DictionaryAttr>("weir.dropped_results"))
+    for (NamedAttribute entry : dropped)
+      if (auto indices = dyn_cast<DenseI64ArrayAttr>(entry.getValue()))
+        droppedResults_[entry.getName().str()] = indices.asArrayRef().vec();
   dropWeirAnnotations(*module_);
   Result<std::unique_ptr<JitExecutable>> exe = JitExecutable::create(*module_);
   if (!exe.ok()) {

@@ -13,6 +13,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,10 @@ public:
   /// pipelines) and JIT-compiles it. Errors are printed; null on failure.
   std::unique_ptr<JitExecutable> compileForCpu();
 
+  /// The results of `function` that weir-drop-in-place-results removed
+  /// (updated in place) during compileForCpu, by original index.
+  std::vector<int64_t> droppedResults(const std::string &function) const;
+
   /// Runs the passes `build` adds on the module, with this session's IR
   /// printing and timing options.
   mlir::LogicalResult
@@ -77,6 +82,7 @@ private:
   llvm::SourceMgr sourceMgr_;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
+  std::map<std::string, std::vector<int64_t>> droppedResults_;
 };
 
 /// The runtime dtype of a tensor element type, if it has one.

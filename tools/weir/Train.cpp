@@ -177,6 +177,10 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!run->executable)
     return Status::error("compilation failed");
   for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval}) {
+    // Results updated in place are no longer returned.
+    std::vector<int64_t> dropped = session.droppedResults(f->name);
+    for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
+      f->results.erase(f->results.begin() + *it);
     Result<PackedFunction> fn = run->executable->lookup(f->name);
     if (!fn.ok())
       return fn.status();
