@@ -328,6 +328,55 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
     return failure();
   finishWithLoss(train, config, updates, updateAttrs);
 
+  // @m_probe: the training-mode forward pass returning every layer's
+  // output, for naming the first non-finite one when training diverges.
+  {
+    MLIRContext *ctx = module.getContext();
+    func::FuncOp probe = model.clone();
+    probe.setName(base + "_probe");
+    for (unsigned i = 0; i < probe.getNumArguments(); ++i)
+      probe.setArgAttrs(i, DictionaryAttr::get(ctx, {role(ctx, "weir.role", "input")}));
+    (void)probe.insertArgument(probe.getNumArguments(),
+                               RankedTensorType::get({}, IntegerType::get(ctx, 64)),
+                               DictionaryAttr::get(ctx, {role(ctx, "weir.role", "rng")}),
+                               model.getLoc());
+    module.push_back(probe);
+    SmallVector<Value> ignored;
+    SmallVector<DictionaryAttr> ignoredAttrs;
+    if (failed(toTrainingMode(probe, probe.getArgument(probe.getNumArguments() - 1),
+                              ignored, ignoredAttrs)))
+      return failure();
+    SmallVector<Value> outputs;
+    SmallVector<DictionaryAttr> attrs;
+    probe.walk([&](Operation *op) {
+      if (isa<LoadParamOp, DropoutMaskOp, func::ReturnOp>(op) ||
+          op->getDialect() != configOp->getDialect())
+        return;
+      Value out = op->getResult(0);
+      if (!isa<FloatType>(getElementTypeOrSelf(out.getType())))
+        return;
+      std::string where;
+      llvm::raw_string_ostream os(where);
+      os << op->getName().getStringRef() << " at ";
+      if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+        os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+           << file.getColumn();
+      else
+        op->getLoc().print(os);
+      outputs.push_back(out);
+      attrs.push_back(DictionaryAttr::get(
+          ctx, {NamedAttribute(StringAttr::get(ctx, "weir.layer"),
+                               StringAttr::get(ctx, where))}));
+    });
+    auto ret = cast<func::ReturnOp>(probe.getBody().front().getTerminator());
+    OpBuilder b(ret);
+    func::ReturnOp::create(b, ret.getLoc(), outputs);
+    ret.erase();
+    probe.setType(FunctionType::get(ctx, probe.getArgumentTypes(),
+                                    ValueRange(outputs).getTypes()));
+    probe.setAllResultAttrs(attrs);
+  }
+
   // @m_eval
   func::FuncOp eval = cloneWithLoss(model, base + "_eval", config, false);
   module.push_back(eval);

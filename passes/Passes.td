@@ -98,6 +98,10 @@ def BuildTrainStep : Pass<"weir-build-train-step", "::mlir::ModuleOp"> {
       `dense.kernel/adam_m`), zero-initialized.
     - `@m_eval(inputs..., %target)`: the inference-mode forward pass, loss
       and accuracy count.
+    - `@m_probe(inputs..., %rng)`: the training-mode forward pass returning
+      every layer's output (result attribute `weir.layer`, the op and its
+      file:line:col), which the runtime runs on a batch whose loss is not
+      finite to name the first layer that went non-finite.
 
     The runtime runs `@m_train` on each replica's slice of the batch, sums
     the gradients (the all-reduce), and calls `@m_apply` once. Arguments

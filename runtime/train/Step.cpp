@@ -2,6 +2,7 @@
 #include "runtime/train/Step.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 using namespace weir;
@@ -207,12 +208,41 @@ Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
   return Status();
 }
 
+Result<std::string> TrainStep::firstNonFiniteLayer(const FunctionSpec &probe,
+                                                   const HostTensor &x,
+                                                   uint64_t rngKey) {
+  int64_t rows = x.rank() ? x.shape()[0] : 0;
+  std::vector<HostTensor> results;
+  if (Status s = allocateResults(probe, rows, results); !s.ok())
+    return s;
+  Result<HostTensor> key = makeScalar(DType::I64);
+  if (!key.ok())
+    return key.status();
+  key->data<int64_t>()[0] = static_cast<int64_t>(rngKey);
+  std::vector<HostTensor> scalars;
+  scalars.push_back(std::move(*key));
+  std::vector<HostTensor *> outs;
+  for (HostTensor &t : results)
+    outs.push_back(&t);
+  if (Status s = invokePacked(probe.fn, probe.name,
+                              bind(probe, &x, nullptr, 0, rows, scalars), outs);
+      !s.ok())
+    return s;
+  for (size_t i = 0; i < results.size(); ++i)
+    if (!checkFinite(results[i], probe.results[i].name).ok())
+      return probe.results[i].name;
+  return std::string();
+}
+
 Result<StepMetrics> TrainStep::step(const HostTensor &x, const HostTensor &y,
                                     int64_t iteration, float learningRate,
                                     uint64_t rngKey) {
   StepMetrics metrics;
   if (Status s = runGradients(x, y, rngKey, metrics); !s.ok())
     return s;
+  // A non-finite loss leaves the parameters as they were, for diagnosis.
+  if (!std::isfinite(metrics.loss))
+    return metrics;
   std::vector<HostTensor> scalars;
   for (DType d : {DType::I64, DType::F32, DType::F32}) {
     Result<HostTensor> t = makeScalar(d);

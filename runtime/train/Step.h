@@ -39,6 +39,7 @@ enum class Role {
   Loss,         ///< 0-d batch-mean loss
   Correct,      ///< 0-d f32 count of right predictions
   Updates,      ///< the new value of a parameter or state, by name
+  Layer,        ///< a layer's output (the probe function), named by op and place
 };
 
 struct SlotSpec {
@@ -82,6 +83,14 @@ public:
   /// The averaged gradients of the batch, without an update (for checks).
   Result<StepMetrics> gradients(const HostTensor &x, const HostTensor &y,
                                 uint64_t rngKey, ParameterMap &grads);
+
+  /// When `probe` is set (the model's training-mode forward pass returning
+  /// every layer's output, in program order), the layer description of the
+  /// first output of the batch holding a NaN or an infinity, or "" when
+  /// none does.
+  Result<std::string> firstNonFiniteLayer(const FunctionSpec &probe,
+                                          const HostTensor &x,
+                                          uint64_t rngKey);
 
   /// Inference-mode loss and count of one batch.
   Result<StepMetrics> evaluate(const HostTensor &x, const HostTensor &y);

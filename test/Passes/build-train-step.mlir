@@ -38,6 +38,13 @@ weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "ada
 // CHECK: %[[C:.*]] = weir.correct_count %[[Y]], %[[T]] from_logits
 // CHECK: return %[[L]], %[[C]]
 
+// The probe: the training-mode forward pass returning every layer's output,
+// named by op and place, for diagnosing a diverging loss.
+// CHECK-LABEL: func.func @m_probe(
+// CHECK-SAME: {weir.role = "rng"}
+// CHECK-SAME: -> (tensor<?x3xf32> {weir.layer = "weir.dense at {{.*}}build-train-step.mlir:9:{{[0-9]+}}"}, tensor<?x3xf32> {weir.layer = "weir.mul at
+// CHECK: weir.dropout_mask
+
 // Evaluation: inference mode, same loss.
 // CHECK-LABEL: func.func @m_eval(
 // CHECK: weir.dropout

@@ -176,7 +176,7 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   run->executable = session.compileForCpu();
   if (!run->executable)
     return Status::error("compilation failed");
-  for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval}) {
+  for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval, &fns->probe}) {
     // Results updated in place are no longer returned.
     std::vector<int64_t> dropped = session.droppedResults(f->name);
     for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
@@ -199,6 +199,7 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!step.ok())
     return step.status();
   run->step = std::move(*step);
+  run->probe = fns->probe;
   return run;
 }
 
@@ -342,19 +343,18 @@ int weir::runTrain(const TrainOptions &options) {
         return fail("train", m.status());
       if (!std::isfinite(m->loss)) {
         bar.clear();
+        // The step did not update the parameters: run the forward pass
+        // again, keeping every layer's output, and name the first that is
+        // not finite.
         std::string where;
+        Result<std::string> layer = run.step->firstNonFiniteLayer(run.probe, x, key);
+        if (layer.ok() && !layer->empty())
+          where = "; the first layer whose output is not finite is " + *layer;
         for (const std::string &n : run.modelParameters) {
-          const HostTensor &t = run.state.at(n);
-          if (t.dtype() != DType::F32)
-            continue;
-          const float *p = t.data<float>();
-          for (int64_t i = 0; i < t.numElements(); ++i)
-            if (!std::isfinite(p[i])) {
-              where = "; the first parameter holding non-finite values is '" + n + "'";
-              break;
-            }
           if (!where.empty())
             break;
+          if (!checkFinite(run.state.at(n), n).ok())
+            where = "; the first parameter holding non-finite values is '" + n + "'";
         }
         return fail("train", Status::error(
                                  "the loss became " + std::to_string(m->loss) +

@@ -42,6 +42,9 @@ static Result<SlotSpec> specOf(DictionaryAttr attrs, Type type,
   } else if (auto name = str("weir.grad")) {
     spec.role = Role::Grad;
     spec.name = *name;
+  } else if (auto name = str("weir.layer")) {
+    spec.role = Role::Layer;
+    spec.name = *name;
   } else if (auto name = str("weir.updates")) {
     spec.role = Role::Updates;
     spec.name = *name;
@@ -87,7 +90,7 @@ Result<TrainingFunctions> weir::prepareTraining(Session &session) {
   fns.config = getTrainingConfig(op);
   for (auto [suffix, slot] :
        {std::pair{"_train", &fns.train}, std::pair{"_apply", &fns.apply},
-        std::pair{"_eval", &fns.eval}}) {
+        std::pair{"_eval", &fns.eval}, std::pair{"_probe", &fns.probe}}) {
     auto func = session.module().lookupSymbol<func::FuncOp>(
         fns.config.model + suffix);
     if (!func)

@@ -14,6 +14,8 @@ namespace weir {
 struct TrainingFunctions {
   TrainingConfig config;
   FunctionSpec train, apply, eval;
+  /// Every layer's output in training mode, for diagnosing divergence.
+  FunctionSpec probe;
 };
 
 /// Builds the training functions of the session's `train` block and lifts
@@ -33,6 +35,7 @@ struct TrainingRun {
   ParameterMap state;
   std::unique_ptr<JitExecutable> executable;
   std::unique_ptr<TrainStep> step;
+  FunctionSpec probe;
   DType xDType = DType::F32, yDType = DType::I32;
   std::vector<int64_t> exampleShape, targetShape;
   /// For sparse categorical losses: the number of classes (labels must be
