@@ -25,6 +25,44 @@ Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
 
+Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                 Value like) {
+  return filledTensor(b, loc, type, like,
+                      b.getFloatAttr(type.getElementType(), 0.0));
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilation, Padding padding,
+                 TypedAttr padValue) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto [top, bottom] = windowPadding(type.getDimSize(1), window[0], strides[0],
+                                     dilation[0], padding);
+  auto [left, right] = windowPadding(type.getDimSize(2), window[1], strides[1],
+                                     dilation[1], padding);
+  if (top == 0 && bottom == 0 && left == 0 && right == 0)
+    return input;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[1] += top + bottom;
+  shape[2] += left + right;
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top),
+                                b.getIndexAttr(left), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
+                                 b.getIndexAttr(right), b.getIndexAttr(0)};
+  Value pad = arith::ConstantOp::create(b, loc, padValue);
+  return tensor::PadOp::create(b, loc, type.clone(shape), input, low, high,
+                               pad);
+}
+
+bool windowsTile(RankedTensorType x, ArrayRef<int64_t> pool,
+                 ArrayRef<int64_t> strides, Padding padding) {
+  if (pool != strides)
+    return false;
+  auto [top, bottom] = windowPadding(x.getDimSize(1), pool[0], strides[0], 1, padding);
+  auto [left, right] = windowPadding(x.getDimSize(2), pool[1], strides[1], 1, padding);
+  return top == 0 && bottom == 0 && left == 0 && right == 0;
+}
+
 Value mapElements(OpBuilder &b, Location loc, RankedTensorType type,
                   ValueRange inputs, ArrayRef<AffineMap> maps, BodyFn body,
                   Value like) {

@@ -2,6 +2,8 @@
 #ifndef WEIR_PASSES_LINALGBUILDERS_H
 #define WEIR_PASSES_LINALGBUILDERS_H
 
+#include "dialect/ShapeFns.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
@@ -43,6 +45,24 @@ mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value toSignless(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value fromSignless(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                          mlir::Type originalType);
+
+/// A zero-filled tensor of the float type `type` (batch size from `like`).
+mlir::Value zeroTensor(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::RankedTensorType type, mlir::Value like);
+
+/// Pads the H and W axes of an NHWC tensor with `padValue` as a window of
+/// `window` with `strides`, `dilation` and Keras `padding` needs (nothing
+/// for `valid`); returns `input` when no padding is needed.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<int64_t> window,
+                       llvm::ArrayRef<int64_t> strides,
+                       llvm::ArrayRef<int64_t> dilation, Padding padding,
+                       mlir::TypedAttr padValue);
+
+/// Whether the windows of a pool (`pool`, `strides`, `padding`) over the
+/// NHWC type `x` tile it: strides equal to the pool size and no padding.
+bool windowsTile(mlir::RankedTensorType x, llvm::ArrayRef<int64_t> pool,
+                 llvm::ArrayRef<int64_t> strides, Padding padding);
 
 /// A float constant of type `type`.
 mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,

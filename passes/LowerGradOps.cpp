@@ -30,11 +30,6 @@ static RankedTensorType typeOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-static Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value like) {
-  return filledTensor(b, loc, type, like,
-                      b.getFloatAttr(type.getElementType(), 0.0));
-}
 
 /// The rank-2 transpose of `v`, as a generic (weir-vectorize-contractions
 /// tiles it into short rows; a whole-tensor vector transpose would unroll).
@@ -81,7 +76,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     auto type = typeOf(op.getOutput());
     auto kType = typeOf(k);
     bool transposeA = op.getTransposeA();
-    Value init = zeros(b, loc, type, transposeA ? k : a);
+    Value init = zeroTensor(b, loc, type, transposeA ? k : a);
     if (!transposeA && kType.hasStaticShape() && kType.getDimSize(0) % 8 == 0) {
       b.replaceOp(op, linalg::MatmulOp::create(b, loc, TypeRange{type},
                                                ValueRange{a, k}, ValueRange{init})
@@ -131,7 +126,7 @@ struct LowerReduceSum : OpRewritePattern<ReduceSumOp> {
       if (!reduced)
         kept.push_back(getAffineDimExpr(i, ctx));
     }
-    Value init = zeros(b, loc, type, op.getInput());
+    Value init = zeroTensor(b, loc, type, op.getInput());
     b.replaceOp(op, linalg::GenericOp::create(
                         b, loc, TypeRange{type}, ValueRange{op.getInput()},
                         ValueRange{init},
@@ -275,7 +270,7 @@ struct LowerConvBackpropInput : OpRewritePattern<Conv2DBackpropInputOp> {
     auto bigType = RankedTensorType::get(
         {dyType.getDimSize(0), padTop + lh + padBottom, padLeft + lw + padRight, f},
         elt);
-    Value big = zeros(b, loc, bigType, op.getOutputGrad());
+    Value big = zeroTensor(b, loc, bigType, op.getOutputGrad());
     Value batch = tensor::DimOp::create(b, loc, op.getOutputGrad(), 0);
     SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(padTop),
                                       b.getIndexAttr(padLeft), b.getIndexAttr(0)};
@@ -294,7 +289,7 @@ struct LowerConvBackpropInput : OpRewritePattern<Conv2DBackpropInputOp> {
     Value rotated = mapElements(
         b, loc, rotType, op.getKernel(), {rot},
         [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-    Value init = zeros(b, loc, dxType, op.getOutputGrad());
+    Value init = zeroTensor(b, loc, dxType, op.getOutputGrad());
     int64_t ones[2] = {1, 1};
     b.replaceOp(op, linalg::Conv2DNhwcHwcfOp::create(
                         b, loc, TypeRange{dxType}, ValueRange{big, rotated},
@@ -317,22 +312,9 @@ struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
     Type elt = dkType.getElementType();
     ArrayRef<int64_t> s = op.getStrides(), d = op.getDilation();
     int64_t kh = dkType.getDimSize(0), kw = dkType.getDimSize(1);
-    auto [top, bottom] = windowPadding(xType.getDimSize(1), kh, s[0], d[0],
-                                       op.getPadding());
-    auto [left, right] = windowPadding(xType.getDimSize(2), kw, s[1], d[1],
-                                       op.getPadding());
-    Value x = op.getInput();
-    if (top || bottom || left || right) {
-      SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top),
-                                    b.getIndexAttr(left), b.getIndexAttr(0)};
-      SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
-                                     b.getIndexAttr(right), b.getIndexAttr(0)};
-      SmallVector<int64_t> shape(xType.getShape());
-      shape[1] += top + bottom;
-      shape[2] += left + right;
-      x = tensor::PadOp::create(b, loc, xType.clone(shape), x, low, high,
-                                Value(arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 0.0))));
-    }
+    int64_t window[2] = {kh, kw};
+    Value x = padSpatial(b, loc, op.getInput(), window, s, d, op.getPadding(),
+                         b.getFloatAttr(elt, 0.0));
     // One contraction per kernel offset (y, x): the input rows that offset
     // meets are a strided slice xs [N, OH, OW, C], and
     // dk[y, x] = sum over (n, oy, ox) of xs^T dy, a [C, F] block. Plain
@@ -359,7 +341,7 @@ struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
         SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(s[0]),
                                           b.getIndexAttr(s[1]), b.getIndexAttr(1)};
         Value xs = tensor::ExtractSliceOp::create(b, loc, xsType, x, offsets, sizes, strides);
-        Value init = zeros(b, loc, blockType, x);
+        Value init = zeroTensor(b, loc, blockType, x);
         Value block = linalg::GenericOp::create(
                           b, loc, TypeRange{blockType}, ValueRange{xs, op.getOutputGrad()},
                           ValueRange{init}, ArrayRef<AffineMap>{xsMap, dyMap, outMap},
@@ -475,7 +457,7 @@ struct LowerSoftmaxGrad : OpRewritePattern<SoftmaxGradOp> {
     AffineMap row = AffineMap::get(rank, 0, keep, ctx);
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     iters.back() = utils::IteratorType::reduction;
-    Value init = zeros(b, loc, rowType, op.getValue());
+    Value init = zeroTensor(b, loc, rowType, op.getValue());
     Value dot = linalg::GenericOp::create(
                     b, loc, TypeRange{rowType},
                     ValueRange{op.getValue(), op.getOutputGrad()}, ValueRange{init},

@@ -25,12 +25,6 @@ static RankedTensorType typeOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-static Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value like) {
-  return filledTensor(b, loc, type, like,
-                      b.getFloatAttr(type.getElementType(), 0.0));
-}
-
 namespace {
 
 /// The gradient of a pooling op at each input position: the sum over the
@@ -53,7 +47,7 @@ static Value gatherWindows(OpBuilder &b, Location loc, RankedTensorType dxType,
   AffineMap winMap = AffineMap::get(6, 0, {e(3), e(4)}, ctx);
   AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(5)}, ctx);
   auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
-  Value init = zeros(b, loc, dxType, like);
+  Value init = zeroTensor(b, loc, dxType, like);
   return linalg::GenericOp::create(
              b, loc, TypeRange{dxType}, ValueRange{window}, ValueRange{init},
              ArrayRef<AffineMap>{winMap, outMap},
@@ -144,14 +138,56 @@ static Value tiledPoolGrad(OpBuilder &b, Location loc, RankedTensorType dxType,
   return dx;
 }
 
-/// Whether the windows of a pool tile its input without padding.
-static bool windowsTile(RankedTensorType x, ArrayRef<int64_t> pool,
-                        ArrayRef<int64_t> strides, Padding padding) {
-  if (pool != strides)
-    return false;
-  auto [top, bottom] = windowPadding(x.getDimSize(1), pool[0], strides[0], 1, padding);
-  auto [left, right] = windowPadding(x.getDimSize(2), pool[1], strides[1], 1, padding);
-  return top == 0 && bottom == 0 && left == 0 && right == 0;
+/// The window positions of a pool whose windows tile the input: for each
+/// (ky, kx) in row-major order, the [N, OH, OW, C] slice of the input seen
+/// as [N, OH, s0, OW, s1, C] (rows and columns no window covers dropped).
+static SmallVector<Value> tiledWindowPositions(OpBuilder &b, Location loc,
+                                               Value x, RankedTensorType outType,
+                                               ArrayRef<int64_t> pool) {
+  auto xType = typeOf(x);
+  Type elt = xType.getElementType();
+  int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2),
+          c = xType.getDimSize(3);
+  Value batch = tensor::DimOp::create(b, loc, x, 0);
+  if (oh * pool[0] != xType.getDimSize(1) || ow * pool[1] != xType.getDimSize(2)) {
+    SmallVector<OpFoldResult> zero(4, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(oh * pool[0]),
+                                    b.getIndexAttr(ow * pool[1]), b.getIndexAttr(c)};
+    SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
+    x = tensor::ExtractSliceOp::create(
+        b, loc, xType.clone({xType.getDimSize(0), oh * pool[0], ow * pool[1], c}), x,
+        zero, sizes, ones);
+  }
+  x = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({xType.getDimSize(0), oh, pool[0], ow, pool[1], c}, elt),
+      x, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}, {5}});
+  SmallVector<Value> positions;
+  for (int64_t ky = 0; ky < pool[0]; ++ky)
+    for (int64_t kx = 0; kx < pool[1]; ++kx) {
+      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
+                                        b.getIndexAttr(ky), b.getIndexAttr(0),
+                                        b.getIndexAttr(kx), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(oh), b.getIndexAttr(1),
+                                      b.getIndexAttr(ow), b.getIndexAttr(1),
+                                      b.getIndexAttr(c)};
+      SmallVector<OpFoldResult> ones(6, b.getIndexAttr(1));
+      positions.push_back(tensor::ExtractSliceOp::create(
+          b, loc, outType.clone(elt), x, offsets, sizes, ones));
+    }
+  return positions;
+}
+
+/// The index (as i32) of the first maximum among the elements `a`.
+static Value firstMaxIndex(OpBuilder &nb, Location l, ValueRange a) {
+  Value best = a[0];
+  Value index = arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(0));
+  for (unsigned i = 1; i < a.size(); ++i) {
+    Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[i], best);
+    best = arith::SelectOp::create(nb, l, better, a[i], best);
+    index = arith::SelectOp::create(
+        nb, l, better, arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(i)), index);
+  }
+  return index;
 }
 
 // max_pool2d_grad: first the window index of each window's first maximum,
@@ -163,112 +199,21 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
     Location loc = op.getLoc();
     auto xType = typeOf(op.getInput());
     auto dyType = typeOf(op.getOutputGrad());
+    auto idxType = dyType.clone(b.getI32Type());
     Type elt = xType.getElementType();
     ArrayRef<int64_t> pool = op.getPoolSize(), s = op.getStrides();
-    auto [top, bottom] = windowPadding(xType.getDimSize(1), pool[0], s[0], 1, op.getPadding());
-    auto [left, right] = windowPadding(xType.getDimSize(2), pool[1], s[1], 1, op.getPadding());
-    Value x = op.getInput();
-    auto lowest = b.getFloatAttr(elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(), true));
-    if (top || bottom || left || right) {
-      SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top),
-                                    b.getIndexAttr(left), b.getIndexAttr(0)};
-      SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
-                                     b.getIndexAttr(right), b.getIndexAttr(0)};
-      SmallVector<int64_t> shape(xType.getShape());
-      shape[1] += top + bottom;
-      shape[2] += left + right;
-      x = tensor::PadOp::create(b, loc, xType.clone(shape), x, low, high,
-                                Value(arith::ConstantOp::create(b, loc, lowest)));
-    }
-    MLIRContext *ctx = b.getContext();
-    auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    // dims (n, oy, ox, ky, kx, c)
-    AffineMap xMap = AffineMap::get(
-        6, 0, {e(0), e(1) * s[0] + e(3), e(2) * s[1] + e(4), e(5)}, ctx);
-    bool tiles = windowsTile(xType, pool, s, op.getPadding());
-    if (tiles) {
-      // Windows that tile the input: read it as [N, OH, s0, OW, s1, C]
-      // (a permutation map, which vectorizes).
-      int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2),
-              c = xType.getDimSize(3);
-      if (oh * s[0] != xType.getDimSize(1) || ow * s[1] != xType.getDimSize(2)) {
-        SmallVector<OpFoldResult> zero(4, b.getIndexAttr(0));
-        SmallVector<OpFoldResult> sizes{
-            OpFoldResult(tensor::DimOp::create(b, loc, x, 0).getResult()),
-            b.getIndexAttr(oh * s[0]), b.getIndexAttr(ow * s[1]), b.getIndexAttr(c)};
-        SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-        x = tensor::ExtractSliceOp::create(
-            b, loc, xType.clone({xType.getDimSize(0), oh * s[0], ow * s[1], c}), x,
-            zero, sizes, ones);
-      }
-      x = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({xType.getDimSize(0), oh, s[0], ow, s[1], c}, elt),
-          x, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}, {5}});
-      xMap = AffineMap::get(6, 0, {e(0), e(1), e(3), e(2), e(4), e(5)}, ctx);
-    }
-    AffineMap winMap = AffineMap::get(6, 0, {e(3), e(4)}, ctx);
-    AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(5)}, ctx);
-    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
-    auto idxType = dyType.clone(b.getI32Type());
-    Value maxInit = filledTensor(b, loc, dyType, op.getOutputGrad(), lowest);
-    Value idxInit = filledTensor(b, loc, idxType, op.getOutputGrad(), b.getI32IntegerAttr(0));
-    Value window = tensor::EmptyOp::create(b, loc, pool, elt);
-    Value winner;
-    if (tiles) {
-      // One input per window position (a slice of the [N, OH, s0, OW, s1,
-      // C] view) and an all-parallel kernel that scans them in row-major
-      // order: no reduction loop, so it vectorizes along the channels.
-      SmallVector<Value> positions;
-      Value batch = tensor::DimOp::create(b, loc, x, 0);
-      for (int64_t ky = 0; ky < pool[0]; ++ky)
-        for (int64_t kx = 0; kx < pool[1]; ++kx) {
-          SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
-                                            b.getIndexAttr(ky), b.getIndexAttr(0),
-                                            b.getIndexAttr(kx), b.getIndexAttr(0)};
-          SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(dyType.getDimSize(1)),
-                                          b.getIndexAttr(1), b.getIndexAttr(dyType.getDimSize(2)),
-                                          b.getIndexAttr(1), b.getIndexAttr(dyType.getDimSize(3))};
-          SmallVector<OpFoldResult> ones(6, b.getIndexAttr(1));
-          positions.push_back(tensor::ExtractSliceOp::create(
-              b, loc, dyType, x, offsets, sizes, ones));
-        }
-      winner = mapElements(b, loc, idxType, positions, {},
-                           [&](OpBuilder &nb, Location l, ValueRange a) {
-                             Value best = a[0];
-                             Value index = arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(0));
-                             for (unsigned i = 1; i < a.size(); ++i) {
-                               Value better = arith::CmpFOp::create(
-                                   nb, l, arith::CmpFPredicate::OGT, a[i], best);
-                               best = arith::SelectOp::create(nb, l, better, a[i], best);
-                               index = arith::SelectOp::create(
-                                   nb, l, better,
-                                   arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(i)),
-                                   index);
-                             }
-                             return index;
-                           });
-    } else {
-      auto argmax = linalg::GenericOp::create(
-          b, loc, TypeRange{dyType, idxType}, ValueRange{x, window},
-          ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{xMap, winMap, outMap, outMap},
-          ArrayRef<utils::IteratorType>{par, par, par, red, red, par},
-          [&](OpBuilder &nb, Location l, ValueRange a) {
-            Value ky = linalg::IndexOp::create(nb, l, 3);
-            Value kx = linalg::IndexOp::create(nb, l, 4);
-            Value w = arith::AddIOp::create(
-                nb, l, arith::MulIOp::create(nb, l, ky,
-                                             arith::ConstantIndexOp::create(nb, l, pool[1])),
-                kx);
-            Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
-            Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2]);
-            linalg::YieldOp::create(
-                nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
-                                  arith::SelectOp::create(nb, l, better, wi, a[3])});
-          });
-      winner = argmax.getResult(1);
-    }
     Value dy = op.getOutputGrad();
-    if (tiles) {
+    // The gradient goes to window position `w` where the winner index is w.
+    auto routed = [&](OpBuilder &nb, Location l, Value won, Value w, Value g) {
+      Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
+      Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, won, wi);
+      return arith::SelectOp::create(nb, l, hit, g, floatConst(nb, l, elt, 0.0))
+          .getResult();
+    };
+    if (windowsTile(xType, pool, s, op.getPadding())) {
+      Value winner = mapElements(b, loc, idxType,
+                                 tiledWindowPositions(b, loc, op.getInput(), dyType, pool),
+                                 {}, firstMaxIndex);
       b.replaceOp(op, tiledPoolGrad(
                           b, loc, xType, op.getInput(), {winner, dy}, pool,
                           [&](OpBuilder &nb, Location l, ValueRange a, Value ky,
@@ -277,14 +222,46 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
                                 nb, l, arith::MulIOp::create(
                                            nb, l, ky, arith::ConstantIndexOp::create(nb, l, pool[1])),
                                 kx);
-                            Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
-                            Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], wi);
-                            return arith::SelectOp::create(nb, l, hit, a[1],
-                                                           floatConst(nb, l, elt, 0.0))
-                                .getResult();
+                            return routed(nb, l, a[0], w, a[1]);
                           }));
       return success();
     }
+    // Overlapping or padded windows: the argmax reduces over each window of
+    // the input padded with -inf, then every input position gathers from
+    // the windows covering it.
+    auto lowest = b.getFloatAttr(elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(), true));
+    int64_t ones[2] = {1, 1};
+    Value x = padSpatial(b, loc, op.getInput(), pool, s, ones, op.getPadding(), lowest);
+    int64_t top = windowPadding(xType.getDimSize(1), pool[0], s[0], 1, op.getPadding()).first;
+    int64_t left = windowPadding(xType.getDimSize(2), pool[1], s[1], 1, op.getPadding()).first;
+    MLIRContext *ctx = b.getContext();
+    auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    // dims (n, oy, ox, ky, kx, c)
+    AffineMap xMap = AffineMap::get(
+        6, 0, {e(0), e(1) * s[0] + e(3), e(2) * s[1] + e(4), e(5)}, ctx);
+    AffineMap winMap = AffineMap::get(6, 0, {e(3), e(4)}, ctx);
+    AffineMap outMap = AffineMap::get(6, 0, {e(0), e(1), e(2), e(5)}, ctx);
+    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+    Value maxInit = filledTensor(b, loc, dyType, dy, lowest);
+    Value idxInit = filledTensor(b, loc, idxType, dy, b.getI32IntegerAttr(0));
+    Value window = tensor::EmptyOp::create(b, loc, pool, elt);
+    Value winner = linalg::GenericOp::create(
+        b, loc, TypeRange{dyType, idxType}, ValueRange{x, window},
+        ValueRange{maxInit, idxInit}, ArrayRef<AffineMap>{xMap, winMap, outMap, outMap},
+        ArrayRef<utils::IteratorType>{par, par, par, red, red, par},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value ky = linalg::IndexOp::create(nb, l, 3);
+          Value kx = linalg::IndexOp::create(nb, l, 4);
+          Value w = arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, ky,
+                                           arith::ConstantIndexOp::create(nb, l, pool[1])),
+              kx);
+          Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
+          Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+          linalg::YieldOp::create(
+              nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
+                                arith::SelectOp::create(nb, l, better, wi, a[3])});
+        }).getResult(1);
     b.replaceOp(op, gatherWindows(
                         b, loc, xType, op.getInput(), pool, s, top, left,
                         dyType.getDimSize(1), dyType.getDimSize(2),
@@ -293,9 +270,7 @@ struct LowerMaxPoolGrad : OpRewritePattern<MaxPool2DGradOp> {
                           Value c = linalg::IndexOp::create(nb, l, 5);
                           Value won = tensor::ExtractOp::create(nb, l, winner, ValueRange{n, oy, ox, c});
                           Value g = tensor::ExtractOp::create(nb, l, dy, ValueRange{n, oy, ox, c});
-                          Value wi = arith::IndexCastOp::create(nb, l, nb.getI32Type(), w);
-                          Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, won, wi);
-                          return arith::SelectOp::create(nb, l, hit, g, floatConst(nb, l, elt, 0.0)).getResult();
+                          return routed(nb, l, won, w, g);
                         }));
     return success();
   }

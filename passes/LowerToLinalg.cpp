@@ -43,30 +43,6 @@ static TypedAttr lowestValue(Type elt) {
   return FloatAttr::get(ft, APFloat::getInf(ft.getFloatSemantics(), true));
 }
 
-/// Pads the H and W axes of an NHWC tensor as `same` padding requires.
-static Value padSpatial(OpBuilder &b, Location loc, Value input,
-                        ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
-                        ArrayRef<int64_t> dilation, Padding padding,
-                        TypedAttr padValue) {
-  auto type = typeOf(input);
-  auto [top, bottom] = windowPadding(type.getDimSize(1), window[0], strides[0],
-                                     dilation[0], padding);
-  auto [left, right] = windowPadding(type.getDimSize(2), window[1], strides[1],
-                                     dilation[1], padding);
-  if (top == 0 && bottom == 0 && left == 0 && right == 0)
-    return input;
-  SmallVector<int64_t> shape(type.getShape());
-  shape[1] += top + bottom;
-  shape[2] += left + right;
-  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top),
-                                b.getIndexAttr(left), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom),
-                                 b.getIndexAttr(right), b.getIndexAttr(0)};
-  Value pad = arith::ConstantOp::create(b, loc, padValue);
-  return tensor::PadOp::create(b, loc, type.clone(shape), input, low, high,
-                               pad);
-}
-
 /// Max pooling whose windows tile the input (strides == pool size, no
 /// padding): the input viewed as [N, OH, s0, OW, s1, C], one slice per
 /// window position, and an elementwise max of the slices, which vectorizes
@@ -75,12 +51,7 @@ static Value padSpatial(OpBuilder &b, Location loc, Value input,
 static Value maxOfTilingWindows(OpBuilder &b, Location loc, Value input,
                                 RankedTensorType type, ArrayRef<int64_t> pool,
                                 ArrayRef<int64_t> strides, Padding padding) {
-  auto inType = typeOf(input);
-  if (pool != ArrayRef<int64_t>(strides))
-    return nullptr;
-  auto [top, bottom] = windowPadding(inType.getDimSize(1), pool[0], strides[0], 1, padding);
-  auto [left, right] = windowPadding(inType.getDimSize(2), pool[1], strides[1], 1, padding);
-  if (top || bottom || left || right)
+  if (!windowsTile(typeOf(input), pool, strides, padding))
     return nullptr;
   int64_t oh = type.getDimSize(1), ow = type.getDimSize(2), c = type.getDimSize(3);
   Value batch = tensor::DimOp::create(b, loc, input, 0);

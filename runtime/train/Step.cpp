@@ -139,19 +139,25 @@ std::vector<ArgView> TrainStep::bind(const FunctionSpec &f, const HostTensor *x,
   return views;
 }
 
-Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
-                               uint64_t rngKey, StepMetrics &metrics) {
+/// The share of the batch replica `r` of `replicas` gets: its slice is
+/// rows [rows * r / replicas, rows * (r + 1) / replicas).
+static double sliceWeight(int64_t rows, unsigned r, unsigned replicas) {
+  return double(rows * (r + 1) / replicas - rows * r / replicas) / rows;
+}
+
+Status TrainStep::runReplicas(const FunctionSpec &f, const HostTensor &x,
+                              const HostTensor *y, uint64_t rngKey,
+                              std::vector<std::vector<HostTensor>> &results) {
   int64_t rows = x.rank() ? x.shape()[0] : 0;
   if (rows == 0)
     return Status::error("empty batch");
-  if (y.rank() == 0 || y.shape()[0] != rows)
-    return Status::error("the batch has " + std::to_string(rows) +
-                         " inputs but a different number of targets");
   unsigned replicas =
       static_cast<unsigned>(std::min<int64_t>(replicas_, rows));
+  results.resize(replicas);
   std::vector<Status> statuses(replicas);
   auto run = [&](unsigned r) {
     int64_t begin = rows * r / replicas, end = rows * (r + 1) / replicas;
+    // Each replica keys its dropout masks with its own index.
     std::vector<HostTensor> scalars;
     Result<HostTensor> key = makeScalar(DType::I64);
     if (!key.ok()) {
@@ -161,16 +167,15 @@ Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
     key->data<int64_t>()[0] = static_cast<int64_t>(
         rngKey ^ (uint64_t(r) * 0x9E3779B97F4A7C15ull));
     scalars.push_back(std::move(*key));
-    std::vector<HostTensor> &results = replicaResults_[r];
-    if (Status s = allocateResults(train_, end - begin, results); !s.ok()) {
+    if (Status s = allocateResults(f, end - begin, results[r]); !s.ok()) {
       statuses[r] = s;
       return;
     }
     std::vector<HostTensor *> outs;
-    for (HostTensor &t : results)
+    for (HostTensor &t : results[r])
       outs.push_back(&t);
-    statuses[r] = invokePacked(train_.fn, train_.name,
-                               bind(train_, &x, &y, begin, end, scalars), outs);
+    statuses[r] = invokePacked(f.fn, f.name, bind(f, &x, y, begin, end, scalars),
+                               outs);
   };
   if (replicas == 1)
     run(0);
@@ -179,14 +184,22 @@ Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
   for (Status &s : statuses)
     if (!s.ok())
       return s;
-  // The all-reduce: each replica's results are means over its slice.
-  metrics = StepMetrics();
+  return Status();
+}
+
+/// The all-reduce: each replica's results are means over its slice, so
+/// they are averaged weighted by slice size (counts are summed).
+StepMetrics TrainStep::reduceReplicas(
+    const FunctionSpec &f, int64_t rows,
+    const std::vector<std::vector<HostTensor>> &results) {
+  StepMetrics metrics;
   metrics.examples = rows;
+  unsigned replicas = results.size();
   for (unsigned r = 0; r < replicas; ++r) {
-    double w = double(rows * (r + 1) / replicas - rows * r / replicas) / rows;
-    for (size_t i = 0; i < train_.results.size(); ++i) {
-      const SlotSpec &spec = train_.results[i];
-      const HostTensor &v = replicaResults_[r][i];
+    double w = sliceWeight(rows, r, replicas);
+    for (size_t i = 0; i < f.results.size(); ++i) {
+      const SlotSpec &spec = f.results[i];
+      const HostTensor &v = results[r][i];
       switch (spec.role) {
       case Role::Loss:
         metrics.loss += w * scalarValue(v);
@@ -205,6 +218,18 @@ Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
       }
     }
   }
+  return metrics;
+}
+
+Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
+                               uint64_t rngKey, StepMetrics &metrics) {
+  int64_t rows = x.rank() ? x.shape()[0] : 0;
+  if (rows && (y.rank() == 0 || y.shape()[0] != rows))
+    return Status::error("the batch has " + std::to_string(rows) +
+                         " inputs but a different number of targets");
+  if (Status s = runReplicas(train_, x, &y, rngKey, replicaResults_); !s.ok())
+    return s;
+  metrics = reduceReplicas(train_, rows, replicaResults_);
   return Status();
 }
 
@@ -281,41 +306,8 @@ Result<StepMetrics> TrainStep::gradients(const HostTensor &x,
 
 Result<StepMetrics> TrainStep::evaluate(const HostTensor &x,
                                         const HostTensor &y) {
-  int64_t rows = x.rank() ? x.shape()[0] : 0;
-  if (rows == 0)
-    return Status::error("empty batch");
-  unsigned replicas =
-      static_cast<unsigned>(std::min<int64_t>(replicas_, rows));
-  std::vector<std::vector<HostTensor>> results(replicas);
-  std::vector<Status> statuses(replicas);
-  auto run = [&](unsigned r) {
-    int64_t begin = rows * r / replicas, end = rows * (r + 1) / replicas;
-    if (Status s = allocateResults(eval_, end - begin, results[r]); !s.ok()) {
-      statuses[r] = s;
-      return;
-    }
-    std::vector<HostTensor *> outs;
-    for (HostTensor &t : results[r])
-      outs.push_back(&t);
-    statuses[r] = invokePacked(eval_.fn, eval_.name,
-                               bind(eval_, &x, &y, begin, end, {}), outs);
-  };
-  if (replicas == 1)
-    run(0);
-  else
-    pool_->parallelFor(replicas, run);
-  StepMetrics metrics;
-  metrics.examples = rows;
-  for (unsigned r = 0; r < replicas; ++r) {
-    if (!statuses[r].ok())
-      return statuses[r];
-    double w = double(rows * (r + 1) / replicas - rows * r / replicas) / rows;
-    for (size_t i = 0; i < eval_.results.size(); ++i) {
-      if (eval_.results[i].role == Role::Loss)
-        metrics.loss += w * scalarValue(results[r][i]);
-      else if (eval_.results[i].role == Role::Correct)
-        metrics.correct += scalarValue(results[r][i]);
-    }
-  }
-  return metrics;
+  std::vector<std::vector<HostTensor>> results;
+  if (Status s = runReplicas(eval_, x, &y, 0, results); !s.ok())
+    return s;
+  return reduceReplicas(eval_, x.shape()[0], results);
 }

@@ -101,6 +101,15 @@ private:
   TrainStep() = default;
   Status runGradients(const HostTensor &x, const HostTensor &y,
                       uint64_t rngKey, StepMetrics &metrics);
+  /// Runs `f` on one contiguous slice of the batch per replica,
+  /// concurrently; results[r] receives replica r's results.
+  Status runReplicas(const FunctionSpec &f, const HostTensor &x,
+                     const HostTensor *y, uint64_t rngKey,
+                     std::vector<std::vector<HostTensor>> &results);
+  /// Loss and count of the replicas' results; gradients and updated state
+  /// go into grads_ and the state.
+  StepMetrics reduceReplicas(const FunctionSpec &f, int64_t rows,
+                             const std::vector<std::vector<HostTensor>> &results);
   Status allocateResults(const FunctionSpec &f, int64_t rows,
                          std::vector<HostTensor> &out);
   std::vector<ArgView> bind(const FunctionSpec &f, const HostTensor *x,

@@ -38,22 +38,12 @@ int weir::runEvaluate(const EvaluateOptions &options) {
                       (*run)->targetShape);
   if (!batcher.ok())
     return fail("evaluate", batcher.status());
-  HostTensor x, y;
-  double lossSum = 0, correct = 0;
-  int64_t seen = 0;
-  for (int64_t s = 0; s < batcher->stepsPerEpoch(); ++s) {
-    if (Status st = batcher->fill(0, s, x, y); !st.ok())
-      return fail("evaluate", st);
-    Result<StepMetrics> m = (*run)->step->evaluate(x, y);
-    if (!m.ok())
-      return fail("evaluate", m.status());
-    lossSum += m->loss * m->examples;
-    correct += m->correct;
-    seen += m->examples;
-  }
+  Result<StepMetrics> m = evaluateAll(*(*run)->step, *batcher);
+  if (!m.ok())
+    return fail("evaluate", m.status());
   llvm::outs() << llvm::format("%s: %lld examples  loss %.4f  acc %.4f\n",
-                               options.split.c_str(), (long long)seen,
-                               lossSum / seen, correct / seen);
+                               options.split.c_str(), (long long)m->examples,
+                               m->loss, m->correct / m->examples);
   return 0;
 }
 

@@ -61,25 +61,6 @@ Result<DataSpec> dataSpecOf(const FunctionSpec &f) {
   return spec;
 }
 
-/// Loss and accuracy of `batcher`'s data (one pass, in order).
-Result<StepMetrics> evaluateAll(TrainStep &step, Batcher &batcher) {
-  HostTensor x, y;
-  StepMetrics total;
-  double lossSum = 0;
-  for (int64_t s = 0; s < batcher.stepsPerEpoch(); ++s) {
-    if (Status st = batcher.fill(0, s, x, y); !st.ok())
-      return st;
-    Result<StepMetrics> m = step.evaluate(x, y);
-    if (!m.ok())
-      return m.status();
-    lossSum += m->loss * m->examples;
-    total.correct += m->correct;
-    total.examples += m->examples;
-  }
-  total.loss = total.examples ? lossSum / total.examples : 0;
-  return total;
-}
-
 EarlyStoppingOptions earlyStoppingOptions(const EarlyStoppingConfig &c) {
   EarlyStoppingOptions o;
   o.monitor = c.monitor;
@@ -223,6 +204,24 @@ Status weir::checkLabels(const TrainingRun &run, const ArrayDataset &data,
                            "), the model's classes");
   }
   return Status();
+}
+
+Result<StepMetrics> weir::evaluateAll(TrainStep &step, Batcher &batcher) {
+  HostTensor x, y;
+  StepMetrics total;
+  double lossSum = 0;
+  for (int64_t s = 0; s < batcher.stepsPerEpoch(); ++s) {
+    if (Status st = batcher.fill(0, s, x, y); !st.ok())
+      return st;
+    Result<StepMetrics> m = step.evaluate(x, y);
+    if (!m.ok())
+      return m.status();
+    lossSum += m->loss * m->examples;
+    total.correct += m->correct;
+    total.examples += m->examples;
+  }
+  total.loss = total.examples ? lossSum / total.examples : 0;
+  return total;
 }
 
 int weir::runTrain(const TrainOptions &options) {

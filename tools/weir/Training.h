@@ -3,6 +3,7 @@
 #define WEIR_TOOLS_WEIR_TRAINING_H
 
 #include "dialect/TrainConfig.h"
+#include "runtime/train/Batcher.h"
 #include "runtime/train/Dataset.h"
 #include "runtime/train/Step.h"
 #include "tools/weir/Session.h"
@@ -48,6 +49,10 @@ struct TrainingRun {
   std::vector<std::string> modelArguments;
   bool singleInput = true;
 };
+
+/// Loss (mean) and right-prediction count of all of `batcher`'s data, one
+/// pass in file order, in inference mode.
+Result<StepMetrics> evaluateAll(TrainStep &step, Batcher &batcher);
 
 /// Checks that the integer labels of `data` fit `run`'s classes; the error
 /// names the file, the split and the first bad example.
