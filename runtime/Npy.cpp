@@ -193,7 +193,9 @@ uint32_t readLittleEndian(const unsigned char *p, int bytes) {
   return value;
 }
 
-Status checkBools(const HostTensor &t) {
+} // namespace
+
+Status checkNpyBools(const HostTensor &t) {
   const uint8_t *bytes = t.bytes();
   for (int64_t i = 0; i < t.numElements(); ++i)
     if (bytes[i] > 1)
@@ -202,6 +204,22 @@ Status checkBools(const HostTensor &t) {
   return Status::success();
 }
 
+Result<NpyLayout> parseNpyHeader(std::string_view dict) {
+  NpyHeader header;
+  WEIR_RETURN_IF_ERROR(HeaderParser(dict).parse(header));
+  Result<DType> dtype = dtypeFromDescr(header.descr);
+  if (!dtype)
+    return dtype.status();
+  if (header.fortranOrder)
+    return Status::error("fortran_order True is not supported; save a C-order "
+                         "array (np.ascontiguousarray)");
+  Result<int64_t> count = checkedNumElements(header.shape, dtypeSize(*dtype));
+  if (!count)
+    return Status::error("malformed header: " + count.status().message());
+  return NpyLayout{*dtype, std::move(header.shape), *count};
+}
+
+namespace {
 Result<HostTensor> readNpyFile(const InputFile &file) {
   const uint64_t size = file.size();
   unsigned char prefix[12];
@@ -239,19 +257,14 @@ Result<HostTensor> readNpyFile(const InputFile &file) {
   WEIR_RETURN_IF_ERROR(
       file.readAt(dataStart - headerLen, headerText.data(), headerLen));
 
+  Result<NpyLayout> layout = parseNpyHeader(headerText);
+  if (!layout)
+    return layout.status();
+  Result<DType> dtype = layout->dtype;
   NpyHeader header;
-  WEIR_RETURN_IF_ERROR(HeaderParser(headerText).parse(header));
-  Result<DType> dtype = dtypeFromDescr(header.descr);
-  if (!dtype)
-    return dtype.status();
-  if (header.fortranOrder)
-    return Status::error("fortran_order True is not supported; save a C-order "
-                         "array (np.ascontiguousarray)");
-  Result<int64_t> count = checkedNumElements(header.shape, dtypeSize(*dtype));
-  if (!count)
-    return Status::error("malformed header: " + count.status().message());
+  header.shape = std::move(layout->shape);
 
-  uint64_t expected = static_cast<uint64_t>(*count) * dtypeSize(*dtype);
+  uint64_t expected = static_cast<uint64_t>(layout->numElements) * dtypeSize(*dtype);
   uint64_t found = size - dataStart;
   std::string what =
       "shape " + formatShape(header.shape) + " " + dtypeName(*dtype);
@@ -271,7 +284,7 @@ Result<HostTensor> readNpyFile(const InputFile &file) {
     return tensor.status();
   WEIR_RETURN_IF_ERROR(file.readAt(dataStart, tensor->rawData(), expected));
   if (*dtype == DType::Bool)
-    WEIR_RETURN_IF_ERROR(checkBools(*tensor));
+    WEIR_RETURN_IF_ERROR(checkNpyBools(*tensor));
   return tensor;
 }
 
