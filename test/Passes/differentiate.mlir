@@ -74,3 +74,28 @@ func.func @not_a_loss(%x: tensor<?x4xf32>) -> tensor<?x3xf32> attributes {weir.d
   %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+weir.parameter @k : tensor<4x3xf32> init <zeros> non_trainable
+
+// expected-error @+1 {{the loss does not depend on any trainable parameter}}
+func.func @nothing_to_train(%x: tensor<?x4xf32>, %t: tensor<?x3xf32>) -> tensor<f32> attributes {weir.differentiate} {
+  %k = weir.load_param @k : tensor<4x3xf32>
+  %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %l = weir.mean_squared_error %0, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+weir.parameter @k : tensor<4x3xf32> init <zeros>
+
+func.func @softmax_axis0(%x: tensor<?x4xf32>, %t: tensor<?x3xf32>) -> tensor<f32> attributes {weir.differentiate} {
+  %k = weir.load_param @k : tensor<4x3xf32>
+  %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  // expected-error @+1 {{'weir.softmax' op has a gradient rule only along the last axis}}
+  %1 = weir.softmax %0 axis 0 : tensor<?x3xf32> -> tensor<?x3xf32>
+  %l = weir.mean_squared_error %1, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}

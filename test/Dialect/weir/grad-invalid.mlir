@@ -207,3 +207,27 @@ func.func @optimizer_c3_rmsprop(%p: tensor<4xf32>, %lr: tensor<f32>) {
   %0:2 = weir.apply_rmsprop %p, %p, %p, %lr {momentum = 0.5 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>)
   return
 }
+
+// -----
+
+func.func @grad_c3_axis(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'weir.slice' op axis 2 is out of range}}
+  %0 = weir.slice %x axis 2 offset 0 : tensor<?x8xf32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @grad_c3_rank(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'weir.slice' op expects ranked input and result of one rank}}
+  %0 = weir.slice %x axis 1 offset 0 : tensor<?x8xf32> -> tensor<?x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @grad_c4_type(%x: tensor<?x8xf32>, %k: tensor<i64>) {
+  // expected-error @+1 {{'weir.dropout_mask' op result must have the type of the input}}
+  %0 = weir.dropout_mask %x, %k rate 0.5 : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x9xf32>
+  return
+}
