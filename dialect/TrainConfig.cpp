@@ -299,6 +299,18 @@ TrainConfigOp::verifySymbolUses(SymbolTableCollection &tables) {
   if (!tables.lookupNearestSymbolFrom<func::FuncOp>(*this, getModelAttr()))
     return emitOpError() << "'@" << getModel()
                          << "' does not name a func.func in the module";
+  // train_config_c14: with data, the data and the validation data name
+  // pipelines.
+  if (FlatSymbolRefAttr data = getDataAttr()) {
+    if (!tables.lookupNearestSymbolFrom<PipelineOp>(*this, data))
+      return emitOpError() << "data '@" << data.getValue()
+                           << "' does not name a weir.pipeline";
+    if (StringAttr validate = getValidateAttr())
+      if (!tables.lookupNearestSymbolFrom<PipelineOp>(
+              *this, StringAttr::get(getContext(), validate.getValue())))
+        return emitOpError() << "validate '" << validate.getValue()
+                             << "' does not name a weir.pipeline";
+  }
   return success();
 }
 
@@ -378,7 +390,7 @@ LogicalResult TrainConfigOp::verify() {
       failed(checkKeyValue("train", "batch_size", getBatchSizeAttr(), emit)))
     return failure();
   // train_config_c10
-  if (StringAttr validate = getValidateAttr())
+  if (StringAttr validate = getValidateAttr(); validate && !getData())
     if (failed(checkKeyValue("train", "validate", validate, emit)))
       return failure();
   if (DictionaryAttr early = getEarlyStoppingAttr()) {
@@ -492,6 +504,11 @@ TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
   c.epochs = op.getEpochs();
   c.batchSize = op.getBatchSize();
   c.validate = op.getValidate().has_value();
+  if (op.getData()) {
+    c.data = op.getData()->str();
+    if (c.validate)
+      c.validationData = op.getValidate()->str();
+  }
   if (DictionaryAttr early = op.getEarlyStoppingAttr()) {
     EarlyStoppingConfig e;
     if (auto monitor = early.getAs<StringAttr>("monitor"))

@@ -57,6 +57,9 @@ struct TrainingConfig {
   std::vector<std::string> metrics;
   int64_t epochs = 1, batchSize = 32;
   bool validate = false;
+  /// The weir.pipeline symbols of the training and validation data; empty
+  /// when the data comes from arrays (`weir train --data`).
+  std::string data, validationData;
   std::optional<EarlyStoppingConfig> earlyStopping;
 };
 

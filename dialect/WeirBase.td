@@ -30,6 +30,7 @@ def Weir_Dialect : Dialect {
     and tests (`dense_c2`, ...) are defined in `docs/spec.md`.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let useDefaultTypePrinterParser = 1;
 }
 
 class Weir_Op<string mnemonic, list<Trait> traits = []>

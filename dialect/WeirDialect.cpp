@@ -16,6 +16,8 @@ using namespace weir;
 #include "dialect/WeirEnums.cpp.inc"
 #define GET_ATTRDEF_CLASSES
 #include "dialect/WeirAttrs.cpp.inc"
+#define GET_TYPEDEF_CLASSES
+#include "dialect/WeirTypes.cpp.inc"
 #define GET_OP_CLASSES
 #include "dialect/WeirOps.cpp.inc"
 #pragma GCC diagnostic pop
@@ -28,6 +30,10 @@ void WeirDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
 #include "dialect/WeirAttrs.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialect/WeirTypes.cpp.inc"
       >();
 }
 

@@ -56,11 +56,20 @@ mlir::Type meetTensorTypes(mlir::Type a, mlir::Type b);
 mlir::FailureOr<llvm::SmallVector<mlir::Type>>
 inferRefinedResultTypes(mlir::InferShapedTypeOpInterface op);
 
+/// The dataset a stage produces from `input` (null for a source), or
+/// failure after reporting through `emitError` (data_c* in docs/spec.md).
+class DatasetType;
+mlir::FailureOr<DatasetType> stageResultType(mlir::Operation *stage,
+                                             DatasetType input,
+                                             EmitFn emitError);
+
 } // namespace weir
 
 // Generated accessors take parameters they do not always use.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#define GET_TYPEDEF_CLASSES
+#include "dialect/WeirTypes.h.inc"
 #define GET_OP_CLASSES
 #include "dialect/WeirOps.h.inc"
 #pragma GCC diagnostic pop

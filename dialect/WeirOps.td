@@ -530,7 +530,9 @@ def Weir_MeanSquaredErrorOp
 // Backward-graph ops (weir-differentiate), optimizer updates and the
 // training configuration live in their own files.
 include "dialect/WeirGradOps.td"
+include "dialect/WeirAugmentOps.td"
 include "dialect/WeirOptimizerOps.td"
 include "dialect/WeirTrainConfig.td"
+include "dialect/WeirDataOps.td"
 
 #endif // WEIR_OPS_TD

@@ -22,6 +22,11 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
     whether to evaluate on the test split after each epoch (`validate`),
     and optional `early_stopping`. A module has at most one.
 
+    With `data` (`train MODEL on PIPELINE` in .weir), the model trains on
+    the batches of that `weir.pipeline`, and `validate` names the pipeline
+    it is validated on; without it, the data comes from arrays given to
+    `weir train --data` and `validate` names their split ("test").
+
     Numbers are `f64` floats or integers, flags `BoolAttr`s. With a
     `schedule`, `optimizer_options.learning_rate` is its initial learning
     rate. The keys, their ranges and defaults are in docs/spec.md;
@@ -43,7 +48,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
                        I64Attr:$epochs,
                        I64Attr:$batch_size,
                        OptionalAttr<StrAttr>:$validate,
-                       OptionalAttr<DictionaryAttr>:$early_stopping);
+                       OptionalAttr<DictionaryAttr>:$early_stopping,
+                       OptionalAttr<FlatSymbolRefAttr>:$data);
   let assemblyFormat = "$model attr-dict";
   let hasVerifier = 1;
 }

@@ -79,17 +79,29 @@ struct Model {
   std::vector<Stmt> body;
 };
 
-/// `train MODEL { key: value ... }`: the training configuration.
+/// `data NAME = stage | stage | ...`: an input pipeline. Each stage is a
+/// Call (a bare name such as `cache` is a call without arguments).
+struct Data {
+  std::string name;
+  llvm::SMLoc loc;
+  std::vector<ExprPtr> stages;
+};
+
+/// `train MODEL [on DATA] { key: value ... }`: the training configuration.
 struct Train {
   /// The `train` keyword.
   llvm::SMLoc loc;
   std::string model;
   llvm::SMLoc modelLoc;
+  /// The `data` pipeline after `on`, or empty (arrays from the command line).
+  std::string data;
+  llvm::SMLoc dataLoc;
   std::vector<Arg> entries;
 };
 
 struct File {
   std::vector<Model> models;
+  std::vector<Data> data;
   std::vector<Train> trains;
 };
 

@@ -322,6 +322,50 @@ FailureOr<Value> ModuleBuilder::buildMerge(const BoundCall &call) {
   return op->getResult(0);
 }
 
+/// A Keras augmentation factor: a pair (lower, upper), sorted, or one number
+/// f meaning (-|f|, |f|), or (f, f) when `symmetric` is false (random_contrast,
+/// whose range is [1 - lower, 1 + upper]). Ranges are checked by the op.
+static FailureOr<SmallVector<double, 2>>
+getFactor(const BoundCall &call, StringRef name, bool symmetric) {
+  const Expr *e = call.get(name);
+  if (!e)
+    return SmallVector<double, 2>{};
+  if (e->isNumber()) {
+    double f = std::abs(e->asDouble());
+    return SmallVector<double, 2>{symmetric ? -f : e->asDouble(),
+                                  symmetric ? f : e->asDouble()};
+  }
+  if (e->kind == Expr::Kind::List && e->elements.size() == 2 &&
+      e->elements[0]->isNumber() && e->elements[1]->isNumber()) {
+    double a = e->elements[0]->asDouble(), b = e->elements[1]->asDouble();
+    return SmallVector<double, 2>{std::min(a, b), std::max(a, b)};
+  }
+  return call.mismatch(name, *e, "a number or a pair of numbers, as in [-0.2, 0.3]");
+}
+
+namespace {
+/// The resampling arguments shared by rotation, zoom and translation.
+struct Resampling {
+  FillMode fillMode;
+  Interpolation interpolation;
+  double fillValue;
+  std::optional<int64_t> seed;
+};
+} // namespace
+
+static FailureOr<Resampling> getResampling(const BoundCall &call) {
+  FailureOr<unsigned> fill = call.getEnum(
+      "fill_mode", {"reflect", "wrap", "constant", "nearest"}, 0);
+  FailureOr<unsigned> interp =
+      call.getEnum("interpolation", {"bilinear", "nearest"}, 0);
+  FailureOr<double> value = call.getFloat("fill_value", 0);
+  FailureOr<std::optional<int64_t>> seed = call.getOptionalInt("seed");
+  if (failed(fill) || failed(interp) || failed(value) || failed(seed))
+    return failure();
+  return Resampling{static_cast<FillMode>(*fill),
+                    static_cast<Interpolation>(*interp), *value, *seed};
+}
+
 FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) {
   Location at = loc(call.loc());
   Type elt = getElementTypeOrSelf(input.getType());
@@ -401,6 +445,81 @@ FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) 
       return failure();
     op = SoftmaxOp::create(builder, at, type, input,
                            builder.getI64IntegerAttr(*axis));
+    break;
+  }
+  case OpKind::RandomFlip:
+  case OpKind::RandomRotation:
+  case OpKind::RandomZoom:
+  case OpKind::RandomTranslation:
+  case OpKind::RandomCrop:
+  case OpKind::RandomContrast: {
+    FailureOr<std::optional<int64_t>> seed = call.getOptionalInt("seed");
+    if (failed(seed))
+      return failure();
+    IntegerAttr seedAttr = *seed ? builder.getI64IntegerAttr(**seed) : IntegerAttr();
+    auto pair = [&](ArrayRef<double> v) { return builder.getDenseF64ArrayAttr(v); };
+    MLIRContext *ctx = builder.getContext();
+    if (call.def().kind == OpKind::RandomFlip) {
+      FailureOr<unsigned> mode = call.getEnum(
+          "mode", {"horizontal", "vertical", "horizontal_and_vertical"}, 2);
+      if (failed(mode))
+        return failure();
+      op = RandomFlipOp::create(builder, at, type, input, Value(), Value(),
+                                static_cast<FlipMode>(*mode), seedAttr);
+      break;
+    }
+    if (call.def().kind == OpKind::RandomCrop) {
+      FailureOr<int64_t> height = call.getInt("height", 1, 1, INT32_MAX);
+      if (failed(height))
+        return failure();
+      FailureOr<int64_t> width = call.getInt("width", 1, 1, INT32_MAX);
+      if (failed(width))
+        return failure();
+      op = RandomCropOp::create(builder, at, type, input, Value(), Value(),
+                                *height, *width, seedAttr);
+      break;
+    }
+    if (call.def().kind == OpKind::RandomContrast) {
+      FailureOr<SmallVector<double, 2>> factor = getFactor(call, "factor", false);
+      if (failed(factor))
+        return failure();
+      FailureOr<SmallVector<double, 2>> range = getFactor(call, "value_range", false);
+      if (failed(range))
+        return failure();
+      if (range->empty())
+        *range = {0.0, 255.0};
+      op = RandomContrastOp::create(builder, at, type, input, Value(), Value(),
+                                    pair(*factor), pair(*range), seedAttr);
+      break;
+    }
+    FailureOr<Resampling> r = getResampling(call);
+    if (failed(r))
+      return failure();
+    auto fill = FillModeAttr::get(ctx, r->fillMode);
+    auto interp = InterpolationAttr::get(ctx, r->interpolation);
+    auto value = builder.getF64FloatAttr(r->fillValue);
+    if (call.def().kind == OpKind::RandomRotation) {
+      FailureOr<SmallVector<double, 2>> factor = getFactor(call, "factor", true);
+      if (failed(factor))
+        return failure();
+      op = RandomRotationOp::create(builder, at, type, input, Value(), Value(),
+                                    pair(*factor), fill, interp, value, seedAttr);
+      break;
+    }
+    FailureOr<SmallVector<double, 2>> hf = getFactor(call, "height_factor", true);
+    if (failed(hf))
+      return failure();
+    FailureOr<SmallVector<double, 2>> wf = getFactor(call, "width_factor", true);
+    if (failed(wf))
+      return failure();
+    if (call.def().kind == OpKind::RandomZoom)
+      op = RandomZoomOp::create(builder, at, type, input, Value(), Value(),
+                                pair(*hf), wf->empty() ? DenseF64ArrayAttr() : pair(*wf),
+                                fill, interp, value, seedAttr);
+    else
+      op = RandomTranslationOp::create(builder, at, type, input, Value(), Value(),
+                                       pair(*hf), pair(*wf), fill, interp, value,
+                                       seedAttr);
     break;
   }
   default:

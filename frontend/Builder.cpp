@@ -54,6 +54,20 @@ LogicalResult ModuleBuilder::build(const File &file) {
   for (const Model &model : file.models)
     if (failed(buildModel(model)))
       return failure();
+  for (const Data &data : file.data) {
+    auto [it, fresh] = pipelines.try_emplace(data.name, data.loc);
+    if (!fresh) {
+      auto d = source.error(data.loc)
+               << "data '" << data.name << "' is already defined";
+      d.attachNote(loc(it->second)) << "first defined here";
+      return failure();
+    }
+    if (models.count(data.name))
+      return source.error(data.loc)
+             << "'" << data.name << "' names both a model and data";
+    if (failed(buildData(data)))
+      return failure();
+  }
   if (file.trains.size() > 1) {
     auto d = source.error(file.trains[1].loc)
              << "a file has at most one train block";

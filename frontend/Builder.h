@@ -34,6 +34,8 @@ private:
   /// TrainBlock.cpp: checks every value against the tables of
   /// dialect/TrainConfig.h, reporting at the value, and builds the op.
   mlir::LogicalResult buildTrain(const Train &train);
+  /// DataBlock.cpp: a `data` statement to a weir.pipeline.
+  mlir::LogicalResult buildData(const Data &data);
   mlir::LogicalResult checkUnused(const Model &model);
 
   /// A tensor-valued expression: a name, a call or a sequential block.
@@ -103,6 +105,8 @@ private:
   llvm::StringMap<unsigned> layerCounters;
   /// Models defined so far, with their locations.
   llvm::StringMap<llvm::SMLoc> models;
+  /// Data pipelines, with their locations.
+  llvm::StringMap<llvm::SMLoc> pipelines;
 };
 
 } // namespace weir::frontend

@@ -120,6 +120,9 @@ std::vector<Token> Lexer::run() {
     case '/':
       push(make(Tok::slash, start));
       continue;
+    case '|':
+      push(make(Tok::pipe, start));
+      continue;
     case '"':
     case '\'':
       push(lexString(start));
@@ -188,15 +191,14 @@ Token Lexer::lexNumber(const char *start) {
     while (cur != end && (isIdentChar(*cur) || *cur == '.'))
       ++cur;
     StringRef text(start, cur - start);
-    std::string message = "invalid number '" + text.str() + "'";
+    // `28x28`: a size, height x width.
     size_t x = text.find('x');
     if (x != StringRef::npos && x > 0 &&
         llvm::all_of(text.take_front(x), llvm::isDigit) &&
         x + 1 < text.size() &&
         llvm::all_of(text.drop_front(x + 1), llvm::isDigit))
-      message += " (write a pair as [" + text.take_front(x).str() + ", " +
-                 text.drop_front(x + 1).str() + "])";
-    return error(start, message);
+      return make(Tok::dims, start);
+    return error(start, "invalid number '" + text.str() + "'");
   }
   Token t = make(isFloat ? Tok::floating : Tok::integer, start);
   if (isFloat) {

@@ -40,6 +40,10 @@ enum class Tok {
   minus,
   star,
   slash,
+  /// `|`, between the stages of a data pipeline.
+  pipe,
+  /// `28x28`: a size (height x width); the parser makes it a pair.
+  dims,
 };
 
 struct Token {

@@ -75,6 +75,42 @@ static const std::vector<OpDef> &table() {
        {{"input", nullptr, true}, {"approximate"}}},
       {"softmax", OpKind::Softmax, false, 2, true,
        {{"input", nullptr, true}, {"axis"}}},
+      // Augmentation (Keras' random preprocessing layers), training only.
+      {"random_flip", OpKind::RandomFlip, false, 3, true,
+       {{"input", nullptr, true}, {"mode"}, {"seed"}}},
+      {"random_rotation", OpKind::RandomRotation, false, 6, true,
+       {{"input", nullptr, true},
+        {"factor", nullptr, true},
+        {"fill_mode"},
+        {"interpolation"},
+        {"seed"},
+        {"fill_value"}}},
+      {"random_zoom", OpKind::RandomZoom, false, 7, true,
+       {{"input", nullptr, true},
+        {"height_factor", nullptr, true},
+        {"width_factor"},
+        {"fill_mode"},
+        {"interpolation"},
+        {"seed"},
+        {"fill_value"}}},
+      {"random_translation", OpKind::RandomTranslation, false, 7, true,
+       {{"input", nullptr, true},
+        {"height_factor", nullptr, true},
+        {"width_factor", nullptr, true},
+        {"fill_mode"},
+        {"interpolation"},
+        {"seed"},
+        {"fill_value"}}},
+      {"random_crop", OpKind::RandomCrop, false, 4, true,
+       {{"input", nullptr, true},
+        {"height", nullptr, true},
+        {"width", nullptr, true},
+        {"seed"}}},
+      {"random_contrast", OpKind::RandomContrast, false, 4, true,
+       {{"input", nullptr, true},
+        {"factor", nullptr, true},
+        {"value_range"},
+        {"seed"}}},
   };
   return ops;
 }
@@ -117,6 +153,12 @@ std::string weir::frontend::suggestOp(StringRef name) {
       {"concatenate", "concat"},
       {"rescaling", "rescale"},
       {"convolution2d", "conv2d"},
+      {"randomflip", "random_flip"},
+      {"randomrotation", "random_rotation"},
+      {"randomzoom", "random_zoom"},
+      {"randomtranslation", "random_translation"},
+      {"randomcrop", "random_crop"},
+      {"randomcontrast", "random_contrast"},
   };
   std::string lower = name.lower();
   for (auto [from, to] : keras)
@@ -435,6 +477,15 @@ BoundCall::getChoice(StringRef name, const Expr &e,
   if (!guess.empty())
     d << " (did you mean '" << guess << "'?)";
   return d;
+}
+
+FailureOr<unsigned> BoundCall::getEnum(StringRef name,
+                                       llvm::ArrayRef<StringRef> choices,
+                                       unsigned dflt) const {
+  const Expr *e = get(name);
+  if (!e)
+    return dflt;
+  return getChoice(name, *e, choices);
 }
 
 FailureOr<Padding> BoundCall::getPadding(StringRef name) const {

@@ -37,6 +37,12 @@ enum class OpKind {
   Tanh,
   Gelu,
   Softmax,
+  RandomFlip,
+  RandomRotation,
+  RandomZoom,
+  RandomTranslation,
+  RandomCrop,
+  RandomContrast,
 };
 
 struct ArgDef {
@@ -114,6 +120,10 @@ public:
   mlir::FailureOr<InitializerAttr> getInit(llvm::StringRef name,
                                            InitKind dflt) const;
   mlir::FailureOr<mlir::Type> getDType(llvm::StringRef name) const;
+  /// The index in `choices` of the name given for `name`; `dflt` if absent.
+  mlir::FailureOr<unsigned> getEnum(llvm::StringRef name,
+                                    llvm::ArrayRef<llvm::StringRef> choices,
+                                    unsigned dflt) const;
   /// The layer name given with `name:`, or std::nullopt.
   mlir::FailureOr<std::optional<std::string>> getLayerName() const;
 

@@ -93,6 +93,8 @@ private:
   LogicalResult parseInput(Model &model);
   LogicalResult parseStatement(Model &model);
   LogicalResult parseTrain(File &file);
+  LogicalResult parseData(File &file);
+  ExprPtr parseStage();
   /// `key: value` (or `key = value`) of a train block or a map.
   LogicalResult parseEntry(std::vector<Arg> &entries, StringRef where,
                            StringRef example);
@@ -143,8 +145,11 @@ FailureOr<File> Parser::parseFile() {
         return failure();
       continue;
     }
-    if (t.isIdent("data"))
-      return fail(t, "data pipelines are not supported yet");
+    if (t.isIdent("data")) {
+      if (failed(parseData(file)))
+        return failure();
+      continue;
+    }
     if (t.isIdent("train")) {
       if (failed(parseTrain(file)))
         return failure();
@@ -153,6 +158,9 @@ FailureOr<File> Parser::parseFile() {
     return fail(t, Twine("expected a model definition ") + kModelSyntax +
                        ", got " + describe(t));
   }
+  if (file.models.empty() && !file.data.empty() && file.trains.empty())
+    return failAt(file.data.front().loc,
+                  "this file defines data but no model to train on it");
   if (file.models.empty() && !file.trains.empty())
     return failAt(file.trains.front().modelLoc,
                   "unknown model '" + file.trains.front().model +
@@ -323,10 +331,16 @@ LogicalResult Parser::parseTrain(File &file) {
   train.model = name.text.str();
   train.modelLoc = name.loc();
   next();
-  if (peek().isIdent("on"))
-    return fail(peek(), "data pipelines are not supported yet: write 'train " +
-                            train.model + " { ... }' and pass the data as "
-                            "arrays with `weir train --data`");
+  if (peek().isIdent("on")) {
+    next();
+    const Token &data = peek();
+    if (!data.is(Tok::ident))
+      return fail(data, "expected the name of a data pipeline after 'on', "
+                        "got " + describe(data));
+    train.data = data.text.str();
+    train.dataLoc = data.loc();
+    next();
+  }
   if (!consumeIf(Tok::lbrace))
     return fail(peek(), "expected '{' to open the train block of '" +
                             train.model + "', got " + describe(peek()));
@@ -399,6 +413,72 @@ ExprPtr Parser::parseMap() {
                        "expected ',' or '}' in the map");
     return nullptr;
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Data pipelines
+//===----------------------------------------------------------------------===//
+
+LogicalResult Parser::parseData(File &file) {
+  next(); // data
+  const Token &name = peek();
+  if (!name.is(Tok::ident))
+    return fail(name, "expected the pipeline's name after 'data', got " +
+                          describe(name));
+  Data data;
+  data.name = name.text.str();
+  data.loc = name.loc();
+  next();
+  if (!consumeIf(Tok::equal))
+    return fail(peek(), "expected '=' after 'data " + data.name +
+                            "' (as in data " + data.name +
+                            " = images(\"dir\") | batch(32)), got " +
+                            describe(peek()));
+  while (true) {
+    ExprPtr stage = parseStage();
+    if (!stage)
+      return failure();
+    data.stages.push_back(std::move(stage));
+    // A stage may continue on the next line when that line starts with '|'.
+    size_t ahead = 0;
+    while (peek(ahead).is(Tok::newline))
+      ++ahead;
+    if (!peek(ahead).is(Tok::pipe))
+      break;
+    while (peek().is(Tok::newline))
+      next();
+    next(); // |
+    while (peek().is(Tok::newline))
+      next();
+  }
+  const Token &after = peek();
+  if (!after.is(Tok::newline) && !after.is(Tok::semicolon) &&
+      !after.is(Tok::eof))
+    return fail(after, "expected '|' and the next stage, or the end of the "
+                       "line, after a stage of data " + data.name + ", got " +
+                       describe(after));
+  file.data.push_back(std::move(data));
+  return success();
+}
+
+ExprPtr Parser::parseStage() {
+  const Token &t = peek();
+  if (!t.is(Tok::ident)) {
+    (void)fail(t, "expected a pipeline stage (images(...), shuffle(...), "
+                  "batch(...), ...), got " + describe(t));
+    return nullptr;
+  }
+  next();
+  if (peek().is(Tok::lparen)) {
+    if (!enter())
+      return nullptr;
+    Leave leave{depth};
+    return parseCall(t);
+  }
+  // A bare stage name is a call with no arguments: `cache` = `cache()`.
+  auto call = std::make_unique<Expr>(Expr::Kind::Call, t.loc());
+  call->text = t.text.str();
+  return call;
 }
 
 //===----------------------------------------------------------------------===//
@@ -520,6 +600,23 @@ ExprPtr Parser::parsePrimary() {
     auto e = std::make_unique<Expr>(Expr::Kind::String, t.loc());
     e->text = t.value;
     return e;
+  }
+  case Tok::dims: {
+    // 28x28: the pair [28, 28].
+    next();
+    auto list = std::make_unique<Expr>(Expr::Kind::List, t.loc());
+    auto [height, width] = t.text.split('x');
+    for (StringRef part : {height, width}) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Int, t.loc());
+      uint64_t value = 0;
+      if (part.getAsInteger(10, value) || value > INT64_MAX) {
+        (void)failAt(t.loc(), "size '" + t.text + "' is too large");
+        return nullptr;
+      }
+      e->intValue = static_cast<int64_t>(value);
+      list->elements.push_back(std::move(e));
+    }
+    return list;
   }
   case Tok::lbracket: {
     next();

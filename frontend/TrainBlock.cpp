@@ -44,7 +44,10 @@ public:
   explicit TrainReader(const Source &source)
       : source(source), ctx(source.getContext()) {}
 
-  LogicalResult read(const Train &train);
+  /// `pipelines`: the file's data statements, which `validate` names when
+  /// the train block has `on DATA`.
+  LogicalResult read(const Train &train,
+                     const llvm::StringMap<SMLoc> &pipelines);
 
   StringAttr loss, optimizer, validate;
   bool fromLogits = false;
@@ -333,7 +336,8 @@ LogicalResult TrainReader::readEarlyStopping(const Expr &e) {
   return success();
 }
 
-LogicalResult TrainReader::read(const Train &train) {
+LogicalResult TrainReader::read(const Train &train,
+                                const llvm::StringMap<SMLoc> &pipelines) {
   FailureOr<Bound> bound =
       bind(train.entries, kTrainKeys, "key", "in the train block");
   if (failed(bound))
@@ -348,6 +352,22 @@ LogicalResult TrainReader::read(const Train &train) {
       result = readMetrics(*value);
     } else if (key == "early_stopping") {
       result = readEarlyStopping(*value);
+    } else if (key == "validate" && !train.data.empty()) {
+      // With `on DATA`, validation data is another data pipeline.
+      bool named = value->kind == Expr::Kind::Name ||
+                   value->kind == Expr::Kind::String;
+      if (!named || !pipelines.count(value->text)) {
+        SmallVector<StringRef> names;
+        for (auto &entry : pipelines)
+          names.push_back(entry.first());
+        llvm::sort(names);
+        if (!named)
+          return mismatch("validate", *value, "the name of a data pipeline");
+        return source.error(value->loc)
+               << "unknown data '" << value->text << "'"
+               << orSuggestion(value->text, names, "the file defines: ");
+      }
+      validate = StringAttr::get(ctx, value->text);
     } else {
       FailureOr<Attribute> attr = readKey("train", key, *value);
       if (failed(attr))
@@ -389,8 +409,22 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
            << "unknown model '" << train.model << "'"
            << orSuggestion(train.model, names, "the file defines: ");
   }
+  if (!train.data.empty() && !pipelines.count(train.data)) {
+    SmallVector<StringRef> names;
+    for (auto &entry : pipelines)
+      names.push_back(entry.first());
+    llvm::sort(names);
+    if (names.empty())
+      return source.error(train.dataLoc)
+             << "unknown data '" << train.data
+             << "': this file defines no data pipeline (as in data "
+             << train.data << " = images(\"dir\", size: 28x28) | batch(32))";
+    return source.error(train.dataLoc)
+           << "unknown data '" << train.data << "'"
+           << orSuggestion(train.data, names, "the file defines: ");
+  }
   TrainReader r(source);
-  if (failed(r.read(train)))
+  if (failed(r.read(train, pipelines)))
     return failure();
   builder.setInsertionPointToEnd(module.getBody());
   TrainConfigOp::create(
@@ -398,6 +432,8 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
       r.loss, r.fromLogits ? builder.getUnitAttr() : UnitAttr(), r.optimizer,
       builder.getDictionaryAttr(r.options), r.schedule,
       builder.getArrayAttr(r.metrics), builder.getI64IntegerAttr(r.epochs),
-      builder.getI64IntegerAttr(r.batchSize), r.validate, r.earlyStopping);
+      builder.getI64IntegerAttr(r.batchSize), r.validate, r.earlyStopping,
+      train.data.empty() ? FlatSymbolRefAttr()
+                         : FlatSymbolRefAttr::get(context, train.data));
   return success();
 }

@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -103,13 +104,54 @@ func::FuncOp cloneWithLoss(func::FuncOp model, StringRef name,
   return fn;
 }
 
+bool isAugment(Operation *op) {
+  return isa<RandomFlipOp, RandomRotationOp, RandomZoomOp, RandomTranslationOp,
+             RandomCropOp, RandomContrastOp>(op);
+}
+
+/// Appends the augmentation arguments to `fn` when it has augmentation ops:
+/// the step key, not mixed with the replica (`augment_key`), and the index
+/// in the whole batch of the replica's first row (`example_offset`), so an
+/// image's draws do not depend on how the batch is split. Returns them, or
+/// nulls.
+std::pair<Value, Value> addAugmentArguments(func::FuncOp fn) {
+  if (!fn.walk([](Operation *op) {
+          return isAugment(op) ? WalkResult::interrupt() : WalkResult::advance();
+        }).wasInterrupted())
+    return {};
+  MLIRContext *ctx = fn.getContext();
+  auto i64 = RankedTensorType::get({}, IntegerType::get(ctx, 64));
+  unsigned n = fn.getNumArguments();
+  (void)fn.insertArgument(n, i64,
+                          DictionaryAttr::get(ctx, {role(ctx, "weir.role", "augment_key")}),
+                          fn.getLoc());
+  (void)fn.insertArgument(n + 1, i64,
+                          DictionaryAttr::get(ctx, {role(ctx, "weir.role", "example_offset")}),
+                          fn.getLoc());
+  return {fn.getArgument(n), fn.getArgument(n + 1)};
+}
+
+/// Training mode of an augmentation: the step's key and offset, and a salt
+/// (the seed, or the op's position among the augmentations).
+template <typename OpT>
+void augmentForTraining(OpT op, Value key, Value offset, int64_t ordinal) {
+  op.getKeyMutable().assign(key);
+  op.getOffsetMutable().assign(offset);
+  if (!op.getSeed())
+    op.setSeedAttr(IntegerAttr::get(IntegerType::get(op.getContext(), 64), ordinal));
+}
+
 /// Replaces the return of `fn` by (loss, correct, extra...).
 void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
                     ArrayRef<Value> extra, ArrayRef<DictionaryAttr> extraAttrs) {
   MLIRContext *ctx = fn.getContext();
   auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
   OpBuilder b(ret);
-  Value target = fn.getArgument(fn.getNumArguments() - (fn->hasAttr("weir.differentiate") ? 2 : 1));
+  Value target;
+  for (BlockArgument arg : fn.getArguments())
+    if (auto r = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "weir.role");
+        r && r.getValue() == "target")
+      target = arg;
   LossSpec in = lossInput(ret.getOperand(0), config);
   Location loc = ret.getOperand(0).getLoc();
   Value loss = buildLoss(b, loc, config.loss, in, target);
@@ -129,16 +171,28 @@ void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
   fn.setAllResultAttrs(attrs);
 }
 
-/// Training mode: dropout multiplies by a mask keyed by the rng argument;
+/// Training mode: augmentations take the augment_key and example_offset
+/// arguments (added here when there are any); dropout multiplies by a mask
+/// keyed by the rng argument;
 /// batch_norm normalizes with batch statistics and returns the new moving
 /// statistics, which the train function returns as `weir.updates`.
 LogicalResult toTrainingMode(func::FuncOp fn, Value rng,
                              SmallVectorImpl<Value> &updates,
                              SmallVectorImpl<DictionaryAttr> &updateAttrs) {
   MLIRContext *ctx = fn.getContext();
-  int64_t ordinal = 0;
+  int64_t ordinal = 0, augmentOrdinal = 0;
+  auto [augmentKey, exampleOffset] = addAugmentArguments(fn);
   WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
     OpBuilder b(op);
+    if (isAugment(op)) {
+      ++augmentOrdinal;
+      llvm::TypeSwitch<Operation *>(op)
+          .Case<RandomFlipOp, RandomRotationOp, RandomZoomOp,
+                RandomTranslationOp, RandomCropOp, RandomContrastOp>([&](auto a) {
+            augmentForTraining(a, augmentKey, exampleOffset, augmentOrdinal);
+          });
+      return WalkResult::advance();
+    }
     if (auto d = dyn_cast<DropoutOp>(op)) {
       ++ordinal;
       int64_t salt = d.getSeed() ? *d.getSeed() : ordinal;

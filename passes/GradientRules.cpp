@@ -204,6 +204,12 @@ LogicalResult weir::buildOperandGradients(OpBuilder &b, Operation *op,
       .Case([&](GlobalAvgPool2DOp o) { globalAvgPoolRule(b, o, dy, g); })
       .Case([&](BatchNormTrainOp o) { batchNormTrainRule(b, o, dy, g); })
       .Case([&](DropoutOp o) { dropoutRule(o, dy, g); })
+      .Case([&](RandomFlipOp o) {
+        // A flip is its own inverse: the same draws flip dy back.
+        g[0] = RandomFlipOp::create(b, o.getLoc(), o.getInput().getType(), dy,
+                                    o.getKey(), o.getOffset(), o.getModeAttr(),
+                                    o.getSeedAttr());
+      })
       .Case([&](MulOp o) { mulRule(b, o, dy, g); })
       .Case<FlattenOp, ReshapeOp>([&](Operation *o) { reshapeBack(b, o, dy, g); })
       .Case([&](AddOp o) { addRule(o, dy, g); })

@@ -608,6 +608,7 @@ void weir::populateLowerToLinalgPatterns(RewritePatternSet &patterns) {
   populateLowerGradOpsPatterns(patterns);
   populateLowerOptimizersPatterns(patterns);
   populateLowerBatchNormTrainPatterns(patterns);
+  populateLowerAugmentPatterns(patterns);
   patterns.add<LowerUnary<ReluOp>>(ctx, relu);
   patterns.add<LowerUnary<SigmoidOp>>(ctx, sigmoid);
   patterns.add<LowerUnary<TanhOp>>(ctx, tanhFn);

@@ -237,4 +237,46 @@ def DropInPlaceResults : Pass<"weir-drop-in-place-results", "::mlir::ModuleOp"> 
   }];
 }
 
+def PlacePipeline : Pass<"weir-place-pipeline", "::mlir::ModuleOp"> {
+  let summary = "Decides which input-pipeline stages run on the host and "
+                "which are compiled into the model.";
+  let description = [{
+    For the model of the module's `weir.train_config` with `data`, the
+    per-example work of its pipelines (every `weir.map`: casts, rescaling,
+    augmentation) moves into the model function: its ops are cloned at the
+    top of the function, marked `weir.placement = "step"`, and the model's
+    input becomes the map's input (the decoded u8 images), so the work runs
+    in the compiled step, fused with the first layer, and the host queue
+    carries u8 images (a quarter of the bytes of f32). A map may move when
+    only order stages (shuffle, batch, repeat, cache, interleave, prefetch)
+    follow it; the training and validation pipelines must map alike, since
+    they feed the same function. What stays (listing, reading, PNG decoding,
+    resizing, and the order stages) is marked `weir.placement = "host"`: the
+    runtime's pipeline engine runs it.
+
+    Checks (errors at the pipeline or the train block): the pipeline's
+    images match the model's one input (dtype and shape), and its integer
+    class labels match the loss (`sparse_categorical_crossentropy`).
+    `weir compile --emit=pipeline` prints the module after this pass.
+
+    ```mlir
+    // before: model @m(%x: tensor<?x28x28x1xf32>); the pipeline maps
+    //   weir.rescale over tensor<?x28x28x1xui8> (cast + scale)
+    // after: model @m(%x: tensor<?x28x28x1xui8>) starts with the cast and
+    //   rescale {weir.placement = "step"}; the pipeline has no map
+    ```
+  }];
+}
+
+def DropPipelines : Pass<"weir-drop-pipelines", "::mlir::ModuleOp"> {
+  let summary = "Removes the input pipelines before lowering the model.";
+  let description = [{
+    The host stages of `weir.pipeline` ops are run by the runtime, which
+    reads them from the module before lowering; what the compiled code needs
+    of them is already in the model (weir-place-pipeline). This pass erases
+    them, and the `data` of `weir.train_config`, so that lowering sees only
+    functions and parameters.
+  }];
+}
+
 #endif // WEIR_PASSES_TD

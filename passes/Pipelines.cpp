@@ -12,6 +12,7 @@ using namespace mlir;
 
 void weir::buildModelPipeline(OpPassManager &pm,
                               const ModelPipelineOptions &options) {
+  pm.addPass(createPlacePipeline());
   pm.addNestedPass<func::FuncOp>(createInferShapes());
   pm.addPass(createCanonicalizerPass());
   VerifyModelOptions verify;
@@ -20,6 +21,7 @@ void weir::buildModelPipeline(OpPassManager &pm,
 }
 
 void weir::buildToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createDropPipelines());
   pm.addPass(createLiftParameters());
   pm.addPass(createLowerToLinalg());
   pm.addPass(createCanonicalizerPass());

@@ -46,6 +46,14 @@ mlir::LogicalResult differentiate(mlir::ModuleOp module);
 
 mlir::LogicalResult liftParameters(mlir::ModuleOp module);
 
+/// weir-place-pipeline: moves the per-example maps of the training and
+/// validation pipelines into the model and marks what stays on the host;
+/// checks that the pipelines fit the model and its loss.
+mlir::LogicalResult placePipelines(mlir::ModuleOp module);
+
+/// weir-drop-pipelines: erases every weir.pipeline.
+void dropPipelines(mlir::ModuleOp module);
+
 /// weir-drop-in-place-results: after bufferization, drops the results of
 /// `weir.in_place_updates` functions that are their own arguments, and
 /// records them in the module attribute `weir.dropped_results`.
@@ -63,6 +71,9 @@ void populateLowerGradOpsPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerOptimizersPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerBatchNormTrainPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerPoolGradsPatterns(mlir::RewritePatternSet &patterns);
+/// The augmentation ops (passes/LowerAugment.cpp): identity without the
+/// training operands, per-image random transforms with them.
+void populateLowerAugmentPatterns(mlir::RewritePatternSet &patterns);
 
 /// Lowers every weir op in `module` (after liftParameters) and erases the
 /// parameter declarations. Reports each op it cannot lower.

@@ -36,6 +36,22 @@ static Result<HostTensor> makeScalar(DType dtype) {
   return HostTensor::create(dtype, {});
 }
 
+/// Appends to `scalars` (which holds the rng key) the slots bind() reads
+/// for AugmentKey and ExampleOffset: placeholders for the learning rate and
+/// iteration, then the unmixed step key and the slice's first row.
+static Status addAugmentScalars(std::vector<HostTensor> &scalars,
+                                uint64_t rngKey, int64_t firstRow) {
+  for (DType d : {DType::F32, DType::F32, DType::I64, DType::I64}) {
+    Result<HostTensor> t = makeScalar(d);
+    if (!t.ok())
+      return t.status();
+    scalars.push_back(std::move(*t));
+  }
+  scalars[3].data<int64_t>()[0] = static_cast<int64_t>(rngKey);
+  scalars[4].data<int64_t>()[0] = firstRow;
+  return Status();
+}
+
 Result<std::unique_ptr<TrainStep>>
 TrainStep::create(FunctionSpec train, FunctionSpec apply, FunctionSpec eval,
                   ParameterMap *state, unsigned replicas) {
@@ -126,6 +142,12 @@ std::vector<ArgView> TrainStep::bind(const FunctionSpec &f, const HostTensor *x,
     case Role::Iteration:
       views.push_back({&scalars[2]});
       break;
+    case Role::AugmentKey:
+      views.push_back({&scalars[3]});
+      break;
+    case Role::ExampleOffset:
+      views.push_back({&scalars[4]});
+      break;
     case Role::Param:
       views.push_back({&state_->at(a.name)});
       break;
@@ -167,6 +189,12 @@ Status TrainStep::runReplicas(const FunctionSpec &f, const HostTensor &x,
     key->data<int64_t>()[0] = static_cast<int64_t>(
         rngKey ^ (uint64_t(r) * 0x9E3779B97F4A7C15ull));
     scalars.push_back(std::move(*key));
+    // Augmentations key by the step and the row's index in the whole
+    // batch, so they do not depend on the replica count.
+    if (Status s = addAugmentScalars(scalars, rngKey, begin); !s.ok()) {
+      statuses[r] = s;
+      return;
+    }
     if (Status s = allocateResults(f, end - begin, results[r]); !s.ok()) {
       statuses[r] = s;
       return;
@@ -246,6 +274,8 @@ Result<std::string> TrainStep::firstNonFiniteLayer(const FunctionSpec &probe,
   key->data<int64_t>()[0] = static_cast<int64_t>(rngKey);
   std::vector<HostTensor> scalars;
   scalars.push_back(std::move(*key));
+  if (Status s = addAugmentScalars(scalars, rngKey, 0); !s.ok())
+    return s;
   std::vector<HostTensor *> outs;
   for (HostTensor &t : results)
     outs.push_back(&t);

@@ -40,6 +40,8 @@ enum class Role {
   Correct,      ///< 0-d f32 count of right predictions
   Updates,      ///< the new value of a parameter or state, by name
   Layer,        ///< a layer's output (the probe function), named by op and place
+  AugmentKey,   ///< 0-d i64 key of the augmentations, the same on every replica
+  ExampleOffset, ///< 0-d i64 index in the whole batch of the replica's first row
 };
 
 struct SlotSpec {

@@ -40,7 +40,7 @@ func.func @tiny(%x: tensor<?x8x8x1xf32>) -> tensor<*xf32> {
 
 // MISSING: weir: cannot open input file '{{.*}}does-not-exist.mlir'
 
-// EMIT: unknown --emit=cubin (available: weir, train, linalg, llvm, obj, lib)
+// EMIT: unknown --emit=cubin (available: weir, pipeline, train, linalg, llvm, obj, lib)
 
 // NOCMD: weir: no subcommand given; see `weir --help`
 

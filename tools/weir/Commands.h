@@ -4,6 +4,7 @@
 
 #include "runtime/Safetensors.h"
 #include "runtime/cpu/AotLibrary.h"
+#include "runtime/pipeline/Pipeline.h"
 #include "tools/weir/Session.h"
 
 #include <string>
@@ -63,6 +64,11 @@ struct TrainOptions {
   int64_t batchSize = 0; ///< 0: the train block's
   uint64_t seed = 0;
   unsigned threads = 2;
+  /// Data pipelines: what a bad image does, the engine's RAM budget, and
+  /// whether the tuner logs its decisions.
+  pipeline::OnBadImage onBadImage = pipeline::OnBadImage::Fail;
+  size_t maxPipelineMemory = size_t(1) << 30;
+  bool verbose = false;
   SessionOptions session;
 };
 /// `weir train`; returns the exit code.
@@ -116,6 +122,12 @@ mlir::LogicalResult emitSharedLibrary(mlir::ModuleOp module,
 /// Writes the LLVM-dialect `module` as a native object file for this host.
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module,
                                    const std::string &path);
+
+/// `weir data bench DIR [--batch-size 128] [--threads N] [--epochs 2]
+/// [--color grayscale] [--size 28x28] [--decode-only] ...`: `args` are the
+/// words after `bench`. It parses its own options (the driver hands them
+/// over before LLVM's option parsing, which knows none of them).
+int runDataBench(const std::vector<std::string> &args);
 
 } // namespace weir
 

@@ -1,6 +1,7 @@
 //===- Compile.cpp - `weir compile`: run the pipelines up to a stage -----===//
 #include "passes/Pipelines.h"
 #include "passes/Transforms.h"
+#include "tools/weir/Batches.h"
 #include "tools/weir/Commands.h"
 
 #include "mlir/Support/FileUtilities.h"
@@ -17,11 +18,14 @@ int weir::runCompile(const CompileOptions &options) {
       stage = i;
   // `train`: the weir module with its training functions built.
   bool train = options.emit == "train";
-  if (train)
+  // `pipeline`: the placement of every data-pipeline stage, then the module.
+  bool pipeline = options.emit == "pipeline";
+  if (train || pipeline)
     stage = 0;
   if (stage < 0) {
     llvm::errs() << "weir compile: unknown --emit=" << options.emit
-                 << " (available: weir, train, linalg, llvm, obj, lib)\n";
+                 << " (available: weir, pipeline, train, linalg, llvm, obj, "
+                    "lib)\n";
     return 2;
   }
   if (stage >= 3 && options.output == "-") {
@@ -67,6 +71,8 @@ int weir::runCompile(const CompileOptions &options) {
     llvm::errs() << "weir compile: " << error << "\n";
     return 1;
   }
+  if (pipeline)
+    printPlacement(session->module(), out->os());
   session->module().print(out->os());
   out->os() << "\n";
   out->keep();

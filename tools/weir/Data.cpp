@@ -7,10 +7,14 @@
 // "<label>_<name>" so that sorting them, as Keras does, gives back the
 // original label order.
 //
+// `weir data bench DIR [...]` runs the input-pipeline engine over an image
+// tree and prints images/s per epoch (runtime/pipeline/Bench.h).
+//
 //===----------------------------------------------------------------------===//
 #include "runtime/ThreadPool.h"
 #include "runtime/data/Idx.h"
 #include "runtime/data/Png.h"
+#include "runtime/pipeline/Bench.h"
 #include "tools/weir/Commands.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -176,4 +180,9 @@ int weir::runDataImportIdx(const DataOptions &options) {
                << options.destination << " in "
                << llvm::format("%.1f", seconds) << " s\n";
   return 0;
+}
+
+
+int weir::runDataBench(const std::vector<std::string> &args) {
+  return pipeline::runBench(args, "weir data bench");
 }

@@ -14,6 +14,7 @@
 #include "runtime/train/Dataset.h"
 #include "runtime/train/EarlyStopping.h"
 #include "runtime/train/Progress.h"
+#include "tools/weir/Batches.h"
 #include "tools/weir/Commands.h"
 #include "tools/weir/Training.h"
 
@@ -154,6 +155,12 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
     if (Status s = copyInto(run->state, file->tensors, "", weights); !s.ok())
       return s;
   }
+  // The host stages of the data pipelines, kept for the pipeline engine.
+  mlir::OpBuilder b(&session.context());
+  run->pipelines = mlir::ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(run->pipelines->getBody());
+  for (auto p : session.module().getOps<PipelineOp>())
+    b.clone(*p);
   run->executable = session.compileForCpu();
   if (!run->executable)
     return Status::error("compilation failed");
@@ -207,13 +214,23 @@ Status weir::checkLabels(const TrainingRun &run, const ArrayDataset &data,
 }
 
 Result<StepMetrics> weir::evaluateAll(TrainStep &step, Batcher &batcher) {
-  HostTensor x, y;
+  std::unique_ptr<BatchSource> source = arrayBatches(batcher);
+  return evaluateAll(step, *source);
+}
+
+Result<StepMetrics> weir::evaluateAll(TrainStep &step, BatchSource &batches) {
   StepMetrics total;
   double lossSum = 0;
-  for (int64_t s = 0; s < batcher.stepsPerEpoch(); ++s) {
-    if (Status st = batcher.fill(0, s, x, y); !st.ok())
-      return st;
-    Result<StepMetrics> m = step.evaluate(x, y);
+  if (Status st = batches.startEpoch(0); !st.ok())
+    return st;
+  while (true) {
+    const HostTensor *x = nullptr, *y = nullptr;
+    Result<bool> got = batches.next(x, y);
+    if (!got.ok())
+      return got.status();
+    if (!*got)
+      break;
+    Result<StepMetrics> m = step.evaluate(*x, *y);
     if (!m.ok())
       return m.status();
     lossSum += m->loss * m->examples;
@@ -243,32 +260,62 @@ int weir::runTrain(const TrainOptions &options) {
                                ? output + ".checkpoint"
                                : options.checkpoint;
 
-  Result<ArrayDataset> trainData = loadArrays(options.data, "train");
-  if (!trainData.ok())
-    return fail("train", trainData.status());
-  if (Status s = checkLabels(run, *trainData, options.data, "train"); !s.ok())
-    return fail("train", s);
-  Result<Batcher> batcher =
-      Batcher::create(*trainData, batchSize, true, seed, run.xDType,
-                      run.exampleShape, run.yDType, run.targetShape);
-  if (!batcher.ok())
-    return fail("train", batcher.status());
   bool validate = config.validate && !options.noValidation;
-  std::optional<ArrayDataset> valData;
-  std::optional<Batcher> valBatcher;
-  if (validate) {
-    Result<ArrayDataset> v = loadArrays(options.data, "test");
-    if (!v.ok())
-      return fail("train", v.status());
-    if (Status s = checkLabels(run, *v, options.data, "test"); !s.ok())
+  std::unique_ptr<BatchSource> batches, valBatches;
+  // Arrays named on the command line, or the train block's data pipelines.
+  std::optional<ArrayDataset> trainData, valData;
+  if (!options.data.empty()) {
+    Result<ArrayDataset> t = loadArrays(options.data, "train");
+    if (!t.ok())
+      return fail("train", t.status());
+    trainData = std::move(*t);
+    if (Status s = checkLabels(run, *trainData, options.data, "train"); !s.ok())
       return fail("train", s);
-    valData = std::move(*v);
-    Result<Batcher> vb = Batcher::create(*valData, std::max<int64_t>(batchSize, 256),
-                                         false, seed, run.xDType,
-                                         run.exampleShape, run.yDType, run.targetShape);
-    if (!vb.ok())
-      return fail("train", vb.status());
-    valBatcher = std::move(*vb);
+    Result<Batcher> b =
+        Batcher::create(*trainData, batchSize, true, seed, run.xDType,
+                        run.exampleShape, run.yDType, run.targetShape);
+    if (!b.ok())
+      return fail("train", b.status());
+    batches = arrayBatches(std::move(*b));
+    if (validate) {
+      Result<ArrayDataset> v = loadArrays(options.data, "test");
+      if (!v.ok())
+        return fail("train", v.status());
+      if (Status s = checkLabels(run, *v, options.data, "test"); !s.ok())
+        return fail("train", s);
+      valData = std::move(*v);
+      Result<Batcher> vb = Batcher::create(
+          *valData, std::max<int64_t>(batchSize, 256), false, seed, run.xDType,
+          run.exampleShape, run.yDType, run.targetShape);
+      if (!vb.ok())
+        return fail("train", vb.status());
+      valBatches = arrayBatches(std::move(*vb));
+    }
+  } else if (!config.data.empty()) {
+    PipelineOptions po;
+    po.runSeed = seed;
+    po.onBadImage = options.onBadImage;
+    po.maxMemoryBytes = options.maxPipelineMemory;
+    po.verbose = options.verbose;
+    po.batchSize = options.batchSize;
+    Result<std::unique_ptr<BatchSource>> b =
+        pipelineBatches(*run.pipelines, config.data, po);
+    if (!b.ok())
+      return fail("train", b.status());
+    batches = std::move(*b);
+    if (validate && !config.validationData.empty()) {
+      po.batchSize = 0;
+      Result<std::unique_ptr<BatchSource>> vb =
+          pipelineBatches(*run.pipelines, config.validationData, po);
+      if (!vb.ok())
+        return fail("train", vb.status());
+      valBatches = std::move(*vb);
+    }
+  } else {
+    return fail("train", Status::error(
+                             "no data: give --data DIR|FILE.npz, or train on "
+                             "a data pipeline (train " + config.model +
+                             " on DATA { ... }; see docs/language.md)"));
   }
   bool accuracy = std::find(config.metrics.begin(), config.metrics.end(),
                             "accuracy") != config.metrics.end();
@@ -322,18 +369,24 @@ int weir::runTrain(const TrainOptions &options) {
   const char *abortAt = std::getenv("WEIR_TEST_ABORT_AT_STEP");
   int64_t abortStep = abortAt ? std::atoll(abortAt) : -1;
   ProgressBar bar(stderr);
-  HostTensor x, y;
-  int64_t steps = batcher->stepsPerEpoch();
+  int64_t steps = batches->stepsPerEpoch();
   bool stopped = false;
   for (int64_t epoch = progress.epoch; epoch < epochs && !stopped; ++epoch) {
     auto start = Clock::now();
     double lossSum = 0, correct = 0;
     int64_t seen = 0;
+    if (Status st = batches->startEpoch(epoch); !st.ok())
+      return fail("train", st);
     for (int64_t s = 0; s < steps; ++s) {
       if (progress.step == abortStep)
         _exit(137); // a stand-in for SIGKILL, for the resume test
-      if (Status st = batcher->fill(epoch, s, x, y); !st.ok())
-        return fail("train", st);
+      const HostTensor *xp = nullptr, *yp = nullptr;
+      Result<bool> got = batches->next(xp, yp);
+      if (!got.ok())
+        return fail("train", got.status());
+      if (!*got)
+        break;
+      const HostTensor &x = *xp, &y = *yp;
       double lr = config.optimizer.learningRate.at(progress.step);
       uint64_t key = deriveSeed(seed, "dropout/" + std::to_string(progress.step));
       Result<StepMetrics> m = run.step->step(x, y, progress.step + 1,
@@ -370,7 +423,7 @@ int weir::runTrain(const TrainOptions &options) {
       double rate = secs > 0 ? seen / secs : 0;
       bar.update(s + 1, steps, rate, lossSum / seen,
                  accuracy ? std::optional<double>(correct / seen) : std::nullopt,
-                 rate > 0 ? (batcher->numExamples() - seen) / rate : 0);
+                 rate > 0 ? (batches->numExamples() - seen) / rate : 0);
     }
     bar.clear();
     double secs = std::chrono::duration<double>(Clock::now() - start).count();
@@ -385,8 +438,10 @@ int weir::runTrain(const TrainOptions &options) {
     std::map<std::string, double> logs{{"loss", stats.loss}};
     if (accuracy)
       logs["accuracy"] = *stats.accuracy;
-    if (valBatcher) {
-      Result<StepMetrics> v = evaluateAll(*run.step, *valBatcher);
+    double waited = batches->waitSeconds();
+    std::vector<std::string> skipped = batches->skipped();
+    if (valBatches) {
+      Result<StepMetrics> v = evaluateAll(*run.step, *valBatches);
       if (!v.ok())
         return fail("train", v.status());
       stats.valLoss = v->loss;
@@ -396,7 +451,19 @@ int weir::runTrain(const TrainOptions &options) {
         logs["val_accuracy"] = *stats.valAccuracy;
       }
     }
-    llvm::outs() << formatEpochSummary(stats) << "\n";
+    llvm::outs() << formatEpochSummary(stats);
+    if (options.data.empty())
+      llvm::outs() << "  input-bound "
+                   << llvm::format("%.0f", secs > 0 ? 100 * waited / secs : 0)
+                   << "%";
+    llvm::outs() << "\n";
+    if (!skipped.empty()) {
+      llvm::outs() << "skipped " << skipped.size() << " bad image"
+                   << (skipped.size() == 1 ? "" : "s") << " in epoch "
+                   << epoch + 1 << ":\n";
+      for (const std::string &line : skipped)
+        llvm::outs() << "  " << line << "\n";
+    }
     llvm::outs().flush();
     progress.history.push_back(logs);
     progress.epoch = epoch + 1;

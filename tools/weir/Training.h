@@ -48,11 +48,17 @@ struct TrainingRun {
   std::vector<int64_t> outputShape; ///< -1 for the batch
   std::vector<std::string> modelArguments;
   bool singleInput = true;
+  /// The module's data pipelines (after weir-place-pipeline), kept before
+  /// lowering drops them from the session's module.
+  mlir::OwningOpRef<mlir::ModuleOp> pipelines;
 };
 
 /// Loss (mean) and right-prediction count of all of `batcher`'s data, one
 /// pass in file order, in inference mode.
 Result<StepMetrics> evaluateAll(TrainStep &step, Batcher &batcher);
+/// The same over any source (one epoch: the source's epoch 0).
+class BatchSource;
+Result<StepMetrics> evaluateAll(TrainStep &step, BatchSource &batches);
 
 /// Checks that the integer labels of `data` fit `run`'s classes; the error
 /// names the file, the split and the first bad example.

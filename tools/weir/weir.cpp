@@ -12,13 +12,18 @@ namespace cl = llvm::cl;
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // `weir data bench` parses its own options (LLVM's parser knows none).
+  if (argc > 2 && llvm::StringRef(argv[1]) == "data" &&
+      llvm::StringRef(argv[2]) == "bench")
+    return weir::runDataBench(std::vector<std::string>(argv + 3, argv + argc));
 
   cl::SubCommand compile("compile", "Compile a model; print or write a stage");
   cl::SubCommand run("run", "Run a model on inputs (inference, CPU)");
   cl::SubCommand initCmd("init", "Write freshly initialized weights");
   cl::SubCommand bench("bench", "Measure compile time and inference throughput");
   cl::SubCommand data("data", "Dataset tools: import-idx SRC DST");
-  cl::SubCommand train("train", "Train a model (its `train` block) on arrays");
+  cl::SubCommand train("train", "Train a model (its `train` block) on its "
+                                "data pipeline or on arrays");
   cl::SubCommand evaluate("evaluate", "Loss and accuracy of weights on a split");
   cl::SubCommand predict("predict", "Model outputs on a split, as .npy");
   cl::SubCommand gradients("gradients",
@@ -35,7 +40,8 @@ int main(int argc, char **argv) {
                               cl::sub(predict), cl::sub(gradients));
   cl::opt<std::string> emit(
       "emit",
-      cl::desc("Stage to emit: weir, train (with the training functions), "
+      cl::desc("Stage to emit: weir, pipeline (where each data-pipeline "
+               "stage runs), train (with the training functions), "
                "linalg, llvm (LLVM dialect), obj, lib"),
       cl::init("weir"), cl::sub(compile));
   cl::opt<bool> printAfterAll("print-ir-after-all",
@@ -101,6 +107,18 @@ int main(int argc, char **argv) {
                           cl::init(2.0), cl::sub(bench));
   cl::opt<uint64_t> seed("seed", cl::desc("Run seed for initializers"),
                          cl::init(0), cl::sub(initCmd), cl::sub(train));
+  cl::opt<std::string> onBadImage(
+      "on-bad-image",
+      cl::desc("What a corrupt or wrong-size image in a data pipeline does: "
+               "fail (default) or skip (listed at the end of the epoch)"),
+      cl::init("fail"), cl::sub(train));
+  cl::opt<uint64_t> maxPipelineMemory(
+      "max-pipeline-memory",
+      cl::desc("RAM budget of the data pipeline's buffers, in MiB"),
+      cl::init(1024), cl::sub(train));
+  cl::opt<bool> verbose("verbose",
+                        cl::desc("Log the data-pipeline tuner's decisions"),
+                        cl::sub(train));
 
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -110,11 +128,12 @@ int main(int argc, char **argv) {
       "  weir run model.weir --weights w.safetensors --input x.npy "
       "--output y.npy [--threads N]\n"
       "  weir bench model.weir [--batch 128] [--threads 2]\n"
-      "  weir train model.weir --data /usr/share/datasets/fashion-mnist "
+      "  weir train model.weir [--data /usr/share/datasets/fashion-mnist] "
       "[-o w.safetensors] [--epochs N] [--seed S] [--resume]\n"
       "  weir evaluate model.weir --weights w.safetensors --data DIR\n"
       "  weir predict model.weir --weights w.safetensors --data DIR -o y.npy\n"
-      "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n");
+      "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n"
+      "  weir data bench data/fashion/train [--batch-size 128] [--threads 2]\n");
 
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   unsigned threadCount = threads ? unsigned(threads) : cores;
@@ -170,11 +189,21 @@ int main(int argc, char **argv) {
     return weir::runBench(options);
   }
   if (train) {
-    if (dataPath.empty()) {
-      llvm::errs() << "weir train: needs --data <IDX directory or .npz>\n";
+    weir::TrainOptions options;
+    if (onBadImage == "skip") {
+      options.onBadImage = weir::pipeline::OnBadImage::Skip;
+    } else if (onBadImage != "fail") {
+      llvm::errs() << "weir train: --on-bad-image must be fail or skip, got '"
+                   << onBadImage << "'\n";
       return 2;
     }
-    weir::TrainOptions options;
+    if (maxPipelineMemory < 1) {
+      llvm::errs() << "weir train: --max-pipeline-memory must be at least 1 "
+                      "(MiB)\n";
+      return 2;
+    }
+    options.maxPipelineMemory = size_t(maxPipelineMemory) << 20;
+    options.verbose = verbose;
     options.model = model;
     options.data = dataPath;
     options.weights = weights;
