@@ -15,6 +15,8 @@ static std::optional<Role> roleNamed(StringRef name) {
       .Case("iteration", Role::Iteration)
       .Case("loss", Role::Loss)
       .Case("correct", Role::Correct)
+      .Case("augment_key", Role::AugmentKey)
+      .Case("example_offset", Role::ExampleOffset)
       .Default(std::nullopt);
 }
 
