@@ -203,24 +203,32 @@ weir::pipelineBatches(ModuleOp module, const std::string &name,
 }
 
 void weir::printPlacement(ModuleOp module, llvm::raw_ostream &os) {
+  auto at = [](Operation *op) {
+    std::string s = where(op);
+    return s.size() >= 2 ? s.substr(0, s.size() - 2) : s;
+  };
   for (auto p : module.getOps<PipelineOp>()) {
-    os << "// data " << p.getSymName() << " (" << where(p).substr(0, where(p).size() - 2)
-       << ")\n";
+    os << "// data " << p.getSymName() << " (" << at(p) << ")\n";
     for (Operation &stage : p.getBody().front()) {
       auto placement = stage.getAttrOfType<StringAttr>("weir.placement");
       if (!placement)
         continue;
-      os << "//   " << llvm::left_justify(placement.getValue(), 6)
+      os << "//   " << llvm::left_justify(placement.getValue(), 7)
          << llvm::left_justify(stage.getName().stripDialect(), 12) << " "
-         << where(&stage) << "\n";
+         << at(&stage) << "\n";
     }
   }
+  func::FuncOp model;
   module.walk([&](Operation *op) {
     auto placement = op->getAttrOfType<StringAttr>("weir.placement");
     if (!placement || placement.getValue() != "step")
       return;
     auto fn = op->getParentOfType<func::FuncOp>();
-    os << "//   step  " << llvm::left_justify(op->getName().getStringRef(), 16)
-       << " " << where(op) << "moved into model " << fn.getSymName() << "\n";
+    if (fn != model)
+      os << "// model " << fn.getSymName()
+         << ": moved into the training step\n";
+    model = fn;
+    os << "//   step   " << llvm::left_justify(op->getName().getStringRef(), 21)
+       << " " << at(op) << "\n";
   });
 }
