@@ -23,17 +23,21 @@ build: configure
 docs: configure
 	ninja -C $(BUILD) weir-doc
 
-# Until training lands, the demo shows the compiler: the IR of the CNN after
-# every pass down to the LLVM dialect, then its compile time and inference
-# throughput on random inputs.
+# The demo: Fashion-MNIST as PNG directories (written once from Debian's
+# dataset-fashion-mnist, installed when missing), the CNN trained from them
+# by the pipeline engine while the compiled step runs, then its test accuracy.
+# (examples/fashion_cnn.weir reads data/fashion, relative to this directory.)
 demo: build
-	@echo "=== weir compile examples/fashion_cnn.weir --emit=llvm --print-ir-after-all"
-	@$(BUILD)/bin/weir compile examples/fashion_cnn.weir --emit=llvm \
-	  --print-ir-after-all -o /dev/null
-	@for m in fashion_mlp fashion_cnn resnet_block inception_block; do \
-	  echo "=== weir bench examples/$$m.weir"; \
-	  $(BUILD)/bin/weir bench examples/$$m.weir --batch 64 --seconds 1 || exit 1; \
-	done
+	@tools/scripts/install-deps.sh dataset-fashion-mnist
+	@test -d data/fashion/test || $(BUILD)/bin/weir data import-idx \
+	  /usr/share/datasets/fashion-mnist data/fashion
+	@echo "=== weir compile examples/fashion_cnn.weir --emit=pipeline (where each stage runs)"
+	@$(BUILD)/bin/weir compile examples/fashion_cnn.weir --emit=pipeline | grep '^//'
+	@echo "=== weir train examples/fashion_cnn.weir (from data/fashion/train, validated on data/fashion/test)"
+	@$(BUILD)/bin/weir train examples/fashion_cnn.weir -o $(BUILD)/fashion_cnn.safetensors
+	@echo "=== weir evaluate examples/fashion_cnn.weir (test accuracy)"
+	@$(BUILD)/bin/weir evaluate examples/fashion_cnn.weir \
+	  --weights $(BUILD)/fashion_cnn.safetensors
 
 # The .weir parser under libFuzzer and AddressSanitizer for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
@@ -41,11 +45,14 @@ fuzz:
 	@tools/scripts/install-deps.sh libclang-rt-22-dev
 	frontend/fuzz/run-fuzzer.sh $(FUZZ_SECONDS)
 
-# Inference and training throughput against PyTorch (installs it if needed).
+# Inference, training and input-pipeline throughput against PyTorch
+# (installs it if needed).
 bench: build
-	@tools/scripts/install-deps.sh python3-torch libopenblas0-openmp python3-numpy
+	@tools/scripts/install-deps.sh python3-torch python3-torchvision libopenblas0-openmp python3-numpy
 	python3 bench/inference.py --weir $(BUILD)/bin/weir
 	/usr/bin/python3 bench/train.py --weir $(BUILD)/bin/weir
+	/usr/bin/python3 bench/pipeline.py --weir $(BUILD)/bin/weir
+	/usr/bin/python3 bench/pipeline_train.py --weir $(BUILD)/bin/weir
 
 test: build
 	@rm -f $(BUILD)/lit.xml $(BUILD)/ctest.xml

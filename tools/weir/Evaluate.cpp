@@ -1,9 +1,15 @@
-//===- Evaluate.cpp - `weir evaluate` and `weir predict` on array data ---===//
+//===- Evaluate.cpp - `weir evaluate` and `weir predict` -----------------===//
+//
+// On arrays (--data), or, for evaluate, on a data pipeline of the model
+// file (--split names it).
+//
+//===----------------------------------------------------------------------===//
 #include "dialect/WeirOps.h"
 #include "runtime/Npy.h"
 #include "runtime/Safetensors.h"
 #include "runtime/train/Batcher.h"
 #include "runtime/train/Dataset.h"
+#include "tools/weir/Batches.h"
 #include "tools/weir/Commands.h"
 #include "tools/weir/Training.h"
 
@@ -27,6 +33,25 @@ int weir::runEvaluate(const EvaluateOptions &options) {
       startTraining(*session, 0, options.weights, options.threads);
   if (!run.ok())
     return fail("evaluate", run.status());
+  if (options.data.empty()) {
+    // The data pipeline named by --split (default: test).
+    if (!(*run)->pipelines->lookupSymbol<PipelineOp>(options.split))
+      return fail("evaluate",
+                  Status::error("no --data, and the model file has no data "
+                                "pipeline named '" + options.split +
+                                "' (name one with --split)"));
+    Result<std::unique_ptr<BatchSource>> batches =
+        pipelineBatches(*(*run)->pipelines, options.split, PipelineOptions());
+    if (!batches.ok())
+      return fail("evaluate", batches.status());
+    Result<StepMetrics> m = evaluateAll(*(*run)->step, **batches);
+    if (!m.ok())
+      return fail("evaluate", m.status());
+    llvm::outs() << llvm::format("%s: %lld examples  loss %.4f  acc %.4f\n",
+                                 options.split.c_str(), (long long)m->examples,
+                                 m->loss, m->correct / m->examples);
+    return 0;
+  }
   Result<ArrayDataset> data = loadArrays(options.data, options.split);
   if (!data.ok())
     return fail("evaluate", data.status());

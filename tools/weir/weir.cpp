@@ -78,7 +78,10 @@ int main(int argc, char **argv) {
   cl::opt<bool> noValidation("no-validation",
                              cl::desc("Skip the validation pass"),
                              cl::sub(train));
-  cl::opt<std::string> split("split", cl::desc("Split: train or test"),
+  cl::opt<std::string> split(
+      "split",
+      cl::desc("Split of the --data arrays (train or test), or the data "
+               "pipeline weir evaluate reads without --data"),
                              cl::init("test"), cl::sub(evaluate),
                              cl::sub(predict), cl::sub(gradients));
   cl::list<std::string> inputs("input", cl::desc("Input array (.npy), one per model input"),
@@ -221,7 +224,9 @@ int main(int argc, char **argv) {
   if (evaluate || predict || gradients) {
     const char *name = evaluate ? "evaluate" : predict ? "predict" : "gradients";
     bool needsOutput = predict || gradients;
-    if (dataPath.empty() || weights.empty() || (needsOutput && output == "-")) {
+    // evaluate may read a data pipeline of the model file instead.
+    if ((dataPath.empty() && !evaluate) || weights.empty() ||
+        (needsOutput && output == "-")) {
       llvm::errs() << "weir " << name << ": needs --weights and --data"
                    << (needsOutput ? " and -o <file>" : "") << "\n";
       return 2;
