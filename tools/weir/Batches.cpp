@@ -64,6 +64,17 @@ public:
     y = &held_->labels;
     return true;
   }
+  Status finishEpoch() override {
+    releaseHeld();
+    Result<const pipeline::Batch *> b = pipeline_->next();
+    if (!b.ok())
+      return b.status();
+    if (*b) {
+      pipeline_->release(*b);
+      return Status::error("pipeline: more batches than the epoch has");
+    }
+    return Status();
+  }
   double waitSeconds() const override {
     return pipeline_->epochStats().waitSeconds;
   }

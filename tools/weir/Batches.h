@@ -29,6 +29,9 @@ public:
   /// The next batch of the epoch, valid until the next call; false after
   /// the last.
   virtual Result<bool> next(const HostTensor *&x, const HostTensor *&y) = 0;
+  /// Ends the epoch after its last batch (a pipeline then writes its cache
+  /// file, if it has one).
+  virtual Status finishEpoch() { return Status(); }
   /// Seconds the caller waited for data in this epoch (0 for arrays).
   virtual double waitSeconds() const { return 0; }
   /// Files skipped this epoch (--on-bad-image=skip), "path: reason".

@@ -426,6 +426,8 @@ int weir::runTrain(const TrainOptions &options) {
                  rate > 0 ? (batches->numExamples() - seen) / rate : 0);
     }
     bar.clear();
+    if (Status st = batches->finishEpoch(); !st.ok())
+      return fail("train", st);
     double secs = std::chrono::duration<double>(Clock::now() - start).count();
     EpochStats stats;
     stats.epoch = epoch + 1;
