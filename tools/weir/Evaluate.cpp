@@ -1,7 +1,7 @@
 //===- Evaluate.cpp - `weir evaluate` and `weir predict` -----------------===//
 //
-// On arrays (--data), or, for evaluate, on a data pipeline of the model
-// file (--split names it).
+// On arrays (--data), or on a data pipeline of the model file (--split
+// names it).
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/WeirOps.h"
@@ -16,6 +16,7 @@
 #include "llvm/Support/Format.h"
 
 #include <cstring>
+#include <optional>
 
 using namespace mlir;
 using namespace weir;
@@ -84,40 +85,63 @@ int weir::runPredict(const EvaluateOptions &options) {
   if (!run.singleInput)
     return fail("predict", Status::error("'" + run.config.model +
                                          "' takes more than one input"));
-  Result<ArrayDataset> data = loadArrays(options.data, options.split);
-  if (!data.ok())
-    return fail("predict", data.status());
-  Result<Batcher> batcher =
-      Batcher::create(*data, options.batchSize, false, 0, run.xDType,
-                      run.exampleShape, run.yDType, run.targetShape);
-  if (!batcher.ok())
-    return fail("predict", batcher.status());
-  std::vector<int64_t> outShape{batcher->numExamples()};
-  outShape.insert(outShape.end(), run.outputShape.begin() + 1, run.outputShape.end());
-  Result<HostTensor> out = HostTensor::create(run.outputDType, outShape);
-  if (!out.ok())
-    return fail("predict", out.status());
+  // Arrays (--data, file order) or a data pipeline (its order).
+  std::optional<ArrayDataset> data;
+  std::unique_ptr<BatchSource> batches;
+  if (options.data.empty()) {
+    if (!run.pipelines->lookupSymbol<PipelineOp>(options.split))
+      return fail("predict",
+                  Status::error("no --data, and the model file has no data "
+                                "pipeline named '" + options.split +
+                                "' (name one with --split)"));
+    Result<std::unique_ptr<BatchSource>> b =
+        pipelineBatches(*run.pipelines, options.split, PipelineOptions());
+    if (!b.ok())
+      return fail("predict", b.status());
+    batches = std::move(*b);
+  } else {
+    Result<ArrayDataset> d = loadArrays(options.data, options.split);
+    if (!d.ok())
+      return fail("predict", d.status());
+    data = std::move(*d);
+    Result<Batcher> batcher =
+        Batcher::create(*data, options.batchSize, false, 0, run.xDType,
+                        run.exampleShape, run.yDType, run.targetShape);
+    if (!batcher.ok())
+      return fail("predict", batcher.status());
+    batches = arrayBatches(std::move(*batcher));
+  }
   // The model function's arguments: the input, then its parameters.
   std::vector<const HostTensor *> params;
   for (const std::string &name : run.modelArguments)
     params.push_back(&run.state.at(name));
-  HostTensor x, y;
-  size_t rowBytes = out->byteSize() / std::max<int64_t>(outShape[0], 1);
-  int64_t row = 0;
-  for (int64_t s = 0; s < batcher->stepsPerEpoch(); ++s) {
-    if (Status st = batcher->fill(0, s, x, y); !st.ok())
-      return fail("predict", st);
-    std::vector<const HostTensor *> args{&x};
+  std::vector<int64_t> outShape = run.outputShape;
+  std::vector<uint8_t> rows;
+  int64_t count = 0;
+  if (Status st = batches->startEpoch(0); !st.ok())
+    return fail("predict", st);
+  while (true) {
+    const HostTensor *x = nullptr, *y = nullptr;
+    Result<bool> got = batches->next(x, y);
+    if (!got.ok())
+      return fail("predict", got.status());
+    if (!*got)
+      break;
+    std::vector<const HostTensor *> args{x};
     args.insert(args.end(), params.begin(), params.end());
-    std::vector<int64_t> shape = outShape;
-    shape[0] = -1;
-    Result<HostTensor> r = run.executable->call(run.config.model, args, 1,
-                                                run.outputDType, shape, options.threads);
+    Result<HostTensor> r = run.executable->call(
+        run.config.model, args, 1, run.outputDType, outShape, options.threads);
     if (!r.ok())
       return fail("predict", r.status());
-    std::memcpy(out->bytes() + row * rowBytes, r->bytes(), r->byteSize());
-    row += x.shape()[0];
+    rows.insert(rows.end(), r->bytes(), r->bytes() + r->byteSize());
+    count += x->shape()[0];
   }
+  outShape[0] = count;
+  Result<HostTensor> out = HostTensor::create(run.outputDType, outShape);
+  if (!out.ok())
+    return fail("predict", out.status());
+  if (!rows.empty())
+    std::memcpy(out->bytes(), rows.data(), rows.size());
   if (Status s = writeNpy(options.output, *out); !s.ok())
     return fail("predict", s);
   llvm::outs() << "wrote " << options.output << " " << formatShape(outShape)

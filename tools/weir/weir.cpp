@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
   cl::opt<std::string> split(
       "split",
       cl::desc("Split of the --data arrays (train or test), or the data "
-               "pipeline weir evaluate reads without --data"),
+               "pipeline weir evaluate and predict read without --data"),
                              cl::init("test"), cl::sub(evaluate),
                              cl::sub(predict), cl::sub(gradients));
   cl::list<std::string> inputs("input", cl::desc("Input array (.npy), one per model input"),
@@ -224,8 +224,8 @@ int main(int argc, char **argv) {
   if (evaluate || predict || gradients) {
     const char *name = evaluate ? "evaluate" : predict ? "predict" : "gradients";
     bool needsOutput = predict || gradients;
-    // evaluate may read a data pipeline of the model file instead.
-    if ((dataPath.empty() && !evaluate) || weights.empty() ||
+    // evaluate and predict may read a data pipeline of the model file.
+    if ((dataPath.empty() && gradients) || weights.empty() ||
         (needsOutput && output == "-")) {
       llvm::errs() << "weir " << name << ": needs --weights and --data"
                    << (needsOutput ? " and -o <file>" : "") << "\n";
