@@ -181,7 +181,9 @@ LogicalResult toTrainingMode(func::FuncOp fn, Value rng,
                              SmallVectorImpl<DictionaryAttr> &updateAttrs) {
   MLIRContext *ctx = fn.getContext();
   int64_t ordinal = 0, augmentOrdinal = 0;
-  auto [augmentKey, exampleOffset] = addAugmentArguments(fn);
+  // Named values, not a structured binding: the lambda below captures them.
+  auto augmentArgs = addAugmentArguments(fn);
+  Value augmentKey = augmentArgs.first, exampleOffset = augmentArgs.second;
   WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
     OpBuilder b(op);
     if (isAugment(op)) {

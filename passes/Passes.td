@@ -279,4 +279,107 @@ def DropPipelines : Pass<"weir-drop-pipelines", "::mlir::ModuleOp"> {
   }];
 }
 
+
+//===----------------------------------------------------------------------===//
+// CUDA target (passes/CudaPipeline.cpp builds weir-cuda-pipeline from these)
+//===----------------------------------------------------------------------===//
+
+def OutlineLibraryCalls
+    : Pass<"weir-outline-library-calls", "::mlir::ModuleOp"> {
+  let summary = "Replaces GEMMs and convolutions on buffers by library calls.";
+  let description = [{
+    On a bufferized module, each linalg op that a vendor library does better
+    than a generated kernel becomes a `func.call` to an external function
+    that the runtime provides (cuBLAS and cuDNN on the CUDA device), as XLA
+    does:
+
+    - `linalg.matmul`, `linalg.batch_matmul` and every contraction generic
+      with one m, one n and one k dimension (operands possibly transposed)
+      become `weir_cublas_gemm_<dtypes>(A, B, C, transA, transB)`, which
+      computes `C += op(A) * op(B)` (C holds the bias or zeros);
+    - `linalg.conv_2d_nhwc_hwcf` (the forward convolution and, as weir
+      lowers it, the backward-data one) becomes
+      `weir_cudnn_conv2d_fwd_<dtypes>(x, k, y, sh, sw, dh, dw)`,
+      `y += conv(x, k)`;
+    - the per-offset blocks of the backward-filter convolution
+      (`dk[c, f] += sum_{n,h,w} x[n,h,w,c] * dy[n,h,w,f]` on strided views)
+      become `weir_cudnn_conv2d_bwd_filter_<dtypes>(x, dy, dk)`, a 1x1
+      backward-filter convolution on the strided view.
+
+    `<dtypes>` is the element type (`f32`, `f16`, `bf16`), or one per
+    operand when they differ, so mixed precision gets its own entry points.
+    Operands are passed as fully dynamic strided memrefs
+    (`memref.cast`); the declarations carry `llvm.emit_c_interface`, so the
+    runtime implements `_mlir_ciface_<name>` over `StridedMemRefType`.
+
+    ```mlir
+    // before
+    linalg.matmul ins(%a, %b : memref<?x784xf32>, memref<784x64xf32>)
+                  outs(%c : memref<?x64xf32>)
+    // after
+    func.call @weir_cublas_gemm_f32(%a2, %b2, %c2, %false, %false)
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def LinalgToGpu : Pass<"weir-linalg-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Turns each fused linalg.generic on buffers into a GPU kernel.";
+  let description = [{
+    Each `linalg.generic` on memrefs becomes one `gpu.launch`, one thread
+    per output element (XLA's loop emitter, in small):
+
+    - an elementwise generic (all loops parallel) whose innermost dimension
+      is contiguous in every operand that uses it is vectorized: each thread
+      handles `w` consecutive elements, `w = 128 bits / widest element`
+      (4 for f32, 8 for f16), halved until it divides the innermost size;
+      operands that do not use the innermost dimension are loaded once and
+      broadcast. Loads and stores carry the alignment `w * bytes` when the
+      buffer provably allows it (traced through subviews to a function
+      argument or an allocation, both 16-byte aligned by contract), so
+      NVPTX emits `ld.global.v4.f32` / `st.global.v4.f32`;
+    - a generic with reductions gets one thread per output element (the
+      parallel dimensions); the reduction dimensions are sequential loops
+      whose accumulator stays in registers: each output is read once and
+      written once.
+
+    Grids are one-dimensional over the linearized outputs, with
+    `block-size` threads per block. Generics with non-affine bodies
+    (`linalg.index` is supported) or outputs not indexed by exactly the
+    parallel dimensions are left alone for the upstream parallel-loop path.
+
+    ```mlir
+    // after: bias + relu on tensor<?x64xf32>, 4 floats per thread
+    gpu.launch blocks(%bx, ...) in (%g, ...) threads(%tx, ...) in (%c256, ...) {
+      %v = vector.load %c[%i, %j] {alignment = 16} : memref<?x64xf32>, vector<4xf32>
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"128",
+           "Widest load or store, in bits (0: no vectorization)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def MergeGpuModules : Pass<"weir-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Moves every outlined kernel into one gpu.module.";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel; this pass
+    moves every `gpu.func` into the first one (renaming on clashes) and
+    updates the `gpu.launch_func` symbols, so a model compiles to one
+    binary per architecture: one ptxas run, one module to load.
+  }];
+}
+
 #endif // WEIR_PASSES_TD

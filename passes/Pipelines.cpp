@@ -79,6 +79,7 @@ void weir::buildCpuPipeline(OpPassManager &pm,
 void weir::registerWeirPassesAndPipelines() {
   registerAllPasses();
   registerWeirPasses();
+  registerCudaPipelines();
   PassPipelineRegistration<ModelPipelineOptions>(
       "weir-model-pipeline",
       "Check a model and make it fully typed (infer shapes, canonicalize, "

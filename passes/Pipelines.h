@@ -50,6 +50,57 @@ void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const ModelPipelineOptions &options);
 
+/// Options of the CUDA pipelines (`weir-cuda-pipeline` and its stages).
+struct CudaPipelineOptions
+    : public mlir::PassPipelineOptions<CudaPipelineOptions> {
+  ListOption<std::string> chips{
+      *this, "chips",
+      llvm::cl::desc("GPU architectures to compile the kernels for"),
+      llvm::cl::list_init<std::string>({"sm_80", "sm_90"})};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("NVPTX features, e.g. +ptx80 (default: the lowest PTX "
+                     "version each chip allows)"),
+      llvm::cl::init("")};
+  Option<unsigned> optLevel{*this, "O", llvm::cl::desc("NVPTX opt level"),
+                            llvm::cl::init(3)};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("gpu-module-to-binary format: isa (PTX), bin (cubin), "
+                     "fatbin, llvm, offloading"),
+      llvm::cl::init("fatbin")};
+  Option<std::string> toolkit{*this, "toolkit",
+                              llvm::cl::desc("CUDA toolkit (for ptxas)"),
+                              llvm::cl::init("/usr/local/cuda")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block"),
+                            llvm::cl::init(256)};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Widest kernel load/store in bits (0: scalar)"),
+      llvm::cl::init(128)};
+};
+
+/// `weir-cuda-kernel-pipeline`: from fused linalg on tensors (the output of
+/// buildToLinalgPipeline) to buffers, cuBLAS/cuDNN calls for GEMMs and
+/// convolutions, and one outlined gpu kernel per fused group, all in one
+/// gpu.module.
+void buildCudaKernelPipeline(mlir::OpPassManager &pm,
+                             const CudaPipelineOptions &options);
+/// `weir-cuda-nvvm-pipeline`: one NVVM target per chip, kernels lowered to
+/// the NVVM/LLVM dialects.
+void buildCudaNvvmPipeline(mlir::OpPassManager &pm,
+                           const CudaPipelineOptions &options);
+/// The gpu.module to a gpu.binary (ptxas from the toolkit) and the host
+/// code to the LLVM dialect with mgpu* launch calls.
+void buildCudaBinaryPipeline(mlir::OpPassManager &pm,
+                             const CudaPipelineOptions &options);
+/// `weir-cuda-pipeline`: the three stages above in order.
+void buildCudaLoweringPipeline(mlir::OpPassManager &pm,
+                               const CudaPipelineOptions &options);
+/// Registers the CUDA pipelines (called by registerWeirPassesAndPipelines).
+void registerCudaPipelines();
+
 /// Registers every weir pass and named pipeline with the global registry.
 void registerWeirPassesAndPipelines();
 

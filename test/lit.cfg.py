@@ -37,3 +37,7 @@ if subprocess.call([sys.executable, "-c", "import torch"],
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%llvm_lib", os.path.join(
     os.path.dirname(config.llvm_tools_dir), "lib")))
+# Tests that assemble generated PTX need CUDA's ptxas; UNSUPPORTED without.
+if os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", "/usr/local/cuda/bin/ptxas"))

@@ -19,6 +19,10 @@ struct CompileOptions {
   std::string emit = "weir";
   /// The model function a library exports (default: the first).
   std::string function;
+  /// cpu or cuda; with cuda, --emit also takes gpu, nvvm, ptx and cubin.
+  std::string target = "cpu";
+  /// The GPU architectures kernels are compiled for (--cuda-arch).
+  std::vector<std::string> cudaArchs = {"sm_80", "sm_90"};
   SessionOptions session;
 };
 /// `weir compile`; returns the exit code.
@@ -69,6 +73,7 @@ struct TrainOptions {
   pipeline::OnBadImage onBadImage = pipeline::OnBadImage::Fail;
   size_t maxPipelineMemory = size_t(1) << 30;
   bool verbose = false;
+  std::string device = "cpu"; ///< --device: cpu, cuda or auto
   SessionOptions session;
 };
 /// `weir train`; returns the exit code.

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/WeirOps.h"
 #include "runtime/Safetensors.h"
+#include "runtime/device/Device.h"
 #include "runtime/init/Initializers.h"
 #include "runtime/train/Batcher.h"
 #include "runtime/train/Checkpoint.h"
@@ -242,6 +243,25 @@ Result<StepMetrics> weir::evaluateAll(TrainStep &step, BatchSource &batches) {
 }
 
 int weir::runTrain(const TrainOptions &options) {
+  // --device: CUDA training is not wired yet, so a GPU is only probed; auto
+  // says why it falls back to the CPU.
+  Result<device::DeviceDecision> target =
+      device::resolveDeviceFlag(options.device, "training");
+  if (!target.ok()) {
+    llvm::errs() << "weir: " << target.status().message() << "\n";
+    return 1;
+  }
+  if (!target->notice.empty())
+    llvm::errs() << "weir: " << target->notice << "\n";
+  if (target->resolved == device::DeviceChoice::Cuda) {
+    llvm::errs() << "weir: training on CUDA is not implemented yet (found "
+                 << target->cudaName << ")";
+    if (options.device == "cuda") {
+      llvm::errs() << "; use --device=cpu\n";
+      return 1;
+    }
+    llvm::errs() << "; training on the CPU\n";
+  }
   auto session = Session::load(options.model, options.session);
   if (!session)
     return 1;

@@ -44,6 +44,13 @@ int main(int argc, char **argv) {
                "stage runs), train (with the training functions), "
                "linalg, llvm (LLVM dialect), obj, lib"),
       cl::init("weir"), cl::sub(compile));
+  cl::opt<std::string> target(
+      "target",
+      cl::desc("Target: cpu (default) or cuda (--emit=gpu, nvvm, ptx, cubin)"),
+      cl::init("cpu"), cl::sub(compile));
+  cl::list<std::string> cudaArch(
+      "cuda-arch", cl::desc("GPU architectures (default: sm_80,sm_90)"),
+      cl::CommaSeparated, cl::sub(compile));
   cl::opt<bool> printAfterAll("print-ir-after-all",
                               cl::desc("Print the module after every pass"),
                               cl::sub(compile), cl::sub(run));
@@ -122,11 +129,18 @@ int main(int argc, char **argv) {
   cl::opt<bool> verbose("verbose",
                         cl::desc("Log the data-pipeline tuner's decisions"),
                         cl::sub(train));
+  cl::opt<std::string> device(
+      "device",
+      cl::desc("Where to train: cpu (default), cuda, or auto (CUDA when "
+               "there is a GPU, else the CPU)"),
+      cl::init("cpu"), cl::sub(train));
 
   cl::ParseCommandLineOptions(
       argc, argv,
       "weir: compile and run deep-learning models\n\n"
       "  weir compile model.weir [--emit=weir|linalg|llvm|obj] [-o out]\n"
+      "  weir compile model.weir --target=cuda --emit=gpu|nvvm|ptx|cubin "
+      "[--cuda-arch=sm_80,sm_90]\n"
       "  weir init model.weir -o weights.safetensors [--seed S]\n"
       "  weir run model.weir --weights w.safetensors --input x.npy "
       "--output y.npy [--threads N]\n"
@@ -151,6 +165,9 @@ int main(int argc, char **argv) {
     options.output = output;
     options.emit = emit;
     options.function = function;
+    options.target = target;
+    if (!cudaArch.empty())
+      options.cudaArchs.assign(cudaArch.begin(), cudaArch.end());
     options.session = session;
     return weir::runCompile(options);
   }
@@ -207,6 +224,7 @@ int main(int argc, char **argv) {
     }
     options.maxPipelineMemory = size_t(maxPipelineMemory) << 20;
     options.verbose = verbose;
+    options.device = device;
     options.model = model;
     options.data = dataPath;
     options.weights = weights;

@@ -1,0 +1,40 @@
+//===- CudaTransforms.h - the transforms of the CUDA target ----*- C++ -*-===//
+//
+// Library functions behind weir-outline-library-calls, weir-linalg-to-gpu
+// and weir-merge-gpu-modules (declared in Passes.td); the passes only wrap
+// them, and the driver may call them directly.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_PASSES_CUDATRANSFORMS_H
+#define WEIR_PASSES_CUDATRANSFORMS_H
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace weir {
+
+/// The dtype part of a library entry point's name: `f32` when every type
+/// agrees, else each operand's type joined by `_` (`f16_f16_f32`).
+std::string libraryDtypeSuffix(mlir::ArrayRef<mlir::Type> elementTypes);
+
+/// Replaces the GEMMs and convolutions of a bufferized module by calls to
+/// `weir_cublas_*` / `weir_cudnn_*`, declaring the callees.
+mlir::LogicalResult outlineLibraryCalls(mlir::ModuleOp module);
+
+/// Turns every linalg.generic on memrefs in `func` (outside a gpu.launch)
+/// that the kernel emitter handles into one gpu.launch (options: the
+/// pass's, from Passes.td: block size, widest vector in bits).
+mlir::LogicalResult linalgToGpu(mlir::func::FuncOp func,
+                                const LinalgToGpuOptions &options);
+
+/// Moves every gpu.func of `module` into its first gpu.module.
+mlir::LogicalResult mergeGpuModules(mlir::ModuleOp module);
+
+} // namespace weir
+
+#endif // WEIR_PASSES_CUDATRANSFORMS_H

@@ -1,0 +1,521 @@
+//===- LinalgToGpu.cpp - one GPU kernel per fused linalg.generic ---------===//
+//
+// The kernel emitter of the CUDA target: after fusion and bufferization,
+// each linalg.generic is one gpu.launch with one thread per output element
+// (or per `w` consecutive elements when the innermost dimension allows
+// 128-bit loads). Written here rather than through scf.parallel and
+// gpu-map-parallel-loops because what matters on the GPU is decided at this
+// level: which operand is loaded as a vector and with what alignment, that
+// a reduction keeps its accumulator in registers, and that each input is
+// read once.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/CudaTransforms.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+namespace weir {
+#define GEN_PASS_DEF_LINALGTOGPU
+#define GEN_PASS_DEF_MERGEGPUMODULES
+#include "passes/Passes.h.inc"
+} // namespace weir
+#pragma GCC diagnostic pop
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `buffer` starts a multiple of `w` elements from a 16-byte
+/// aligned base. Function arguments and allocations are aligned by
+/// contract (the runtime allocates with cudaMalloc, 256-byte aligned);
+/// casts and reshapes keep the offset; a subview keeps it when each offset
+/// is zero or meets a stride that is a multiple of `w`.
+bool isOffsetAligned(Value buffer, int64_t w) {
+  Operation *def = buffer.getDefiningOp();
+  if (!def)
+    return isa<func::FuncOp>(buffer.getParentBlock()->getParentOp());
+  if (isa<memref::AllocOp, memref::AllocaOp, gpu::AllocOp>(def))
+    return true;
+  if (auto cast = dyn_cast<memref::CastOp>(def))
+    return isOffsetAligned(cast.getSource(), w);
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def))
+    return isOffsetAligned(collapse.getSrc(), w);
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
+    return isOffsetAligned(expand.getSrc(), w);
+  auto subview = dyn_cast<memref::SubViewOp>(def);
+  if (!subview)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(subview.getSourceType().getStridesAndOffset(strides, offset)))
+    return false;
+  for (auto [stride, off] : llvm::zip(strides, subview.getMixedOffsets())) {
+    std::optional<int64_t> c = getConstantIntValue(off);
+    bool strideOk = !ShapedType::isDynamic(stride) && stride % w == 0;
+    if (!strideOk && (!c || (*c * stride) % w != 0))
+      return false;
+  }
+  return isOffsetAligned(subview.getSource(), w);
+}
+
+/// Whether a thread's `w` elements at (i..., w*j) of `buffer` are aligned
+/// to `w` elements for every i: contiguous innermost, the other strides
+/// multiples of `w`, and an aligned start.
+bool isVectorAligned(Value buffer, int64_t w) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.empty() ||
+      strides.back() != 1)
+    return false;
+  for (int64_t i = 0, e = type.getRank() - 1; i < e; ++i)
+    if (ShapedType::isDynamic(strides[i]) || strides[i] % w != 0)
+      return false;
+  return isOffsetAligned(buffer, w);
+}
+
+/// What each operand of an elementwise generic does in the vector kernel.
+enum class Access { Vector, Broadcast };
+
+/// The operand accesses and vector width of an elementwise generic, or 1
+/// (scalar) when the innermost dimension cannot be vectorized.
+int64_t chooseWidth(linalg::GenericOp op, int64_t vectorBits,
+                    SmallVectorImpl<Access> &accesses) {
+  unsigned n = op.getNumLoops();
+  if (vectorBits <= 0 || n == 0 || op.getNumReductionLoops() != 0)
+    return 1;
+  for (Operation &inner : op.getBody()->without_terminator())
+    if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
+        inner.getNumRegions() != 0 ||
+        llvm::any_of(inner.getResultTypes(),
+                     [](Type t) { return !t.isIntOrIndexOrFloat(); }))
+      return 1;
+  int64_t size = op.getStaticLoopRanges()[n - 1];
+  if (ShapedType::isDynamic(size))
+    return 1;
+  unsigned widest = 8;
+  for (Type t : op->getOperandTypes())
+    widest = std::max(widest, getElementTypeOrSelf(t).getIntOrFloatBitWidth());
+  int64_t w = vectorBits / widest;
+  while (w > 1 && size % w != 0)
+    w /= 2;
+  if (w <= 1)
+    return 1;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    std::optional<unsigned> at = map.getResultPosition(
+        getAffineDimExpr(n - 1, op.getContext()));
+    if (!at || !isa<MemRefType>(operand.get().getType())) {
+      if (op.isDpsInit(&operand))
+        return 1;
+      accesses.push_back(Access::Broadcast);
+      continue;
+    }
+    auto type = cast<MemRefType>(operand.get().getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (*at + 1 != map.getNumResults() ||
+        failed(type.getStridesAndOffset(strides, offset)) ||
+        strides.back() != 1)
+      return 1;
+    accesses.push_back(Access::Vector);
+  }
+  return w;
+}
+
+class KernelEmitter {
+public:
+  /// `fills[i]`, when set, is the value output `i` was filled with just
+  /// before: the reduction starts from it instead of loading the output.
+  KernelEmitter(linalg::GenericOp op, const weir::LinalgToGpuOptions &options,
+                ArrayRef<Value> fills)
+      : op_(op), options_(options), fills_(fills), b_(op), loc_(op.getLoc()) {}
+
+  /// Replaces the generic by a gpu.launch; fails (leaving it) when the
+  /// outputs are not indexed by exactly the parallel dimensions.
+  LogicalResult emit() {
+    unsigned n = op_.getNumLoops();
+    for (unsigned d = 0; d < n; ++d)
+      (linalg::isParallelIterator(op_.getIteratorTypesArray()[d]) ? parallel_
+                                                                  : reduction_)
+          .push_back(d);
+    for (OpOperand &init : op_.getDpsInitsMutable()) {
+      AffineMap map = op_.getMatchingIndexingMap(&init);
+      if (!map.isProjectedPermutation() || map.getNumResults() != parallel_.size())
+        return failure();
+    }
+    if (llvm::any_of(op_.getBody()->without_terminator(), [](Operation &o) {
+          return o.getNumRegions() != 0;
+        }))
+      return failure();
+    width_ = chooseWidth(op_, options_.vectorBits, accesses_);
+
+    for (Range r : cast<linalg::LinalgOp>(op_.getOperation()).createLoopRanges(b_, loc_))
+      sizes_.push_back(getValueOrCreateConstantIndexOp(b_, loc_, r.size));
+    // Threads: one per output element, or per `w` along the innermost.
+    Value total = constant(1);
+    for (unsigned d : parallel_)
+      total = arith::MulIOp::create(b_, loc_, total, threadExtent(d));
+    Value block = constant(options_.blockSize);
+    Value grid = arith::CeilDivUIOp::create(b_, loc_, total, block);
+    Value one = constant(1);
+    auto launch = gpu::LaunchOp::create(b_, loc_, grid, one, one, block, one, one);
+    OpBuilder::InsertionGuard guard(b_);
+    b_.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b_, loc_);
+    b_.setInsertionPointToStart(&launch.getBody().front());
+    Value linear = arith::AddIOp::create(
+        b_, loc_,
+        arith::MulIOp::create(b_, loc_, launch.getBlockIds().x, block),
+        launch.getThreadIds().x);
+    Value inRange = arith::CmpIOp::create(b_, loc_, arith::CmpIPredicate::ult,
+                                          linear, total);
+    auto guardIf = scf::IfOp::create(b_, loc_, inRange, /*withElse=*/false);
+    b_.setInsertionPoint(guardIf.thenBlock()->getTerminator());
+    delinearize(linear);
+    if (width_ > 1)
+      emitVectorBody();
+    else
+      emitScalarBody();
+    op_->erase();
+    return success();
+  }
+
+private:
+  Value constant(int64_t v) { return arith::ConstantIndexOp::create(b_, loc_, v); }
+
+  Value threadExtent(unsigned d) {
+    if (width_ > 1 && d + 1 == op_.getNumLoops())
+      return arith::DivUIOp::create(b_, loc_, sizes_[d], constant(width_));
+    return sizes_[d];
+  }
+
+  /// ivs_[d] for every parallel d, innermost fastest (coalesced).
+  void delinearize(Value linear) {
+    ivs_.assign(op_.getNumLoops(), Value());
+    for (unsigned i = parallel_.size(); i-- > 0;) {
+      unsigned d = parallel_[i];
+      Value extent = threadExtent(d);
+      Value iv = i == 0 ? linear : arith::RemUIOp::create(b_, loc_, linear, extent);
+      if (i != 0)
+        linear = arith::DivUIOp::create(b_, loc_, linear, extent);
+      if (width_ > 1 && d + 1 == op_.getNumLoops())
+        iv = arith::MulIOp::create(b_, loc_, iv, constant(width_));
+      ivs_[d] = iv;
+    }
+  }
+
+  SmallVector<Value> indicesOf(OpOperand &operand) {
+    AffineMap map = op_.getMatchingIndexingMap(&operand);
+    SmallVector<Value> indices;
+    for (unsigned i = 0; i < map.getNumResults(); ++i) {
+      AffineExpr e = map.getResult(i);
+      if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+        indices.push_back(ivs_[dim.getPosition()]);
+        continue;
+      }
+      indices.push_back(affine::AffineApplyOp::create(
+          b_, loc_, map.getSubMap({i}), ivs_));
+    }
+    return indices;
+  }
+
+  /// The element of `operand` this thread reads (a scalar operand is its
+  /// own element).
+  Value load(OpOperand &operand) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      return operand.get();
+    return memref::LoadOp::create(b_, loc_, operand.get(), indicesOf(operand));
+  }
+
+  /// Clones the body with `mapping` (block arguments already mapped) and
+  /// returns the yielded values.
+  SmallVector<Value> cloneBody(IRMapping &mapping) {
+    for (Operation &inner : op_.getBody()->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+        mapping.map(index.getResult(), ivs_[index.getDim()]);
+        continue;
+      }
+      b_.clone(inner, mapping);
+    }
+    SmallVector<Value> yielded;
+    for (Value v : op_.getBody()->getTerminator()->getOperands())
+      yielded.push_back(mapping.lookupOrDefault(v));
+    return yielded;
+  }
+
+  void emitScalarBody() {
+    Block *body = op_.getBody();
+    IRMapping mapping;
+    auto loadInputs = [&] {
+      for (OpOperand *in : op_.getDpsInputOperands())
+        if (!body->getArgument(in->getOperandNumber()).use_empty())
+          mapping.map(body->getArgument(in->getOperandNumber()), load(*in));
+    };
+    SmallVector<Value> inits;
+    for (OpOperand &init : op_.getDpsInitsMutable()) {
+      BlockArgument arg = body->getArgument(init.getOperandNumber());
+      // An output the body never reads is only written; a reduction into a
+      // freshly filled output starts from the fill value.
+      unsigned i = init.getOperandNumber() - op_.getNumDpsInputs();
+      if (!reduction_.empty() && i < fills_.size() && fills_[i])
+        inits.push_back(fills_[i]);
+      else
+        inits.push_back(arg.use_empty() && reduction_.empty()
+                            ? Value()
+                            : memref::LoadOp::create(b_, loc_, init.get(),
+                                                     indicesOf(init)));
+    }
+    SmallVector<Value> results;
+    if (reduction_.empty()) {
+      for (auto [init, value] : llvm::zip(op_.getDpsInitsMutable(), inits))
+        if (value)
+          mapping.map(body->getArgument(init.getOperandNumber()), value);
+      loadInputs();
+      results = cloneBody(mapping);
+    } else {
+      // The accumulators live in registers across the reduction loops.
+      SmallVector<Value> lbs, ubs, steps;
+      for (unsigned d : reduction_) {
+        lbs.push_back(constant(0));
+        ubs.push_back(sizes_[d]);
+        steps.push_back(constant(1));
+      }
+      scf::LoopNest nest = scf::buildLoopNest(
+          b_, loc_, lbs, ubs, steps, inits,
+          [&](OpBuilder &nb, Location, ValueRange ivs, ValueRange accs) {
+            OpBuilder::InsertionGuard g(b_);
+            b_.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+            for (auto [d, iv] : llvm::zip(reduction_, ivs))
+              ivs_[d] = iv;
+            for (auto [init, acc] : llvm::zip(op_.getDpsInitsMutable(), accs))
+              mapping.map(body->getArgument(init.getOperandNumber()), acc);
+            loadInputs();
+            return scf::ValueVector(cloneBody(mapping));
+          });
+      results.assign(nest.results.begin(), nest.results.end());
+    }
+    for (auto [init, value] : llvm::zip(op_.getDpsInitsMutable(), results))
+      memref::StoreOp::create(b_, loc_, value, init.get(), indicesOf(init));
+  }
+
+  void emitVectorBody() {
+    Block *body = op_.getBody();
+    IRMapping mapping;
+    auto vectorOf = [&](Type t) { return VectorType::get({width_}, t); };
+    auto alignmentOf = [&](Value buffer) -> llvm::MaybeAlign {
+      auto type = cast<MemRefType>(buffer.getType());
+      if (!isVectorAligned(buffer, width_))
+        return std::nullopt;
+      return llvm::Align(width_ * type.getElementTypeBitWidth() / 8);
+    };
+    for (OpOperand &operand : op_->getOpOperands()) {
+      BlockArgument arg = body->getArgument(operand.getOperandNumber());
+      if (arg.use_empty())
+        continue; // e.g. an output that is only written
+      Type elt = arg.getType();
+      Value value;
+      if (accesses_[operand.getOperandNumber()] == Access::Vector) {
+        value = vector::LoadOp::create(b_, loc_, vectorOf(elt), operand.get(),
+                                       indicesOf(operand), /*nontemporal=*/false,
+                                       alignmentOf(operand.get()));
+      } else {
+        Value scalar = load(operand);
+        value = vector::BroadcastOp::create(b_, loc_, vectorOf(elt), scalar);
+      }
+      mapping.map(arg, value);
+    }
+    auto vectorize = [&](Value v) -> Value {
+      if (Value mapped = mapping.lookupOrNull(v))
+        return mapped;
+      // Defined above the generic (a constant, a captured scalar).
+      Value splat = vector::BroadcastOp::create(b_, loc_, vectorOf(v.getType()), v);
+      mapping.map(v, splat);
+      return splat;
+    };
+    for (Operation &inner : body->without_terminator()) {
+      OperationState state(inner.getLoc(), inner.getName());
+      for (Value v : inner.getOperands())
+        state.addOperands(vectorize(v));
+      for (Type t : inner.getResultTypes())
+        state.addTypes(vectorOf(t));
+      state.addAttributes(inner.getAttrs());
+      Operation *clone = b_.create(state);
+      mapping.map(inner.getResults(), clone->getResults());
+    }
+    Operation *yield = body->getTerminator();
+    for (auto [init, v] : llvm::zip(op_.getDpsInitsMutable(), yield->getOperands()))
+      vector::StoreOp::create(b_, loc_, vectorize(v), init.get(), indicesOf(init),
+                              /*nontemporal=*/false, alignmentOf(init.get()));
+  }
+
+  linalg::GenericOp op_;
+  const weir::LinalgToGpuOptions &options_;
+  ArrayRef<Value> fills_;
+  OpBuilder b_;
+  Location loc_;
+  SmallVector<unsigned> parallel_, reduction_;
+  SmallVector<Access> accesses_;
+  int64_t width_ = 1;
+  SmallVector<Value> sizes_, ivs_;
+};
+
+} // namespace
+
+LogicalResult weir::linalgToGpu(func::FuncOp func,
+                                const LinalgToGpuOptions &options) {
+  // Copies that bufferization inserted run on the device too.
+  func.walk([&](memref::CopyOp copy) {
+    if (copy->getParentOfType<gpu::LaunchOp>())
+      return;
+    OpBuilder b(copy);
+    linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
+    copy->erase();
+  });
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureBufferSemantics() && !op->getParentOfType<gpu::LaunchOp>())
+      ops.push_back(op);
+  });
+  // A linalg.fill that only initializes the accumulator of the reduction
+  // right after it (pure ops between) folds into that kernel: one launch
+  // and one pass over the output fewer.
+  DenseMap<Operation *, std::pair<SmallVector<Value>, SmallVector<Operation *>>>
+      fillsOf;
+  llvm::SmallPtrSet<Operation *, 8> folded;
+  for (linalg::LinalgOp op : ops) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic || generic.getNumReductionLoops() == 0)
+      continue;
+    SmallVector<Value> fills(generic.getNumDpsInits());
+    SmallVector<Operation *> fillOps;
+    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+      auto fill = dyn_cast<linalg::FillOp>(prev);
+      if (!fill) {
+        if (isMemoryEffectFree(prev))
+          continue;
+        break;
+      }
+      for (OpOperand &init : generic.getDpsInitsMutable())
+        if (fill.getOutputs()[0] == init.get() && !folded.contains(fill)) {
+          fills[init.getOperandNumber() - generic.getNumDpsInputs()] =
+              fill.getInputs()[0];
+          folded.insert(fill);
+          fillOps.push_back(fill);
+        }
+    }
+    if (!fillOps.empty())
+      fillsOf[op] = {fills, fillOps};
+  }
+  IRRewriter rewriter(func.getContext());
+  auto toKernel = [&](linalg::LinalgOp op, ArrayRef<Value> fills) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return failure(); // left for the upstream parallel-loop path
+      generic = *g;
+    }
+    return KernelEmitter(generic, options, fills).emit();
+  };
+  for (linalg::LinalgOp op : ops) {
+    if (folded.contains(op))
+      continue;
+    auto fills = fillsOf.find(op);
+    if (fills == fillsOf.end()) {
+      (void)toKernel(op, {});
+      continue;
+    }
+    auto &[values, fillOps] = fills->second;
+    if (succeeded(toKernel(op, values))) {
+      for (Operation *fill : fillOps)
+        fill->erase();
+      continue;
+    }
+    // Unhandled: its fills run after all, as kernels of their own.
+    for (Operation *fill : fillOps)
+      (void)toKernel(cast<linalg::LinalgOp>(fill), {});
+  }
+  return success();
+}
+
+LogicalResult weir::mergeGpuModules(ModuleOp module) {
+  auto gpuModules = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
+  if (gpuModules.size() < 2)
+    return success();
+  gpu::GPUModuleOp target = gpuModules.front();
+  SymbolTable targetSymbols(target);
+  // Old @module::@func -> new @target::@func.
+  DenseMap<Attribute, SymbolRefAttr> renamed;
+  for (gpu::GPUModuleOp source : llvm::drop_begin(gpuModules)) {
+    for (Operation &op : llvm::make_early_inc_range(source.getBody()->getOperations())) {
+      auto symbol = dyn_cast<SymbolOpInterface>(op);
+      if (!symbol) {
+        if (!op.hasTrait<OpTrait::IsTerminator>())
+          return op.emitOpError("cannot merge this op into one gpu.module");
+        continue;
+      }
+      StringAttr oldName = symbol.getNameAttr();
+      op.remove();
+      StringAttr newName = targetSymbols.insert(&op);
+      renamed[SymbolRefAttr::get(source.getNameAttr(),
+                                 {FlatSymbolRefAttr::get(oldName)})] =
+          SymbolRefAttr::get(target.getNameAttr(), {FlatSymbolRefAttr::get(newName)});
+    }
+    source->erase();
+  }
+  module.walk([&](gpu::LaunchFuncOp launch) {
+    if (SymbolRefAttr to = renamed.lookup(launch.getKernel()))
+      launch.setKernelAttr(to);
+  });
+  return success();
+}
+
+namespace {
+struct LinalgToGpuPass : weir::impl::LinalgToGpuBase<LinalgToGpuPass> {
+  using LinalgToGpuBase::LinalgToGpuBase;
+  void runOnOperation() override {
+    weir::LinalgToGpuOptions options;
+    options.blockSize = blockSize;
+    options.vectorBits = vectorBits;
+    if (failed(weir::linalgToGpu(getOperation(), options)))
+      signalPassFailure();
+  }
+};
+
+struct MergeGpuModulesPass
+    : weir::impl::MergeGpuModulesBase<MergeGpuModulesPass> {
+  // The pass that follows in every CUDA pipeline ends in
+  // gpu-module-to-binary, which translates to LLVM IR: registering the
+  // translations here keeps the tools that run the pipeline free of it.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    MergeGpuModulesBase::getDependentDialects(registry);
+    registerBuiltinDialectTranslation(registry);
+    registerLLVMDialectTranslation(registry);
+    registerGPUDialectTranslation(registry);
+    registerNVVMDialectTranslation(registry);
+    NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  }
+  void runOnOperation() override {
+    if (failed(weir::mergeGpuModules(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace

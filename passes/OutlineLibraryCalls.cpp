@@ -1,0 +1,218 @@
+//===- OutlineLibraryCalls.cpp - GEMMs and convolutions to cuBLAS/cuDNN --===//
+//
+// The CUDA target leaves matrix products and convolutions to the vendor
+// libraries, as XLA does: they beat any kernel this compiler would
+// generate, and the fused elementwise and reduction groups around them are
+// what weir-linalg-to-gpu is for. Runs on buffers, so each call writes its
+// output in place (`C += A * B`, destination-passing as linalg does).
+//
+// The calls follow the runtime's C ABI (runtime/device/DeviceCalls.h):
+// memref descriptors, i32 flags, f32 alpha and beta, i64 strides, padding
+// and dilations, and an i32 status. The per-offset backward-filter blocks
+// call `weir_cudnn_conv2d_bwd_filter_block_<dtype>`, which the runtime does
+// not provide yet.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/CudaTransforms.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/SymbolTable.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+namespace weir {
+#define GEN_PASS_DEF_OUTLINELIBRARYCALLS
+#include "passes/Passes.h.inc"
+} // namespace weir
+#pragma GCC diagnostic pop
+
+using namespace mlir;
+
+std::string weir::libraryDtypeSuffix(ArrayRef<Type> elementTypes) {
+  auto name = [](Type t) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    t.print(os);
+    return s;
+  };
+  if (llvm::all_equal(elementTypes))
+    return name(elementTypes.front());
+  std::string joined;
+  for (Type t : elementTypes)
+    joined += (joined.empty() ? "" : "_") + name(t);
+  return joined;
+}
+
+namespace {
+
+/// Emits the call and its declaration; the operands are cast to fully
+/// dynamic strided memrefs so one declaration serves every shape.
+class CallEmitter {
+public:
+  explicit CallEmitter(ModuleOp module) : module_(module), symbols_(module) {}
+
+  void replace(linalg::LinalgOp op, StringRef base, ArrayRef<Value> buffers,
+               ArrayRef<Value> scalars) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    SmallVector<Type> elementTypes;
+    SmallVector<Value> args;
+    for (Value buffer : buffers) {
+      auto type = cast<MemRefType>(buffer.getType());
+      elementTypes.push_back(type.getElementType());
+      args.push_back(memref::CastOp::create(b, loc, dynamicType(type), buffer));
+    }
+    llvm::append_range(args, scalars);
+    std::string name = (base + "_" + weir::libraryDtypeSuffix(elementTypes)).str();
+    func::FuncOp callee = declare(name, ValueRange(args).getTypes(), loc);
+    // The i32 status is not checked here: the runtime keeps the first error
+    // (weir_device_last_error) for the host to report after the step.
+    func::CallOp::create(b, loc, callee, args);
+    op->erase();
+  }
+
+private:
+  static MemRefType dynamicType(MemRefType type) {
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+    SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+    auto layout = StridedLayoutAttr::get(type.getContext(),
+                                         ShapedType::kDynamic, strides);
+    return MemRefType::get(shape, type.getElementType(), layout,
+                           type.getMemorySpace());
+  }
+
+  func::FuncOp declare(StringRef name, TypeRange types, Location loc) {
+    if (auto existing = symbols_.lookup<func::FuncOp>(name))
+      return existing;
+    OpBuilder b = OpBuilder::atBlockBegin(module_.getBody());
+    auto func = func::FuncOp::create(
+        b, loc, name, b.getFunctionType(types, {b.getI32Type()}));
+    func.setPrivate();
+    func->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    symbols_.insert(func);
+    return func;
+  }
+
+  ModuleOp module_;
+  SymbolTable symbols_;
+};
+
+bool isFloatContraction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return false;
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    return isa<FloatType>(cast<MemRefType>(t).getElementType());
+  });
+}
+
+/// The map's results as dimension positions.
+SmallVector<unsigned> dimsOf(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  return dims;
+}
+
+/// `C[b?, m, n] += op(A) op(B)` with one m, n, k (and at most one batch
+/// dimension, leading every operand): returns transA, transB.
+std::optional<std::pair<bool, bool>>
+matchGemm(linalg::LinalgOp op, const linalg::ContractionDimensions &dims) {
+  if (dims.m.size() != 1 || dims.n.size() != 1 || dims.k.size() != 1 ||
+      dims.batch.size() > 1)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return std::nullopt;
+  SmallVector<unsigned> prefix(dims.batch.begin(), dims.batch.end());
+  auto is = [&](AffineMap map, unsigned x, unsigned y) {
+    SmallVector<unsigned> want(prefix);
+    want.append({x, y});
+    return dimsOf(map) == want;
+  };
+  unsigned m = dims.m[0], n = dims.n[0], k = dims.k[0];
+  if (!is(maps[2], m, n))
+    return std::nullopt;
+  bool ta = is(maps[0], k, m), tb = is(maps[1], n, k);
+  if ((!ta && !is(maps[0], m, k)) || (!tb && !is(maps[1], k, n)))
+    return std::nullopt;
+  return std::make_pair(ta, tb);
+}
+
+/// `dk[c, f] += sum_{n,h,w} x[n, h, w, c] * dy[n, h, w, f]`: one kernel
+/// offset of weir's backward-filter convolution (LowerGradOps.cpp).
+bool matchConvBackwardFilterBlock(linalg::LinalgOp op,
+                                  const linalg::ContractionDimensions &dims) {
+  if (dims.m.size() != 1 || dims.n.size() != 1 || dims.k.size() != 3 ||
+      !dims.batch.empty())
+    return false;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<unsigned> x(dims.k.begin(), dims.k.end()), dy(x);
+  x.push_back(dims.m[0]);
+  dy.push_back(dims.n[0]);
+  return llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }) &&
+         dimsOf(maps[0]) == x && dimsOf(maps[1]) == dy &&
+         dimsOf(maps[2]) == SmallVector<unsigned>{dims.m[0], dims.n[0]};
+}
+
+} // namespace
+
+LogicalResult weir::outlineLibraryCalls(ModuleOp module) {
+  SmallVector<linalg::LinalgOp> ops;
+  module.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+  CallEmitter emitter(module);
+  for (linalg::LinalgOp op : ops) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    SmallVector<Value> buffers(op->getOperands());
+    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+      if (!conv.hasPureBufferSemantics())
+        continue;
+      // (x, w, y, strideH, strideW, padH, padW, dilationH, dilationW): weir
+      // pads explicitly before the convolution, so the padding is 0.
+      auto i64 = [&](int64_t v) {
+        return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
+      };
+      SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+      SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+      SmallVector<Value> scalars{i64(strides[0]),   i64(strides[1]), i64(0),
+                                 i64(0),            i64(dilations[0]),
+                                 i64(dilations[1])};
+      emitter.replace(op, "weir_cudnn_conv2d_fwd", buffers, scalars);
+      continue;
+    }
+    if (!isFloatContraction(op))
+      continue;
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (failed(dims))
+      continue;
+    if (auto trans = matchGemm(op, *dims)) {
+      // (A, B, C, transA, transB, alpha = 1, beta = 1): C += op(A) op(B).
+      Value ta = arith::ConstantIntOp::create(b, loc, trans->first, 32);
+      Value tb = arith::ConstantIntOp::create(b, loc, trans->second, 32);
+      Value one = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                                 APFloat(1.0f));
+      emitter.replace(op,
+                      dims->batch.empty() ? "weir_cublas_gemm"
+                                          : "weir_cublas_gemm_batched",
+                      buffers, {ta, tb, one, one});
+    } else if (matchConvBackwardFilterBlock(op, *dims)) {
+      emitter.replace(op, "weir_cudnn_conv2d_bwd_filter_block", buffers, {});
+    }
+  }
+  return success();
+}
+
+namespace {
+struct OutlineLibraryCallsPass
+    : weir::impl::OutlineLibraryCallsBase<OutlineLibraryCallsPass> {
+  void runOnOperation() override {
+    if (failed(weir::outlineLibraryCalls(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace

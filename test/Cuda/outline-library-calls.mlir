@@ -1,0 +1,91 @@
+// RUN: weir-opt %s --weir-outline-library-calls --cse | FileCheck %s
+// The calls follow runtime/device/DeviceCalls.h: descriptors, i32 flags,
+// f32 alpha and beta, i64 geometry, an i32 status.
+
+// CHECK-DAG: func.func private @weir_cublas_gemm_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i32, i32, f32, f32) -> i32 attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @weir_cublas_gemm_f16_f16_f32(
+// CHECK-DAG: func.func private @weir_cudnn_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64) -> i32
+// CHECK-DAG: func.func private @weir_cudnn_conv2d_bwd_filter_block_f32(
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-DAG: %[[F:.*]] = arith.constant 0 : i32
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: call @weir_cublas_gemm_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[F]], %[[F]], %[[ONE]], %[[ONE]])
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: memref<?x784xf32>, %b: memref<784x64xf32>, %c: memref<?x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x784xf32>, memref<784x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// Mixed precision names each operand's type.
+// CHECK-LABEL: func.func @matmul_mixed
+// CHECK: call @weir_cublas_gemm_f16_f16_f32(
+func.func @matmul_mixed(%a: memref<8x16xf16>, %b: memref<16x32xf16>, %c: memref<8x32xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x16xf16>, memref<16x32xf16>) outs(%c : memref<8x32xf32>)
+  return
+}
+
+// The backward pass's products: dW = x^T dy reads x down its columns.
+// CHECK-LABEL: func.func @transposed_a
+// CHECK-DAG: %[[T:.*]] = arith.constant 1 : i32
+// CHECK-DAG: %[[F:.*]] = arith.constant 0 : i32
+// CHECK: call @weir_cublas_gemm_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[T]], %[[F]],
+// CHECK-NOT: linalg.generic
+func.func @transposed_a(%x: memref<?x64xf32>, %dy: memref<?x10xf32>, %dw: memref<64x10xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d0)>,
+                                   affine_map<(d0, d1, d2) -> (d1, d2)>,
+                                   affine_map<(d0, d1, d2) -> (d0, d2)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %dy : memref<?x64xf32>, memref<?x10xf32>) outs(%dw : memref<64x10xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG: %[[S:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[P:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[D:.*]] = arith.constant 1 : i64
+// CHECK: call @weir_cudnn_conv2d_fwd_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]], %[[S]], %[[P]], %[[P]], %[[D]], %[[D]])
+func.func @conv(%x: memref<?x28x28x1xf32>, %k: memref<3x3x1x32xf32>, %y: memref<?x13x13x32xf32>) {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : memref<?x28x28x1xf32>, memref<3x3x1x32xf32>) outs(%y : memref<?x13x13x32xf32>)
+  return
+}
+
+// One kernel offset of the backward-filter convolution, on a strided view.
+// CHECK-LABEL: func.func @bwd_filter_block
+// CHECK: call @weir_cudnn_conv2d_bwd_filter_block_f32(
+func.func @bwd_filter_block(%xs: memref<?x26x26x1xf32, strided<[900, 30, 1, 1], offset: ?>>,
+                            %dy: memref<?x26x26x32xf32>, %dk: memref<1x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>,
+                                   affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>,
+                                   affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>],
+                  iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%xs, %dy : memref<?x26x26x1xf32, strided<[900, 30, 1, 1], offset: ?>>, memref<?x26x26x32xf32>)
+      outs(%dk : memref<1x32xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// A reduction that is no product stays for the kernel emitter.
+// CHECK-LABEL: func.func @row_sum
+// CHECK-NOT: call
+// CHECK: linalg.generic
+func.func @row_sum(%x: memref<?x10xf32>, %s: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x10xf32>) outs(%s : memref<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
