@@ -3,6 +3,7 @@
 // the cache file.
 #pragma once
 
+#include "runtime/Random.h"
 #include "runtime/pipeline/Pipeline.h"
 
 #include <cstddef>
@@ -51,15 +52,7 @@ std::vector<int64_t> subsetIndices(int64_t n, double split, Subset subset,
 
 //===- Order.cpp -----------------------------------------------------------===//
 
-/// A SplitMix64 stream (as runtime/train/Batcher.cpp), keyed by a seed and
-/// a stream number.
-struct SplitMix64 {
-  uint64_t state;
-  SplitMix64(uint64_t seed, uint64_t stream);
-  uint64_t next();
-  /// Uniform in [0, bound), unbiased; bound > 0.
-  uint64_t below(uint64_t bound);
-};
+
 
 /// tf.data's buffered shuffle of 0..n-1: the buffer holds the next
 /// `bufferSize` examples, each output is a uniformly random one of them and

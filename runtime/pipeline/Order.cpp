@@ -5,31 +5,6 @@
 #include <algorithm>
 
 namespace weir::pipeline {
-namespace {
-/// SplitMix64's finalizer (Steele, Lea and Flood, 2014).
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-} // namespace
-
-SplitMix64::SplitMix64(uint64_t seed, uint64_t stream)
-    : state(mix64(seed) ^ mix64(stream + 0x632BE59BD9B4E019ull)) {}
-
-uint64_t SplitMix64::next() { return mix64(state += 0x9E3779B97F4A7C15ull); }
-
-uint64_t SplitMix64::below(uint64_t bound) {
-  // Lemire's multiply-shift with rejection.
-  __uint128_t m = __uint128_t(next()) * bound;
-  if (uint64_t(m) < bound) {
-    uint64_t threshold = (0 - bound) % bound;
-    while (uint64_t(m) < threshold)
-      m = __uint128_t(next()) * bound;
-  }
-  return uint64_t(m >> 64);
-}
-
 std::vector<int64_t> bufferedShuffle(int64_t n, int64_t bufferSize,
                                      uint64_t seed, uint64_t stream) {
   std::vector<int64_t> out;

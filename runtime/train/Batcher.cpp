@@ -1,5 +1,6 @@
 // Epoch permutations (SplitMix64 + Fisher-Yates) and batch gathering.
 #include "runtime/train/Batcher.h"
+#include "runtime/Random.h"
 
 #include <algorithm>
 #include <cstring>
@@ -8,30 +9,6 @@
 using namespace weir;
 
 namespace {
-/// SplitMix64's finalizer (Steele, Lea and Flood, 2014).
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-/// A SplitMix64 stream: word i is mix64(key + (i + 1) * golden ratio).
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() { return mix64(state += 0x9E3779B97F4A7C15ull); }
-  /// Uniform in [0, bound), unbiased (Lemire's multiply-shift with
-  /// rejection), bound > 0.
-  uint64_t below(uint64_t bound) {
-    __uint128_t m = __uint128_t(next()) * bound;
-    if (uint64_t(m) < bound) {
-      uint64_t threshold = (0 - bound) % bound;
-      while (uint64_t(m) < threshold)
-        m = __uint128_t(next()) * bound;
-    }
-    return uint64_t(m >> 64);
-  }
-};
-
 bool isIntegerDType(DType d) {
   return d == DType::U8 || d == DType::I8 || d == DType::I32 || d == DType::I64;
 }
@@ -130,7 +107,7 @@ std::vector<int64_t> weir::epochPermutation(int64_t n, uint64_t seed,
     order[size_t(i)] = i;
   // The key mixes seed and epoch separately so that (seed, epoch) pairs
   // never share a stream by simple arithmetic coincidence.
-  SplitMix64 stream{mix64(seed) ^ mix64(uint64_t(epoch) + 0x632BE59BD9B4E019ull)};
+  SplitMix64 stream(seed, uint64_t(epoch));
   for (int64_t i = n - 1; i > 0; --i)
     std::swap(order[size_t(i)],
               order[size_t(stream.below(uint64_t(i) + 1))]);

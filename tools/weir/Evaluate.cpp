@@ -26,6 +26,34 @@ static int fail(const char *command, const Status &s) {
   return 1;
 }
 
+/// The batches of --split: from the --data arrays (loaded into `data`,
+/// which must outlive them; labels checked when `labels`), or from the data
+/// pipeline --split names.
+static Result<std::unique_ptr<BatchSource>>
+batchesOf(TrainingRun &run, const EvaluateOptions &options,
+          std::optional<ArrayDataset> &data, bool labels) {
+  if (options.data.empty()) {
+    if (!run.pipelines->lookupSymbol<PipelineOp>(options.split))
+      return Status::error("no --data, and the model file has no data "
+                           "pipeline named '" + options.split +
+                           "' (name one with --split)");
+    return pipelineBatches(*run.pipelines, options.split, PipelineOptions());
+  }
+  Result<ArrayDataset> d = loadArrays(options.data, options.split);
+  if (!d.ok())
+    return d.status();
+  data = std::move(*d);
+  if (labels)
+    if (Status s = checkLabels(run, *data, options.data, options.split); !s.ok())
+      return s;
+  Result<Batcher> batcher =
+      Batcher::create(*data, options.batchSize, false, 0, run.xDType,
+                      run.exampleShape, run.yDType, run.targetShape);
+  if (!batcher.ok())
+    return batcher.status();
+  return arrayBatches(std::move(*batcher));
+}
+
 int weir::runEvaluate(const EvaluateOptions &options) {
   auto session = Session::load(options.model, options.session);
   if (!session)
@@ -34,37 +62,12 @@ int weir::runEvaluate(const EvaluateOptions &options) {
       startTraining(*session, 0, options.weights, options.threads);
   if (!run.ok())
     return fail("evaluate", run.status());
-  if (options.data.empty()) {
-    // The data pipeline named by --split (default: test).
-    if (!(*run)->pipelines->lookupSymbol<PipelineOp>(options.split))
-      return fail("evaluate",
-                  Status::error("no --data, and the model file has no data "
-                                "pipeline named '" + options.split +
-                                "' (name one with --split)"));
-    Result<std::unique_ptr<BatchSource>> batches =
-        pipelineBatches(*(*run)->pipelines, options.split, PipelineOptions());
-    if (!batches.ok())
-      return fail("evaluate", batches.status());
-    Result<StepMetrics> m = evaluateAll(*(*run)->step, **batches);
-    if (!m.ok())
-      return fail("evaluate", m.status());
-    llvm::outs() << llvm::format("%s: %lld examples  loss %.4f  acc %.4f\n",
-                                 options.split.c_str(), (long long)m->examples,
-                                 m->loss, m->correct / m->examples);
-    return 0;
-  }
-  Result<ArrayDataset> data = loadArrays(options.data, options.split);
-  if (!data.ok())
-    return fail("evaluate", data.status());
-  if (Status s = checkLabels(**run, *data, options.data, options.split); !s.ok())
-    return fail("evaluate", s);
-  Result<Batcher> batcher =
-      Batcher::create(*data, options.batchSize, false, 0, (*run)->xDType,
-                      (*run)->exampleShape, (*run)->yDType,
-                      (*run)->targetShape);
-  if (!batcher.ok())
-    return fail("evaluate", batcher.status());
-  Result<StepMetrics> m = evaluateAll(*(*run)->step, *batcher);
+  std::optional<ArrayDataset> data;
+  Result<std::unique_ptr<BatchSource>> batches =
+      batchesOf(**run, options, data, /*labels=*/true);
+  if (!batches.ok())
+    return fail("evaluate", batches.status());
+  Result<StepMetrics> m = evaluateAll(*(*run)->step, **batches);
   if (!m.ok())
     return fail("evaluate", m.status());
   llvm::outs() << llvm::format("%s: %lld examples  loss %.4f  acc %.4f\n",
@@ -87,30 +90,11 @@ int weir::runPredict(const EvaluateOptions &options) {
                                          "' takes more than one input"));
   // Arrays (--data, file order) or a data pipeline (its order).
   std::optional<ArrayDataset> data;
-  std::unique_ptr<BatchSource> batches;
-  if (options.data.empty()) {
-    if (!run.pipelines->lookupSymbol<PipelineOp>(options.split))
-      return fail("predict",
-                  Status::error("no --data, and the model file has no data "
-                                "pipeline named '" + options.split +
-                                "' (name one with --split)"));
-    Result<std::unique_ptr<BatchSource>> b =
-        pipelineBatches(*run.pipelines, options.split, PipelineOptions());
-    if (!b.ok())
-      return fail("predict", b.status());
-    batches = std::move(*b);
-  } else {
-    Result<ArrayDataset> d = loadArrays(options.data, options.split);
-    if (!d.ok())
-      return fail("predict", d.status());
-    data = std::move(*d);
-    Result<Batcher> batcher =
-        Batcher::create(*data, options.batchSize, false, 0, run.xDType,
-                        run.exampleShape, run.yDType, run.targetShape);
-    if (!batcher.ok())
-      return fail("predict", batcher.status());
-    batches = arrayBatches(std::move(*batcher));
-  }
+  Result<std::unique_ptr<BatchSource>> source =
+      batchesOf(run, options, data, /*labels=*/false);
+  if (!source.ok())
+    return fail("predict", source.status());
+  std::unique_ptr<BatchSource> batches = std::move(*source);
   // The model function's arguments: the input, then its parameters.
   std::vector<const HostTensor *> params;
   for (const std::string &name : run.modelArguments)
