@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.weir_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 config.substitutions.append(("%weir_src", config.weir_src_root))
+config.substitutions.append(("%weir_lib", os.path.join(config.weir_obj_root, "lib")))
 # "weir" is also a word in arguments (`-dialect=weir`): substitute it only
 # where it stands as a command.
 llvm_config.add_tool_substitutions(
