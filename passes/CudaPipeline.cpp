@@ -72,6 +72,7 @@ void weir::buildCudaNvvmPipeline(OpPassManager &pm,
       attach += " features=" + options.features;
     addPipeline(pm, attach + "}");
   }
+  pm.addPass(createPreciseGpuSqrt());
   addPipeline(pm, kKernelsToNvvm);
 }
 

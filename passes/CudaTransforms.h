@@ -1,7 +1,7 @@
 //===- CudaTransforms.h - the transforms of the CUDA target ----*- C++ -*-===//
 //
-// Library functions behind weir-outline-library-calls, weir-linalg-to-gpu
-// and weir-merge-gpu-modules (declared in Passes.td); the passes only wrap
+// Library functions behind weir-outline-library-calls, weir-linalg-to-gpu,
+// weir-merge-gpu-modules and weir-precise-gpu-sqrt (declared in Passes.td); the passes only wrap
 // them, and the driver may call them directly.
 //
 //===----------------------------------------------------------------------===//
@@ -34,6 +34,11 @@ mlir::LogicalResult linalgToGpu(mlir::func::FuncOp func,
 
 /// Moves every gpu.func of `module` into its first gpu.module.
 mlir::LogicalResult mergeGpuModules(mlir::ModuleOp module);
+
+/// Rewrites the f32/f64 math.sqrt inside gpu.modules into libdevice's
+/// correctly rounded __nv_fsqrt_rn/__nv_dsqrt_rn (sqrt.rn, not the
+/// approximate default).
+void preciseGpuSqrt(mlir::ModuleOp module);
 
 } // namespace weir
 

@@ -382,4 +382,22 @@ def MergeGpuModules : Pass<"weir-merge-gpu-modules", "::mlir::ModuleOp"> {
   }];
 }
 
+def PreciseGpuSqrt : Pass<"weir-precise-gpu-sqrt", "::mlir::ModuleOp"> {
+  let summary = "Correctly rounded square roots in GPU kernels.";
+  let description = [{
+    `convert-gpu-to-nvvm` sends `math.sqrt` to libdevice's `__nv_sqrtf`,
+    which LLVM's NVVMReflect resolves with `__CUDA_PREC_SQRT = 0`: the
+    approximate `sqrt.approx.f32`. The optimizer updates divide by a square
+    root, and the CUDA results must match the CPU's to 1e-4, so this pass
+    rewrites every f32 and f64 `math.sqrt` inside a `gpu.module` (scalars,
+    and 1-D vectors element by element) into a call of libdevice's `__nv_fsqrt_rn` / `__nv_dsqrt_rn`, the correctly
+    rounded `sqrt.rn` (`convert-gpu-to-nvvm` forbids `llvm.intr.sqrt` in
+    kernels). Other types keep the default. Runs before
+    `convert-gpu-to-nvvm`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // WEIR_PASSES_TD

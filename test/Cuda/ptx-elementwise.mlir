@@ -17,6 +17,9 @@
 // CHECK-LABEL: .entry adam_kernel(
 // CHECK-COUNT-4: ld.global.v4.b32
 // CHECK-NOT:     ld.global
+// CHECK-NOT:     sqrt.approx
+// CHECK-COUNT-4: sqrt.rn.f32
+// CHECK-NOT:     sqrt.approx
 // CHECK-COUNT-3: st.global.v4.b32
 // CHECK-NOT:     {{ld|st}}.global
 
