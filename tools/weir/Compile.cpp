@@ -76,27 +76,30 @@ LogicalResult writeFatbin(const std::vector<GpuObject> &objects,
 /// `weir compile --target=cuda`: the CPU stages weir and linalg, then gpu
 /// (kernels outlined, library calls), nvvm, ptx (the PTX of every kernel
 /// module for every chip) and cubin (one fatbin with a cubin per chip, or
-/// the cubin itself for one chip).
+/// the cubin itself for one chip), obj (the host code as an object file,
+/// the kernels embedded, calling the runtime's mgpu* and library entry
+/// points).
 int runCompileCuda(const weir::CompileOptions &options) {
   static const char *const kStages[] = {"weir", "linalg", "gpu", "nvvm", "ptx",
-                                        "cubin"};
+                                        "cubin", "obj"};
   int stage = -1;
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < 7; ++i)
     if (options.emit == kStages[i])
       stage = i;
   if (stage < 0) {
     llvm::errs() << "weir compile: unknown --emit=" << options.emit
                  << " for --target=cuda (available: weir, linalg, gpu, nvvm, "
-                    "ptx, cubin)\n";
+                    "ptx, cubin, obj)\n";
     return 2;
   }
-  if (stage == 5 && options.output == "-") {
-    llvm::errs() << "weir compile: --emit=cubin needs -o <file>\n";
+  if (stage >= 5 && options.output == "-") {
+    llvm::errs() << "weir compile: --emit=" << options.emit
+                 << " needs -o <file>\n";
     return 2;
   }
   weir::CudaPipelineOptions cuda;
   cuda.chips = ArrayRef<std::string>(options.cudaArchs);
-  cuda.format = stage == 5 ? "bin" : "isa";
+  cuda.format = stage == 6 ? "fatbin" : stage == 5 ? "bin" : "isa";
   for (const std::string &chip : options.cudaArchs)
     if (!StringRef(chip).starts_with("sm_") || chip.size() < 5) {
       llvm::errs() << "weir compile: --cuda-arch wants sm_NN, got '" << chip
@@ -119,6 +122,11 @@ int runCompileCuda(const weir::CompileOptions &options) {
     return 1;
   if (stage >= 4 && failed(run(weir::buildCudaBinaryPipeline)))
     return 1;
+  if (stage == 6) {
+    weir::dropWeirAnnotations(session->module());
+    return failed(weir::emitObjectFile(session->module(), options.output)) ? 1
+                                                                           : 0;
+  }
   std::vector<GpuObject> objects = gpuObjects(session->module());
   if (stage == 5) {
     if (objects.size() == 1) {
