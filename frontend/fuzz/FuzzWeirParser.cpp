@@ -22,6 +22,16 @@
 #include <cstddef>
 #include <cstdint>
 
+// MLIR's storage allocator (an llvm::BumpPtrAllocator in the context) is
+// used both from libMLIR.so, built without ASan, and from this binary's
+// instrumented inline copies (the weir types' storage): an instrumented
+// copy that starts a new slab poisons all of it, and the uninstrumented
+// library's allocations from that slab are never unpoisoned, so ASan
+// would report them. Manual poisoning is off; ASan's own checks stay on.
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0";
+}
+
 static mlir::MLIRContext &sharedContext() {
   static mlir::MLIRContext *context = [] {
     mlir::DialectRegistry registry;
