@@ -47,7 +47,7 @@ static const char *const kBufferize =
     "function-boundary-type-conversion=identity-layout-map}";
 static const char *const kCpuLowering =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "func.func(convert-linalg-to-loops),"
+    "func.func(weir-lower-strided-copies,convert-linalg-to-loops),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
     "convert-vector-to-llvm,"

@@ -59,6 +59,11 @@ void dropPipelines(mlir::ModuleOp module);
 /// records them in the module attribute `weir.dropped_results`.
 mlir::LogicalResult dropInPlaceResults(mlir::ModuleOp module);
 
+/// weir-lower-strided-copies: every memref.copy with a non-identity layout
+/// on either side becomes a linalg.copy (loops LLVM vectorizes, not the
+/// generic memrefCopy call).
+void lowerStridedCopies(mlir::func::FuncOp func);
+
 /// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
 void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
