@@ -31,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 
+from pngtree import ensure_png_tree, torchvision_python
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = "/usr/share/datasets/fashion-mnist"
 
 TORCH = r"""
 import sys, time, torch
@@ -52,13 +53,6 @@ for e in range(epochs):
 """
 
 
-def torch_python():
-    """A Python that has torchvision: this one, or Debian's."""
-    for py in (sys.executable, "/usr/bin/python3"):
-        if os.path.exists(py) and subprocess.run(
-                [py, "-c", "import torchvision"], capture_output=True).returncode == 0:
-            return py
-    return None
 
 
 def weir_bench(cmd, args):
@@ -90,12 +84,10 @@ def main():
     p.add_argument("--repeat", type=int, default=1)
     args = p.parse_args()
 
-    if not os.path.isdir(os.path.join(args.tree, "train")):
-        print(f"# writing the PNG tree: {args.weir} data import-idx {DATA} {args.tree}")
-        subprocess.run([args.weir, "data", "import-idx", DATA, args.tree], check=True)
+    ensure_png_tree(args.weir, args.tree)
     train = os.path.join(args.tree, "train")
     cmd = bench_command(args.weir)
-    py = torch_python()
+    py = torchvision_python()
     print(f"# {train}, batch 128, {args.threads} threads, {args.epochs} epochs; "
           f"weir: {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd)}")
 

@@ -30,8 +30,9 @@ import subprocess
 import sys
 import tempfile
 
+from pngtree import ensure_png_tree, torchvision_python
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = "/usr/share/datasets/fashion-mnist"
 
 TORCH = r"""
 import sys, time, torch
@@ -63,12 +64,6 @@ for e in range(epochs):
 """
 
 
-def torch_python():
-    for py in (sys.executable, "/usr/bin/python3"):
-        if os.path.exists(py) and subprocess.run(
-                [py, "-c", "import torchvision"], capture_output=True).returncode == 0:
-            return py
-    return None
 
 
 def weir_train(weir, example, workdir, epochs):
@@ -95,13 +90,11 @@ def main():
     p.add_argument("--no-cnn", action="store_true")
     args = p.parse_args()
 
-    if not os.path.isdir(os.path.join(args.tree, "train")):
-        print(f"# writing the PNG tree: {args.weir} data import-idx {DATA} {args.tree}")
-        subprocess.run([args.weir, "data", "import-idx", DATA, args.tree], check=True)
+    ensure_png_tree(args.weir, args.tree)
     work = tempfile.mkdtemp(prefix="weir-bench-")
     os.makedirs(os.path.join(work, "data"))
     os.symlink(os.path.abspath(args.tree), os.path.join(work, "data", "fashion"))
-    py = torch_python()
+    py = torchvision_python()
     # Every contender reads the files from the page cache: one pass first.
     subprocess.run([args.weir, "data", "bench", os.path.join(args.tree, "train"),
                     "--epochs", "1"], check=True, capture_output=True)
