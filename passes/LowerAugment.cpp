@@ -280,16 +280,32 @@ Value affineTransform(PatternRewriter &b, OpT op, ExampleFn coefficients) {
       images);
 }
 
-// random_flip: out[n, y, x, c] = in[n, y' , x', c], y' = H - 1 - y when the
-// image's draw flips it vertically, likewise x'.
-struct LowerRandomFlip : OpRewritePattern<RandomFlipOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RandomFlipOp op,
-                                PatternRewriter &b) const override {
+/// An augmentation without its training operands (the inference form) is
+/// the identity; with them, rewriteTraining lowers it.
+template <typename OpT>
+struct LowerTrainingOnly : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  virtual LogicalResult rewriteTraining(OpT op, PatternRewriter &b) const = 0;
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &b) const final {
     if (!op.getKey()) {
       b.replaceOp(op, op.getInput());
       return success();
     }
+    return rewriteTraining(op, b);
+  }
+};
+
+/// The image center (x, y) of an NHWC type, as Keras' transforms use it.
+std::pair<double, double> centerOf(RankedTensorType type) {
+  return {(type.getDimSize(2) - 1) / 2.0, (type.getDimSize(1) - 1) / 2.0};
+}
+
+// random_flip: out[n, y, x, c] = in[n, y' , x', c], y' = H - 1 - y when the
+// image's draw flips it vertically, likewise x'.
+struct LowerRandomFlip : LowerTrainingOnly<RandomFlipOp> {
+  using LowerTrainingOnly::LowerTrainingOnly;
+  LogicalResult rewriteTraining(RandomFlipOp op,
+                                PatternRewriter &b) const override {
     Location loc = op.getLoc();
     Value images = op.getInput();
     auto type = typeOf(images);
@@ -331,16 +347,14 @@ struct LowerRandomFlip : OpRewritePattern<RandomFlipOp> {
 
 // random_rotation: angle = (lower + u (upper - lower)) 2 pi about
 // ((W - 1) / 2, (H - 1) / 2).
-struct LowerRandomRotation : OpRewritePattern<RandomRotationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RandomRotationOp op,
+struct LowerRandomRotation : LowerTrainingOnly<RandomRotationOp> {
+  using LowerTrainingOnly::LowerTrainingOnly;
+  LogicalResult rewriteTraining(RandomRotationOp op,
                                 PatternRewriter &b) const override {
-    if (!op.getKey()) {
-      b.replaceOp(op, op.getInput());
-      return success();
-    }
     auto type = typeOf(op.getInput());
-    double cx = (type.getDimSize(2) - 1) / 2.0, cy = (type.getDimSize(1) - 1) / 2.0;
+    // Named values: the lambdas below capture them.
+    std::pair<double, double> center = centerOf(type);
+    double cx = center.first, cy = center.second;
     ArrayRef<double> f = op.getFactor();
     Value out = affineTransform(b, op, [&](const Example &e) -> SmallVector<Value> {
       OpBuilder &nb = e.b;
@@ -366,16 +380,14 @@ struct LowerRandomRotation : OpRewritePattern<RandomRotationOp> {
 
 // random_zoom: zy = 1 + u0 over height_factor, zx = 1 + u1 over
 // width_factor (or zy); source = center + z (output - center).
-struct LowerRandomZoom : OpRewritePattern<RandomZoomOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RandomZoomOp op,
+struct LowerRandomZoom : LowerTrainingOnly<RandomZoomOp> {
+  using LowerTrainingOnly::LowerTrainingOnly;
+  LogicalResult rewriteTraining(RandomZoomOp op,
                                 PatternRewriter &b) const override {
-    if (!op.getKey()) {
-      b.replaceOp(op, op.getInput());
-      return success();
-    }
     auto type = typeOf(op.getInput());
-    double cx = (type.getDimSize(2) - 1) / 2.0, cy = (type.getDimSize(1) - 1) / 2.0;
+    // Named values: the lambdas below capture them.
+    std::pair<double, double> center = centerOf(type);
+    double cx = center.first, cy = center.second;
     ArrayRef<double> hf = op.getHeightFactor();
     std::optional<ArrayRef<double>> wf = op.getWidthFactor();
     Value out = affineTransform(b, op, [&](const Example &e) -> SmallVector<Value> {
@@ -397,14 +409,10 @@ struct LowerRandomZoom : OpRewritePattern<RandomZoomOp> {
 
 // random_translation: the image moves by (u1 W, u0 H); source = output -
 // shift.
-struct LowerRandomTranslation : OpRewritePattern<RandomTranslationOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RandomTranslationOp op,
+struct LowerRandomTranslation : LowerTrainingOnly<RandomTranslationOp> {
+  using LowerTrainingOnly::LowerTrainingOnly;
+  LogicalResult rewriteTraining(RandomTranslationOp op,
                                 PatternRewriter &b) const override {
-    if (!op.getKey()) {
-      b.replaceOp(op, op.getInput());
-      return success();
-    }
     auto type = typeOf(op.getInput());
     double h = type.getDimSize(1), w = type.getDimSize(2);
     ArrayRef<double> hf = op.getHeightFactor(), wf = op.getWidthFactor();
@@ -541,14 +549,10 @@ struct LowerRandomCrop : OpRewritePattern<RandomCropOp> {
 
 // random_contrast: m = mean over (h, w) per image and channel, f = 1 -
 // lower + u (lower + upper) per image, out = clip((x - m) f + m, range).
-struct LowerRandomContrast : OpRewritePattern<RandomContrastOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(RandomContrastOp op,
+struct LowerRandomContrast : LowerTrainingOnly<RandomContrastOp> {
+  using LowerTrainingOnly::LowerTrainingOnly;
+  LogicalResult rewriteTraining(RandomContrastOp op,
                                 PatternRewriter &b) const override {
-    if (!op.getKey()) {
-      b.replaceOp(op, op.getInput());
-      return success();
-    }
     Location loc = op.getLoc();
     Value images = op.getInput();
     auto type = typeOf(images);
