@@ -16,14 +16,14 @@ centered crop and resize.
 usage: check_augment.py --weir path/to/weir --workdir DIR [--only NAME]
 """
 import argparse
-import json
 import math
 import os
-import struct
 import subprocess
 import sys
 
 import numpy as np
+
+from safetensors_io import read_safetensors, write_safetensors
 
 RNG = np.random.default_rng(11)
 B = 5
@@ -260,35 +260,8 @@ weir.train_config @m {{loss = "mean_squared_error", optimizer = "sgd", optimizer
 """
 
 
-def write_safetensors(path, tensors):
-    """Written from the format description, independently of Weir."""
-    header, blobs, offset = {}, [], 0
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a, dtype=np.float64)
-        header[name] = {"dtype": "F64", "shape": list(a.shape),
-                        "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        out[name] = np.frombuffer(raw[8 + n + a:8 + n + b], dtype=np.float64
-                                  if info["dtype"] == "F64" else np.float32
-                                  ).reshape(info["shape"])
-    return out
 
 
 def run_case(name, weir, workdir):

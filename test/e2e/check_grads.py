@@ -17,13 +17,13 @@ Dropout is not covered (its mask is a hash numpy would have to mirror).
 usage: check_grads.py --weir path/to/weir --workdir DIR [--only NAME]
 """
 import argparse
-import json
 import os
-import struct
 import subprocess
 import sys
 
 import numpy as np
+
+from safetensors_io import read_safetensors, write_safetensors
 
 import reference as ref
 
@@ -31,34 +31,8 @@ RNG = np.random.default_rng(7)
 B = 6  # batch
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a, dtype=np.float64)
-        header[name] = {"dtype": "F64", "shape": list(a.shape),
-                        "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    kinds = {"F64": np.float64, "F32": np.float32}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        out[name] = np.frombuffer(raw[8 + n + a:8 + n + b],
-                                  dtype=kinds[info["dtype"]]).reshape(info["shape"])
-    return out
 
 
 def ttype(shape, batch=True):
