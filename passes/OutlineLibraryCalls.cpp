@@ -9,8 +9,8 @@
 // The calls follow the runtime's C ABI (runtime/device/DeviceCalls.h):
 // memref descriptors, i32 flags, f32 alpha and beta, i64 strides, padding
 // and dilations, and an i32 status. The per-offset backward-filter blocks
-// call `weir_cudnn_conv2d_bwd_filter_block_<dtype>`, which the runtime does
-// not provide yet.
+// call `weir_cudnn_conv2d_bwd_filter_block_<dtype>` (dk += x^T dy over a
+// strided window of the padded input).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/CudaTransforms.h"

@@ -201,4 +201,43 @@ TEST(DeviceCalls, ConvForwardOnTheCpu) {
   EXPECT_EQ(y, (std::vector<float>{12, 16, 24, 28}));
 }
 
+// One tap of the backward-filter convolution, as the CUDA target calls it:
+// x a strided window of a padded [2, 4, 5, 3] input, dk accumulated.
+TEST(DeviceCalls, BackwardFilterBlockOnTheCpu) {
+  setCurrentDevice(nullptr);
+  const int64_t N = 2, H = 4, W = 5, C = 3, OH = 2, OW = 3, F = 2;
+  std::vector<float> padded(N * H * W * C), dy(N * OH * OW * F), dk(C * F);
+  for (size_t i = 0; i < padded.size(); ++i)
+    padded[i] = float(i % 7) - 3;
+  for (size_t i = 0; i < dy.size(); ++i)
+    dy[i] = float(i % 5) * 0.5f - 1;
+  for (size_t i = 0; i < dk.size(); ++i)
+    dk[i] = float(i); // accumulated into, not overwritten
+  // The tap at (1, 2): rows 1..2, columns 2..4 of every image.
+  int64_t offset = 1 * W * C + 2 * C;
+  WeirMemRef4D mx{padded.data(), padded.data(), offset, {N, OH, OW, C},
+                  {H * W * C, W * C, C, 1}};
+  WeirMemRef4D mdy{dy.data(), dy.data(), 0, {N, OH, OW, F},
+                   {OH * OW * F, OW * F, F, 1}};
+  WeirMemRef2D mdk{dk.data(), dk.data(), 0, {C, F}, {F, 1}};
+  std::vector<float> want = dk;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t h = 0; h < OH; ++h)
+      for (int64_t w = 0; w < OW; ++w)
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t f = 0; f < F; ++f)
+            want[c * F + f] +=
+                padded[offset + n * H * W * C + h * W * C + w * C + c] *
+                dy[n * OH * OW * F + h * OW * F + w * F + f];
+  ASSERT_EQ(weir_cudnn_conv2d_bwd_filter_block_f32(&mx, &mdy, &mdk), 0)
+      << weir_device_last_error();
+  for (size_t i = 0; i < dk.size(); ++i)
+    EXPECT_FLOAT_EQ(dk[i], want[i]) << i;
+  // Shapes that disagree are refused with the reason.
+  WeirMemRef2D bad{dk.data(), dk.data(), 0, {F, C}, {C, 1}};
+  EXPECT_EQ(weir_cudnn_conv2d_bwd_filter_block_f32(&mx, &mdy, &bad), 1);
+  EXPECT_STREQ(weir_device_last_error(),
+               "conv2d_bwd_filter_block: dk is not [x channels, dy channels]");
+}
+
 } // namespace
