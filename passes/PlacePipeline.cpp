@@ -105,10 +105,10 @@ static LogicalResult eraseMaps(PipelineOp pipeline) {
 static void moveIntoModel(ArrayRef<MapOp> maps, func::FuncOp model) {
   Block &entry = model.getBody().front();
   BlockArgument x = entry.getArgument(0);
-  Value original = x;
   Type rawType = MapOp(maps.front()).getBody().front().getArgument(0).getType();
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
-  // A placeholder keeps the old uses while the clones are built.
+  // The argument becomes the raw images; its old uses move to the clones'
+  // result below.
   x.setType(rawType);
   Value current = x;
   SmallVector<Operation *> cloned;
@@ -124,7 +124,7 @@ static void moveIntoModel(ArrayRef<MapOp> maps, func::FuncOp model) {
     current = mapping.lookup(cast<MapYieldOp>(body.back()).getComponents()[0]);
   }
   SmallPtrSet<Operation *, 8> keep(cloned.begin(), cloned.end());
-  original.replaceUsesWithIf(current, [&](OpOperand &use) {
+  x.replaceUsesWithIf(current, [&](OpOperand &use) {
     return !keep.contains(use.getOwner());
   });
   SmallVector<Type> inputs(model.getArgumentTypes());

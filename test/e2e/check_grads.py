@@ -16,14 +16,13 @@ Dropout is not covered (its mask is a hash numpy would have to mirror).
 
 usage: check_grads.py --weir path/to/weir --workdir DIR [--only NAME]
 """
-import argparse
 import os
 import subprocess
 import sys
 
 import numpy as np
 
-from safetensors_io import read_safetensors, write_safetensors
+from e2e_util import read_safetensors, run_cases, write_safetensors
 
 import reference as ref
 
@@ -362,21 +361,7 @@ def run_case(name, weir, workdir):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--weir", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--only")
-    args = ap.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    failures = 0
-    for name in CASES:
-        if args.only and name != args.only:
-            continue
-        ok, msg = run_case(name, args.weir, args.workdir)
-        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}")
-        failures += not ok
-    print(f"{failures} failure(s)")
-    return 1 if failures else 0
+    return run_cases(CASES, run_case)
 
 
 if __name__ == "__main__":

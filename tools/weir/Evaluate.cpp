@@ -26,6 +26,23 @@ static int fail(const char *command, const Status &s) {
   return 1;
 }
 
+/// Loads the model of `options` and compiles its functions with the
+/// weights; `session` keeps what the run refers to. Null after reporting.
+static std::unique_ptr<TrainingRun>
+loadRun(const EvaluateOptions &options, const char *command,
+        std::unique_ptr<Session> &session) {
+  session = Session::load(options.model, options.session);
+  if (!session)
+    return nullptr;
+  Result<std::unique_ptr<TrainingRun>> run =
+      startTraining(*session, 0, options.weights, options.threads);
+  if (!run.ok()) {
+    fail(command, run.status());
+    return nullptr;
+  }
+  return std::move(*run);
+}
+
 /// The batches of --split: from the --data arrays (loaded into `data`,
 /// which must outlive them; labels checked when `labels`), or from the data
 /// pipeline --split names.
@@ -55,19 +72,16 @@ batchesOf(TrainingRun &run, const EvaluateOptions &options,
 }
 
 int weir::runEvaluate(const EvaluateOptions &options) {
-  auto session = Session::load(options.model, options.session);
-  if (!session)
+  std::unique_ptr<Session> session;
+  std::unique_ptr<TrainingRun> run = loadRun(options, "evaluate", session);
+  if (!run)
     return 1;
-  Result<std::unique_ptr<TrainingRun>> run =
-      startTraining(*session, 0, options.weights, options.threads);
-  if (!run.ok())
-    return fail("evaluate", run.status());
   std::optional<ArrayDataset> data;
   Result<std::unique_ptr<BatchSource>> batches =
-      batchesOf(**run, options, data, /*labels=*/true);
+      batchesOf(*run, options, data, /*labels=*/true);
   if (!batches.ok())
     return fail("evaluate", batches.status());
-  Result<StepMetrics> m = evaluateAll(*(*run)->step, **batches);
+  Result<StepMetrics> m = evaluateAll(*run->step, **batches);
   if (!m.ok())
     return fail("evaluate", m.status());
   llvm::outs() << llvm::format("%s: %lld examples  loss %.4f  acc %.4f\n",
@@ -77,14 +91,11 @@ int weir::runEvaluate(const EvaluateOptions &options) {
 }
 
 int weir::runPredict(const EvaluateOptions &options) {
-  auto session = Session::load(options.model, options.session);
-  if (!session)
+  std::unique_ptr<Session> session;
+  std::unique_ptr<TrainingRun> started = loadRun(options, "predict", session);
+  if (!started)
     return 1;
-  Result<std::unique_ptr<TrainingRun>> started =
-      startTraining(*session, 0, options.weights, options.threads);
-  if (!started.ok())
-    return fail("predict", started.status());
-  TrainingRun &run = **started;
+  TrainingRun &run = *started;
   if (!run.singleInput)
     return fail("predict", Status::error("'" + run.config.model +
                                          "' takes more than one input"));
@@ -134,14 +145,11 @@ int weir::runPredict(const EvaluateOptions &options) {
 }
 
 int weir::runGradients(const EvaluateOptions &options) {
-  auto session = Session::load(options.model, options.session);
-  if (!session)
+  std::unique_ptr<Session> session;
+  std::unique_ptr<TrainingRun> started = loadRun(options, "gradients", session);
+  if (!started)
     return 1;
-  Result<std::unique_ptr<TrainingRun>> started =
-      startTraining(*session, 0, options.weights, options.threads);
-  if (!started.ok())
-    return fail("gradients", started.status());
-  TrainingRun &run = **started;
+  TrainingRun &run = *started;
   Result<ArrayDataset> data = loadArrays(options.data, options.split);
   if (!data.ok())
     return fail("gradients", data.status());

@@ -214,11 +214,6 @@ Status weir::checkLabels(const TrainingRun &run, const ArrayDataset &data,
   return Status();
 }
 
-Result<StepMetrics> weir::evaluateAll(TrainStep &step, Batcher &batcher) {
-  std::unique_ptr<BatchSource> source = arrayBatches(batcher);
-  return evaluateAll(step, *source);
-}
-
 Result<StepMetrics> weir::evaluateAll(TrainStep &step, BatchSource &batches) {
   StepMetrics total;
   double lossSum = 0;

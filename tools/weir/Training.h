@@ -53,10 +53,8 @@ struct TrainingRun {
   mlir::OwningOpRef<mlir::ModuleOp> pipelines;
 };
 
-/// Loss (mean) and right-prediction count of all of `batcher`'s data, one
-/// pass in file order, in inference mode.
-Result<StepMetrics> evaluateAll(TrainStep &step, Batcher &batcher);
-/// The same over any source (one epoch: the source's epoch 0).
+/// Loss (mean) and right-prediction count of one pass (the source's epoch
+/// 0) over `batches`, in inference mode.
 class BatchSource;
 Result<StepMetrics> evaluateAll(TrainStep &step, BatchSource &batches);
 

@@ -1,8 +1,11 @@
-"""Safetensors files for the end-to-end checks, written and read from the
-format's description (an 8-byte little-endian header length, a JSON header
-of dtype, shape and data offsets, then the raw data), independently of
-Weir's own reader and writer."""
+"""What the end-to-end checks share: safetensors files written and read from
+the format's description (an 8-byte little-endian header length, a JSON
+header of dtype, shape and data offsets, then the raw data), independently
+of Weir's own reader and writer; and the command line that runs a script's
+named cases."""
+import argparse
 import json
+import os
 import struct
 
 import numpy as np
@@ -39,3 +42,24 @@ def read_safetensors(path):
         out[name] = np.frombuffer(raw[8 + n + a:8 + n + b],
                                   dtype=_KINDS[info["dtype"]]).reshape(info["shape"])
     return out
+
+
+def run_cases(cases, run_case):
+    """`--weir W --workdir D [--only NAME]`: runs run_case(name, W, D) for
+    each name of `cases`, prints PASS or FAIL with its message, and returns
+    the exit status (1 when any failed)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weir", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--only")
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    failures = 0
+    for name in cases:
+        if args.only and name != args.only:
+            continue
+        ok, msg = run_case(name, args.weir, args.workdir)
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}")
+        failures += not ok
+    print(f"{failures} failure(s)")
+    return 1 if failures else 0
