@@ -179,12 +179,59 @@ def TileAndFuse : Pass<"weir-tile-and-fuse", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
+  let summary = "Register-blocked loop nests for convolutions and their "
+                "backward products.";
+  let description = [{
+    Rewrites each `linalg.conv_2d_nhwc_hwcf` and each `linalg.generic` of
+    the form `out[.., f] += a[..] * b[.., f]` (one operand read as a
+    scalar, the other as a row along the output's contiguous axis `f`) into
+    an explicit loop nest over vectors: a block of output rows (adjacent
+    output pixels, or input channels and kernel columns of a weight
+    gradient) times a few vectors of `f` is read once, carried in registers
+    through the reduction (per step one vector load per vector of `b`, one
+    broadcast per row of `a`, one `vector.fma` per accumulator) and written
+    once. The block is the one with the most FMAs per load whose
+    accumulators fit the register file; a block with too few accumulators
+    to hide the FMA latency splits the innermost reduction into partial
+    sums. Dynamic reductions (the batch of a weight gradient) run outside
+    the block. Part of weir-vectorize-contractions.
+
+    ```mlir
+    // conv [?,13,13,32] * [3,3,32,64] -> [?,11,11,64], AVX-512:
+    // blocks of 11 pixels x 2 vectors of 16 filters (22 accumulators)
+    scf.for %n ... scf.for %oh ... scf.for %f = 0 to 64 step 32 {
+      %acc0 = vector.transfer_read ...       // 22 of them
+      scf.for %kh ... scf.for %kw ... scf.for %c ... iter_args(%acc0, ...) {
+        %k0 = vector.transfer_read %kernel[%kh, %kw, %c, %f]   // 2 rows
+        %x0 = tensor.extract %input[%n, %oh + %kh, %kw, %c]    // 11 scalars
+        vector.fma ...                                         // 22 FMAs
+      }
+      vector.transfer_write ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"0",
+           "f32 lanes per vector register (0: the host's)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
+           "vector registers to block for (0: the host's)">,
+  ];
+  let dependentDialects = [
+    "::mlir::vector::VectorDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def VectorizeContractions
     : Pass<"weir-vectorize-contractions", "::mlir::ModuleOp"> {
   let summary = "Register-blocked, vectorized convolutions and matmuls.";
   let description = [{
-    Tiles each `linalg.conv_2d_nhwc_hwcf` to one output pixel and one kernel
-    row and decomposes the tile into a 1-D convolution; tiles each
+    Tiles each `linalg.conv_2d_nhwc_hwcf` to a register block (adjacent
+    output pixels of one row times a group of filters, chosen for the most
+    FMAs per load whose accumulators fit the vector registers) and one
+    kernel row, and decomposes the tile into a 1-D convolution; tiles each
     `linalg.matmul` to one row and eight reduction steps; then vectorizes
     every op of the function with static shapes. The accumulators (a
     pixel's filters, a row's columns) stay in vector registers across the
@@ -198,6 +245,18 @@ def VectorizeContractions
     %acc = vector.fma %x_c, %k_c, %acc : vector<64xf32>
     ```
   }];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"0",
+           "f32 lanes per vector register (0: the host's)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
+           "vector registers to block for (0: the host's)">,
+  ];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"0",
+           "f32 lanes per vector register (0: the host's)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
+           "vector registers to block for (0: the host's)">,
+  ];
   let dependentDialects = [
     "::mlir::transform::TransformDialect", "::mlir::vector::VectorDialect",
     "::mlir::scf::SCFDialect"

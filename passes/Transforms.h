@@ -88,9 +88,31 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 /// examples per tile, fusing producers into the tile loop.
 mlir::LogicalResult tileAndFuse(mlir::func::FuncOp func, int64_t tileSize);
 
+/// The vector registers code is blocked for: f32 lanes per register and
+/// how many there are. Zero means the host's (AVX-512: 16 x 32, AVX: 8 x 16,
+/// otherwise 4 x 16).
+struct RegisterFile {
+  int64_t lanes = 0;
+  int64_t registers = 0;
+};
+RegisterFile hostRegisterFile();
+
+/// Rewrites each contraction in `module` that accumulates products of one
+/// operand's scalars with another's rows (`out[.., f] += a[..] * b[.., f]`:
+/// convolutions, their backward products, batched products) into a
+/// register-blocked loop nest: a block of output rows times a few vectors
+/// of `f` stays in registers across the reduction, one vector load per
+/// vector and one broadcast per row each step. Ops that do not match are
+/// left alone.
+mlir::LogicalResult registerBlockContractions(mlir::ModuleOp module,
+                                              RegisterFile registers = {});
+
 /// Vectorizes the 2-D convolutions and matmuls in `module` with
-/// register-resident accumulators (a transform-dialect recipe).
-mlir::LogicalResult vectorizeContractions(mlir::ModuleOp module);
+/// register-resident accumulators: registerBlockContractions, then a
+/// transform-dialect recipe for the matmuls and convolutions it left and
+/// every other static op.
+mlir::LogicalResult vectorizeContractions(mlir::ModuleOp module,
+                                          RegisterFile registers = {});
 
 /// Reorders the loops of the matmul, convolution and pooling ops under
 /// `root` so reductions precede the output's contiguous dimension.

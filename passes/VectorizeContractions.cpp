@@ -29,6 +29,7 @@ namespace weir {
 #pragma GCC diagnostic pop
 
 using namespace mlir;
+using weir::RegisterFile;
 
 // Convolutions: tile sizes (n, oh, ow, f, kh, kw, c) give one output pixel,
 // all filters and one kernel row; decompose then needs oh = kh = 1.
@@ -196,7 +197,10 @@ static LogicalResult tileRows(ModuleOp module) {
   return success();
 }
 
-LogicalResult weir::vectorizeContractions(ModuleOp module) {
+LogicalResult weir::vectorizeContractions(ModuleOp module,
+                                          RegisterFile registers) {
+  if (failed(registerBlockContractions(module, registers)))
+    return failure();
   markVectorizable(module);
   if (failed(tileRows(module)))
     return failure();
@@ -212,8 +216,10 @@ LogicalResult weir::vectorizeContractions(ModuleOp module) {
 namespace {
 struct VectorizeContractionsPass
     : weir::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
+  using Base::Base;
   void runOnOperation() override {
-    if (failed(weir::vectorizeContractions(getOperation())))
+    if (failed(weir::vectorizeContractions(
+            getOperation(), {vectorLanes, vectorRegisters})))
       signalPassFailure();
   }
 };

@@ -1,0 +1,411 @@
+//===- RegisterBlock.cpp - register-blocked contraction loop nests -------===//
+//
+// A convolution, its two backward products and a batched product all have
+// the form `out[.., f] += a[..] * b[.., f]`: one operand (`a`) gives a
+// scalar per step, the other (`b`) a row along the output's contiguous
+// axis f. This pass emits each such op as the loop nest an expert writes
+// by hand (the micro-kernel of BLIS, oneDNN's jit convolutions): a block of
+// `t1 x t2` output rows (adjacent pixels, or input channels and kernel
+// columns) times a few vectors of f is read into registers, the reduction
+// runs with the block carried as loop values (per step: one load per
+// vector of `b`, one broadcast per row from `a`, one FMA per accumulator),
+// and the block is written back once. The block is chosen for the most
+// FMAs per load whose accumulators fit the register file; with too few
+// accumulators to hide the FMA latency, the innermost reduction is split
+// into independent partial sums.
+//
+// Emitting the nest directly (instead of tiling, decomposing and
+// vectorizing the op, then hoisting the accumulators) leaves LLVM a small
+// loop body: the fully unrolled reduction the vectorizer produces for a
+// block of more than one pixel made LLVM's scheduler hoist every load and
+// spill (1,400 spill and reload instructions for one conv tile).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+#include "passes/Transforms.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/TargetParser/Host.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+namespace weir {
+#define GEN_PASS_DEF_REGISTERBLOCK
+#include "passes/Passes.h.inc"
+} // namespace weir
+#pragma GCC diagnostic pop
+
+using namespace mlir;
+using weir::RegisterFile;
+
+namespace {
+/// How one contraction is blocked.
+struct Plan {
+  unsigned a = 0, b = 1; // input numbers: scalar operand, row operand
+  unsigned f = 0;        // loop of the rows' contiguous axis
+  int64_t fTile = 0;     // elements of f per block
+  SmallVector<int64_t> chunks;                         // vector widths
+  SmallVector<std::pair<unsigned, int64_t>> blocked;   // loop, rows
+  int64_t split = 1;     // partial sums over the innermost reduction
+  SmallVector<unsigned> outer;   // loops around the block, in order
+  SmallVector<unsigned> inner;   // reductions inside it, in order
+};
+} // namespace
+
+RegisterFile weir::hostRegisterFile() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return {16, 32};
+  if (features.lookup("avx"))
+    return {8, 16};
+  return {4, 16};
+}
+
+/// Whether the body is `yield acc + x * y` over the two inputs.
+static bool isMulAdd(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3)
+    return false;
+  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || !llvm::hasNItems(body->without_terminator(), 2))
+    return false;
+  Value acc = body->getArgument(2);
+  Value product = add.getLhs() == acc   ? add.getRhs()
+                  : add.getRhs() == acc ? add.getLhs()
+                                        : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value x = body->getArgument(0), y = body->getArgument(1);
+  return (mul.getLhs() == x && mul.getRhs() == y) ||
+         (mul.getLhs() == y && mul.getRhs() == x);
+}
+
+static std::optional<unsigned> lastDim(AffineMap map) {
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back()))
+    return d.getPosition();
+  return std::nullopt;
+}
+
+static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0 ||
+      !isMulAdd(op))
+    return failure();
+  Type elt = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!isa<FloatType>(elt) ||
+      llvm::any_of(op->getOperands(), [&](Value v) {
+        return getElementTypeOrSelf(v.getType()) != elt;
+      }))
+    return failure();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[2];
+  std::optional<unsigned> f = lastDim(outMap);
+  if (!outMap.isProjectedPermutation() || !f)
+    return failure();
+  Plan plan;
+  plan.f = *f;
+  bool found = false;
+  for (unsigned b : {1u, 0u}) {
+    unsigned a = 1 - b;
+    AffineMap bm = maps[b];
+    if (lastDim(bm) != f || maps[a].isFunctionOfDim(*f) ||
+        llvm::any_of(bm.getResults().drop_back(),
+                     [&](AffineExpr e) { return e.isFunctionOfDim(*f); }))
+      continue;
+    plan.a = a;
+    plan.b = b;
+    found = true;
+    break;
+  }
+  if (!found)
+    return failure();
+
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t fSize = ranges[*f];
+  if (ShapedType::isDynamic(fSize))
+    return failure();
+  int64_t lanes = std::max<int64_t>(regs.lanes * 32 / elt.getIntOrFloatBitWidth(), 1);
+  int64_t budget = std::max<int64_t>(regs.registers - 6, 1);
+
+  // Rows to block: output loops other than f, innermost first, that `a`
+  // reads and `b` does not (so one row of `b` serves the whole block).
+  SmallVector<unsigned> candidates;
+  for (AffineExpr e : llvm::reverse(outMap.getResults().drop_back())) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (!ShapedType::isDynamic(ranges[d]) && ranges[d] > 1 &&
+        maps[plan.a].isFunctionOfDim(d) && !maps[plan.b].isFunctionOfDim(d))
+      candidates.push_back(d);
+    if (candidates.size() == 2)
+      break;
+  }
+  auto divisors = [](int64_t n) {
+    SmallVector<int64_t> out;
+    for (int64_t i = 1; i <= n; ++i)
+      if (n % i == 0)
+        out.push_back(i);
+    return out;
+  };
+  int64_t r1 = candidates.size() > 0 ? ranges[candidates[0]] : 1;
+  int64_t r2 = candidates.size() > 1 ? ranges[candidates[1]] : 1;
+  double bestScore = -1;
+  int64_t bestAcc = 0, t1Best = 1, t2Best = 1;
+  for (int64_t ft : llvm::reverse(divisors(fSize))) {
+    if (ft % lanes != 0 && !(ft == fSize && fSize <= 4 * lanes))
+      continue;
+    int64_t vectors = (ft + lanes - 1) / lanes;
+    for (int64_t t1 : divisors(r1))
+      for (int64_t t2 : divisors(r2)) {
+        int64_t acc = t1 * t2 * vectors;
+        if (acc > budget)
+          continue;
+        double score = double(acc) / double(t1 * t2 + vectors);
+        // Ties go to the bigger block, then to the innermost loop.
+        if (score > bestScore + 1e-9 ||
+            (score > bestScore - 1e-9 &&
+             (acc > bestAcc || (acc == bestAcc && t1 > t1Best)))) {
+          bestScore = score;
+          bestAcc = acc;
+          plan.fTile = ft;
+          t1Best = t1;
+          t2Best = t2;
+        }
+      }
+  }
+  if (bestScore < 0)
+    return failure();
+  for (int64_t left = plan.fTile; left > 0; left -= lanes)
+    plan.chunks.push_back(std::min(left, lanes));
+  if (t1Best > 1)
+    plan.blocked.push_back({candidates[0], t1Best});
+  if (t2Best > 1)
+    plan.blocked.push_back({candidates[1], t2Best});
+
+  // Dynamic reductions (the batch of a weight gradient) go outermost, so
+  // each image's rows are reused by every block while in cache; the block
+  // is then read and written once per image.
+  auto iters = op.getIteratorTypesArray();
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction && ShapedType::isDynamic(ranges[d]))
+      plan.outer.push_back(d);
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (iters[d] == utils::IteratorType::parallel)
+      plan.outer.push_back(d);
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (iters[d] == utils::IteratorType::reduction && !ShapedType::isDynamic(ranges[d]))
+      plan.inner.push_back(d);
+  if (plan.inner.empty())
+    return failure();
+
+  // Enough independent accumulators to cover the FMA latency (about four
+  // cycles at two FMAs a cycle): split the innermost reduction.
+  int64_t minChains = std::max<int64_t>(regs.registers / 4, 1);
+  if (bestAcc < minChains) {
+    int64_t innermost = ranges[plan.inner.back()];
+    for (int64_t u : divisors(innermost))
+      if (u > 1 && bestAcc * u >= minChains && bestAcc * u <= budget) {
+        plan.split = u;
+        break;
+      }
+  }
+  return plan;
+}
+
+/// `map`'s results at the loop values `ivs`, each loop `d` shifted by
+/// `shift[d]`.
+static SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
+                                    ArrayRef<Value> ivs, ArrayRef<int64_t> shift) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> shifted;
+  for (unsigned d = 0; d < ivs.size(); ++d)
+    shifted.push_back(getAffineDimExpr(d, ctx) + shift[d]);
+  SmallVector<Value> out;
+  for (AffineExpr e : map.getResults()) {
+    AffineExpr s = e.replaceDims(shifted);
+    if (auto c = dyn_cast<AffineConstantExpr>(s)) {
+      out.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
+      continue;
+    }
+    SmallVector<OpFoldResult> operands(ivs.begin(), ivs.end());
+    out.push_back(getValueOrCreateConstantIndexOp(
+        b, loc,
+        affine::makeComposedFoldedAffineApply(
+            b, loc, AffineMap::get(ivs.size(), 0, s), operands)));
+  }
+  return out;
+}
+
+static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
+  Location loc = op.getLoc();
+  rw.setInsertionPoint(op);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Value aVal = op.getDpsInputs()[plan.a], bVal = op.getDpsInputs()[plan.b];
+  Value init = op.getDpsInits()[0];
+  Type elt = getElementTypeOrSelf(init.getType());
+  unsigned n = op.getNumLoops();
+  SmallVector<Range> ranges = op.createLoopRanges(rw, loc);
+  auto size = [&](unsigned d) {
+    return getValueOrCreateConstantIndexOp(rw, loc, ranges[d].size);
+  };
+  Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
+  SmallVector<int64_t> tile(n, 1);
+  tile[plan.f] = plan.fTile;
+  for (auto [d, t] : plan.blocked)
+    tile[d] = t;
+
+  // The block's rows: every combination of offsets of the blocked loops.
+  SmallVector<SmallVector<int64_t>> rows{SmallVector<int64_t>(n, 0)};
+  for (auto [d, t] : plan.blocked) {
+    SmallVector<SmallVector<int64_t>> next;
+    for (const auto &r : rows)
+      for (int64_t o = 0; o < t; ++o) {
+        next.push_back(r);
+        next.back()[d] = o;
+      }
+    rows = std::move(next);
+  }
+  SmallVector<int64_t> chunkOffset;
+  int64_t offset = 0;
+  for (int64_t w : plan.chunks) {
+    chunkOffset.push_back(offset);
+    offset += w;
+  }
+  size_t perSet = rows.size() * plan.chunks.size();
+  auto accIndex = [&](int64_t set, size_t row, size_t chunk) {
+    return set * perSet + row * plan.chunks.size() + chunk;
+  };
+
+  SmallVector<Value> lbs, ubs, steps;
+  for (unsigned d : plan.outer) {
+    lbs.push_back(zero);
+    ubs.push_back(size(d));
+    steps.push_back(arith::ConstantIndexOp::create(rw, loc, tile[d]));
+  }
+  SmallVector<Value> innerLbs, innerUbs, innerSteps;
+  for (unsigned d : plan.inner) {
+    innerLbs.push_back(zero);
+    innerUbs.push_back(size(d));
+    innerSteps.push_back(arith::ConstantIndexOp::create(
+        rw, loc, d == plan.inner.back() ? plan.split : 1));
+  }
+
+  scf::LoopNest nest = scf::buildLoopNest(
+      rw, loc, lbs, ubs, steps, ValueRange{init},
+      [&](OpBuilder &b, Location loc, ValueRange outerIvs,
+          ValueRange args) -> scf::ValueVector {
+        SmallVector<Value> ivs(n, zero);
+        for (auto [i, d] : llvm::enumerate(plan.outer))
+          ivs[d] = outerIvs[i];
+        auto shiftFor = [&](ArrayRef<int64_t> row, int64_t fOffset) {
+          SmallVector<int64_t> s(row.begin(), row.end());
+          s[plan.f] = fOffset;
+          return s;
+        };
+        Value padding = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+        // Read the block; the extra partial-sum sets start at zero.
+        SmallVector<Value> accs(plan.split * perSet);
+        for (auto [r, row] : llvm::enumerate(rows))
+          for (auto [c, w] : llvm::enumerate(plan.chunks)) {
+            auto type = VectorType::get({w}, elt);
+            SmallVector<Value> at =
+                indicesAt(b, loc, maps[2], ivs, shiftFor(row, chunkOffset[c]));
+            accs[accIndex(0, r, c)] = vector::TransferReadOp::create(
+                b, loc, type, args[0], at, padding, ArrayRef<bool>{true});
+            for (int64_t s = 1; s < plan.split; ++s)
+              accs[accIndex(s, r, c)] = arith::ConstantOp::create(
+                  b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(elt)));
+          }
+
+        auto step = [&](OpBuilder &b, Location loc, ValueRange innerIvs,
+                        ValueRange carried) -> scf::ValueVector {
+          SmallVector<Value> full = ivs;
+          for (auto [i, d] : llvm::enumerate(plan.inner))
+            full[d] = innerIvs[i];
+          scf::ValueVector next(carried.begin(), carried.end());
+          for (int64_t s = 0; s < plan.split; ++s) {
+            SmallVector<Value> bRows;
+            SmallVector<int64_t> splitShift(n, 0);
+            splitShift[plan.inner.back()] = s;
+            for (auto [c, w] : llvm::enumerate(plan.chunks)) {
+              SmallVector<int64_t> sh = splitShift;
+              sh[plan.f] = chunkOffset[c];
+              bRows.push_back(vector::TransferReadOp::create(
+                  b, loc, VectorType::get({w}, elt), bVal,
+                  indicesAt(b, loc, maps[plan.b], full, sh), padding,
+                  ArrayRef<bool>{true}));
+            }
+            for (auto [r, row] : llvm::enumerate(rows)) {
+              SmallVector<int64_t> sh(row.begin(), row.end());
+              sh[plan.inner.back()] += s;
+              Value scalar = tensor::ExtractOp::create(
+                  b, loc, aVal, indicesAt(b, loc, maps[plan.a], full, sh));
+              DenseMap<int64_t, Value> splat;
+              for (auto [c, w] : llvm::enumerate(plan.chunks)) {
+                Value &v = splat[w];
+                if (!v)
+                  v = vector::BroadcastOp::create(b, loc, VectorType::get({w}, elt),
+                                                  scalar);
+                Value &acc = next[accIndex(s, r, c)];
+                acc = vector::FMAOp::create(b, loc, v, bRows[c], acc);
+              }
+            }
+          }
+          return next;
+        };
+        scf::LoopNest innerNest =
+            scf::buildLoopNest(b, loc, innerLbs, innerUbs, innerSteps, accs, step);
+        SmallVector<Value> sums(innerNest.results.begin(), innerNest.results.end());
+        for (size_t i = 0; i < perSet; ++i)
+          for (int64_t s = 1; s < plan.split; ++s)
+            sums[i] = arith::AddFOp::create(b, loc, sums[i], sums[s * perSet + i]);
+        Value out = args[0];
+        for (auto [r, row] : llvm::enumerate(rows))
+          for (auto [c, w] : llvm::enumerate(plan.chunks)) {
+            SmallVector<Value> at =
+                indicesAt(b, loc, maps[2], ivs, shiftFor(row, chunkOffset[c]));
+            out = vector::TransferWriteOp::create(b, loc, sums[accIndex(0, r, c)],
+                                                  out, at, ArrayRef<bool>{true})
+                      .getResult();
+          }
+        return {out};
+      });
+  rw.replaceOp(op, nest.results);
+}
+
+LogicalResult weir::registerBlockContractions(ModuleOp module,
+                                              RegisterFile regs) {
+  if (regs.lanes <= 0 || regs.registers <= 0)
+    regs = hostRegisterFile();
+  std::vector<std::pair<linalg::LinalgOp, Plan>> work;
+  module.walk([&](linalg::LinalgOp op) {
+    if (!isa<linalg::GenericOp, linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
+      return;
+    if (FailureOr<Plan> plan = planBlock(op, regs); succeeded(plan))
+      work.push_back({op, *plan});
+  });
+  IRRewriter rewriter(module.getContext());
+  for (auto &[op, plan] : work)
+    emitBlock(rewriter, op, plan);
+  return success();
+}
+
+namespace {
+struct RegisterBlockPass
+    : weir::impl::RegisterBlockBase<RegisterBlockPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (failed(weir::registerBlockContractions(
+            getOperation(), {vectorLanes, vectorRegisters})))
+      signalPassFailure();
+  }
+};
+} // namespace

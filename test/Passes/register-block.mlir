@@ -1,0 +1,103 @@
+// RUN: weir-opt %s -weir-register-block="vector-lanes=16 vector-registers=32" -canonicalize -cse | FileCheck %s
+// RUN: weir-opt %s -weir-register-block="vector-lanes=8 vector-registers=16" -canonicalize -cse | FileCheck %s --check-prefix=AVX2
+
+// The second convolution of the Fashion-MNIST CNN. With 32 registers of 16
+// lanes the block is 11 output pixels x 2 vectors of filters: 22
+// accumulators carried through the (kh, kw, c) reduction, each step 2
+// kernel rows loaded, 11 input scalars broadcast and 22 FMAs; the block is
+// read and written once. No convolution op is left.
+// CHECK-LABEL: func @conv
+// CHECK: scf.for {{.*}} to %c64 step %c32
+// CHECK-COUNT-22: vector.transfer_read {{.*}} : tensor<?x11x11x64xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} to %c32 step %c1
+// CHECK-COUNT-2: vector.transfer_read %arg1{{.*}} : tensor<3x3x32x64xf32>, vector<16xf32>
+// CHECK-COUNT-22: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-22: vector.transfer_write
+// CHECK-NOT: linalg.conv
+// With 16 registers of 8 lanes: 10 accumulators at most, so the 11
+// pixels cannot share a block; one pixel x 8 vectors (all 64 filters).
+// AVX2-LABEL: func @conv
+// AVX2: scf.for {{.*}} to %c11 step %c1
+// AVX2: scf.for {{.*}} to %c3 step %c1 iter_args{{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2-COUNT-8: vector.fma
+// AVX2-NOT: vector.fma
+func.func @conv(%x: tensor<?x13x13x32xf32>, %k: tensor<3x3x32x64xf32>, %o: tensor<?x11x11x64xf32>) -> tensor<?x11x11x64xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf ins(%x, %k : tensor<?x13x13x32xf32>, tensor<3x3x32x64xf32>) outs(%o : tensor<?x11x11x64xf32>) -> tensor<?x11x11x64xf32>
+  return %0 : tensor<?x11x11x64xf32>
+}
+
+// One kernel tap of the first convolution's weight gradient (one input
+// channel, 32 filters): only 2 accumulators, too few to hide the FMA
+// latency, so the innermost reduction (26 columns) is split into 13
+// partial sums that are added at the end. The batch, a dynamic
+// reduction, is the outermost loop.
+// CHECK-LABEL: func @filter_grad
+// CHECK: scf.for {{.*}} to %dim step %c1 iter_args({{.*}}) -> (tensor<1x32xf32>)
+// CHECK-COUNT-2: vector.transfer_read {{.*}} : tensor<1x32xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} to %c26 step %c1
+// CHECK: scf.for {{.*}} to %c26 step %c13
+// CHECK-COUNT-26: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK-COUNT-24: arith.addf {{.*}} : vector<16xf32>
+// CHECK-COUNT-2: vector.transfer_write
+// AVX2-LABEL: func @filter_grad
+#xs = affine_map<(n, h, w, c, f) -> (n, h, w, c)>
+#dy = affine_map<(n, h, w, c, f) -> (n, h, w, f)>
+#dk = affine_map<(n, h, w, c, f) -> (c, f)>
+func.func @filter_grad(%x: tensor<?x26x26x1xf32>, %dy: tensor<?x26x26x32xf32>, %dk: tensor<1x32xf32>) -> tensor<1x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#xs, #dy, #dk], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel"]}
+      ins(%x, %dy : tensor<?x26x26x1xf32>, tensor<?x26x26x32xf32>) outs(%dk : tensor<1x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32xf32>
+  return %0 : tensor<1x32xf32>
+}
+
+// Filters fewer than a vector: one partial vector per row.
+// CHECK-LABEL: func @few_filters
+// CHECK: vector.fma {{.*}} : vector<5xf32>
+// CHECK-NOT: linalg.conv
+func.func @few_filters(%x: tensor<?x9x8x3xf32>, %k: tensor<3x3x3x5xf32>, %o: tensor<?x4x3x5xf32>) -> tensor<?x4x3x5xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>} ins(%x, %k : tensor<?x9x8x3xf32>, tensor<3x3x3x5xf32>) outs(%o : tensor<?x4x3x5xf32>) -> tensor<?x4x3x5xf32>
+  return %0 : tensor<?x4x3x5xf32>
+}
+
+// Not a product-accumulate (a max), and a row operand whose contiguous
+// axis is not the output's: left alone.
+// CHECK-LABEL: func @not_a_contraction
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a2 = affine_map<(i, j, k) -> (i, k)>
+#b2 = affine_map<(i, j, k) -> (k, j)>
+#c2 = affine_map<(i, j, k) -> (i, j)>
+func.func @not_a_contraction(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#a2, #b2, #c2], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.maximumf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// CHECK-LABEL: func @transposed_rows
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#bt = affine_map<(i, j, k) -> (j, k)>
+func.func @transposed_rows(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#a2, #bt, #c2], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<4x8xf32>, tensor<16x8xf32>) outs(%c : tensor<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
