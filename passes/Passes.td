@@ -228,10 +228,10 @@ def VectorizeContractions
     : Pass<"weir-vectorize-contractions", "::mlir::ModuleOp"> {
   let summary = "Register-blocked, vectorized convolutions and matmuls.";
   let description = [{
-    Tiles each `linalg.conv_2d_nhwc_hwcf` to a register block (adjacent
-    output pixels of one row times a group of filters, chosen for the most
-    FMAs per load whose accumulators fit the vector registers) and one
-    kernel row, and decomposes the tile into a 1-D convolution; tiles each
+    Runs weir-register-block (convolutions and product-accumulate generics
+    become register-blocked loop nests), then tiles each convolution it
+    left to one output pixel and one kernel row and decomposes the tile
+    into a 1-D convolution; tiles each
     `linalg.matmul` to one row and eight reduction steps; then vectorizes
     every op of the function with static shapes. The accumulators (a
     pixel's filters, a row's columns) stay in vector registers across the
