@@ -68,13 +68,15 @@ RegisterFile weir::hostRegisterFile() {
   return {4, 16};
 }
 
-/// Whether the body is `yield acc + x * y` over the two inputs.
+/// Whether the body is `yield acc + x * y` over the two inputs, each
+/// possibly widened first (`arith.extf`: bf16 or f16 operands with f32
+/// accumulation).
 static bool isMulAdd(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   if (body->getNumArguments() != 3)
     return false;
   auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || !llvm::hasNItems(body->without_terminator(), 2))
+  if (!add)
     return false;
   Value acc = body->getArgument(2);
   Value product = add.getLhs() == acc   ? add.getRhs()
@@ -83,9 +85,16 @@ static bool isMulAdd(linalg::LinalgOp op) {
   auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
   if (!mul)
     return false;
+  auto source = [](Value v) {
+    if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+      return ext.getIn();
+    return v;
+  };
+  Value l = source(mul.getLhs()), r = source(mul.getRhs());
   Value x = body->getArgument(0), y = body->getArgument(1);
-  return (mul.getLhs() == x && mul.getRhs() == y) ||
-         (mul.getLhs() == y && mul.getRhs() == x);
+  size_t ops = 2 + (l != mul.getLhs()) + (r != mul.getRhs());
+  return llvm::hasNItems(body->without_terminator(), ops) &&
+         ((l == x && r == y) || (l == y && r == x));
 }
 
 static std::optional<unsigned> lastDim(AffineMap map) {
@@ -103,8 +112,9 @@ static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
     return failure();
   Type elt = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   if (!isa<FloatType>(elt) ||
-      llvm::any_of(op->getOperands(), [&](Value v) {
-        return getElementTypeOrSelf(v.getType()) != elt;
+      llvm::any_of(op.getDpsInputs(), [&](Value v) {
+        auto t = dyn_cast<FloatType>(getElementTypeOrSelf(v.getType()));
+        return !t || t.getWidth() > cast<FloatType>(elt).getWidth();
       }))
     return failure();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -139,19 +149,28 @@ static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
 
   // Rows to block: output loops other than f, innermost first, that `a`
   // reads and `b` does not (so one row of `b` serves the whole block).
+  // A dynamic loop (the batch rows of a matmul) may be blocked too: the
+  // rows a block does not divide run in a remainder nest one at a time.
   SmallVector<unsigned> candidates;
+  bool dynamicCandidate = false;
   for (AffineExpr e : llvm::reverse(outMap.getResults().drop_back())) {
     unsigned d = cast<AffineDimExpr>(e).getPosition();
-    if (!ShapedType::isDynamic(ranges[d]) && ranges[d] > 1 &&
-        maps[plan.a].isFunctionOfDim(d) && !maps[plan.b].isFunctionOfDim(d))
+    bool dynamic = ShapedType::isDynamic(ranges[d]);
+    if ((dynamic ? !dynamicCandidate : ranges[d] > 1) &&
+        maps[plan.a].isFunctionOfDim(d) && !maps[plan.b].isFunctionOfDim(d)) {
       candidates.push_back(d);
+      dynamicCandidate |= dynamic;
+    }
     if (candidates.size() == 2)
       break;
   }
-  auto divisors = [](int64_t n) {
+  auto divisors = [&](int64_t n) {
     SmallVector<int64_t> out;
-    for (int64_t i = 1; i <= n; ++i)
-      if (n % i == 0)
+    // Dynamic loops get blocks of at most 8 rows, so the remainder nest
+    // (up to 7 rows of a batch, one at a time) stays short.
+    int64_t most = ShapedType::isDynamic(n) ? std::min<int64_t>(budget, 8) : n;
+    for (int64_t i = 1; i <= most; ++i)
+      if (ShapedType::isDynamic(n) || n % i == 0)
         out.push_back(i);
     return out;
   };
@@ -190,26 +209,32 @@ static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
   if (t2Best > 1)
     plan.blocked.push_back({candidates[1], t2Best});
 
-  // Dynamic reductions (the batch of a weight gradient) go outermost, so
-  // each image's rows are reused by every block while in cache; the block
-  // is then read and written once per image.
+  // Dynamic reductions (the batch of a convolution's weight gradient) go
+  // outermost when static ones remain for the block, so each image's rows
+  // are reused by every block while in cache; the block is then read and
+  // written once per image. A product over the batch alone (a dense
+  // layer's weight gradient) keeps it inside.
   auto iters = op.getIteratorTypesArray();
+  auto isReduction = [&](unsigned d) {
+    return iters[d] == utils::IteratorType::reduction;
+  };
+  bool staticReduction = false;
   for (unsigned d = 0; d < ranges.size(); ++d)
-    if (iters[d] == utils::IteratorType::reduction && ShapedType::isDynamic(ranges[d]))
+    staticReduction |= isReduction(d) && !ShapedType::isDynamic(ranges[d]);
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (isReduction(d) && ShapedType::isDynamic(ranges[d]) && staticReduction)
       plan.outer.push_back(d);
   for (unsigned d = 0; d < ranges.size(); ++d)
-    if (iters[d] == utils::IteratorType::parallel)
+    if (!isReduction(d))
       plan.outer.push_back(d);
   for (unsigned d = 0; d < ranges.size(); ++d)
-    if (iters[d] == utils::IteratorType::reduction && !ShapedType::isDynamic(ranges[d]))
+    if (isReduction(d) && (!ShapedType::isDynamic(ranges[d]) || !staticReduction))
       plan.inner.push_back(d);
-  if (plan.inner.empty())
-    return failure();
 
   // Enough independent accumulators to cover the FMA latency (about four
   // cycles at two FMAs a cycle): split the innermost reduction.
   int64_t minChains = std::max<int64_t>(regs.registers / 4, 1);
-  if (bestAcc < minChains) {
+  if (bestAcc < minChains && !ShapedType::isDynamic(ranges[plan.inner.back()])) {
     int64_t innermost = ranges[plan.inner.back()];
     for (int64_t u : divisors(innermost))
       if (u > 1 && bestAcc * u >= minChains && bestAcc * u <= budget) {
@@ -244,12 +269,18 @@ static SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
   return out;
 }
 
-static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
+/// Loop `dim` of a nest runs over [lb, ub) instead of its whole range.
+struct Bound {
+  int64_t dim = -1;
+  Value lb, ub;
+};
+
+/// The loop nest of `plan` accumulating into `init`; returns the result.
+static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
+                      Value init, Bound bound) {
   Location loc = op.getLoc();
-  rw.setInsertionPoint(op);
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   Value aVal = op.getDpsInputs()[plan.a], bVal = op.getDpsInputs()[plan.b];
-  Value init = op.getDpsInits()[0];
   Type elt = getElementTypeOrSelf(init.getType());
   unsigned n = op.getNumLoops();
   SmallVector<Range> ranges = op.createLoopRanges(rw, loc);
@@ -286,8 +317,8 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
 
   SmallVector<Value> lbs, ubs, steps;
   for (unsigned d : plan.outer) {
-    lbs.push_back(zero);
-    ubs.push_back(size(d));
+    lbs.push_back(int64_t(d) == bound.dim ? bound.lb : zero);
+    ubs.push_back(int64_t(d) == bound.dim ? bound.ub : size(d));
     steps.push_back(arith::ConstantIndexOp::create(rw, loc, tile[d]));
   }
   SmallVector<Value> innerLbs, innerUbs, innerSteps;
@@ -338,16 +369,23 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
             for (auto [c, w] : llvm::enumerate(plan.chunks)) {
               SmallVector<int64_t> sh = splitShift;
               sh[plan.f] = chunkOffset[c];
-              bRows.push_back(vector::TransferReadOp::create(
-                  b, loc, VectorType::get({w}, elt), bVal,
-                  indicesAt(b, loc, maps[plan.b], full, sh), padding,
-                  ArrayRef<bool>{true}));
+              Type bElt = getElementTypeOrSelf(bVal.getType());
+              Value row = vector::TransferReadOp::create(
+                  b, loc, VectorType::get({w}, bElt), bVal,
+                  indicesAt(b, loc, maps[plan.b], full, sh),
+                  arith::ConstantOp::create(b, loc, b.getZeroAttr(bElt)),
+                  ArrayRef<bool>{true});
+              if (bElt != elt)
+                row = arith::ExtFOp::create(b, loc, VectorType::get({w}, elt), row);
+              bRows.push_back(row);
             }
             for (auto [r, row] : llvm::enumerate(rows)) {
               SmallVector<int64_t> sh(row.begin(), row.end());
               sh[plan.inner.back()] += s;
               Value scalar = tensor::ExtractOp::create(
                   b, loc, aVal, indicesAt(b, loc, maps[plan.a], full, sh));
+              if (scalar.getType() != elt)
+                scalar = arith::ExtFOp::create(b, loc, elt, scalar);
               DenseMap<int64_t, Value> splat;
               for (auto [c, w] : llvm::enumerate(plan.chunks)) {
                 Value &v = splat[w];
@@ -378,7 +416,35 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
           }
         return {out};
       });
-  rw.replaceOp(op, nest.results);
+  return nest.results.front();
+}
+
+/// Replaces `op` by the nest of `plan`. A blocked loop of dynamic size runs
+/// in whole blocks up to the last multiple of the block, then the rest of
+/// its range one row at a time.
+static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
+  rw.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value init = op.getDpsInits()[0];
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto dynamic = llvm::find_if(plan.blocked, [&](auto &b) {
+    return ShapedType::isDynamic(ranges[b.first]);
+  });
+  if (dynamic == plan.blocked.end()) {
+    rw.replaceOp(op, emitNest(rw, op, plan, init, {}));
+    return;
+  }
+  auto [d, t] = *dynamic;
+  Value size = getValueOrCreateConstantIndexOp(
+      rw, loc, op.createLoopRanges(rw, loc)[d].size);
+  Value tile = arith::ConstantIndexOp::create(rw, loc, t);
+  Value whole = arith::MulIOp::create(
+      rw, loc, arith::DivUIOp::create(rw, loc, size, tile), tile);
+  Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
+  Value main = emitNest(rw, op, plan, init, {int64_t(d), zero, whole});
+  Plan rest = plan;
+  rest.blocked.erase(rest.blocked.begin() + (dynamic - plan.blocked.begin()));
+  rw.replaceOp(op, emitNest(rw, op, rest, main, {int64_t(d), whole, size}));
 }
 
 LogicalResult weir::registerBlockContractions(ModuleOp module,
@@ -387,7 +453,8 @@ LogicalResult weir::registerBlockContractions(ModuleOp module,
     regs = hostRegisterFile();
   std::vector<std::pair<linalg::LinalgOp, Plan>> work;
   module.walk([&](linalg::LinalgOp op) {
-    if (!isa<linalg::GenericOp, linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
+    if (!isa<linalg::GenericOp, linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(
+            op.getOperation()))
       return;
     if (FailureOr<Plan> plan = planBlock(op, regs); succeeded(plan))
       work.push_back({op, *plan});

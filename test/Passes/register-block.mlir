@@ -68,6 +68,62 @@ func.func @few_filters(%x: tensor<?x9x8x3xf32>, %k: tensor<3x3x3x5xf32>, %o: ten
   return %0 : tensor<?x4x3x5xf32>
 }
 
+// A dense layer (batch rows dynamic): blocks of 6 rows x 4 vectors (24
+// accumulators) up to the last multiple of 6, then the remaining rows one
+// at a time (4 accumulators).
+// CHECK-LABEL: func @dense
+// CHECK: %[[ROWS:.*]] = tensor.dim
+// CHECK: %[[Q:.*]] = arith.divui %[[ROWS]], %c6
+// CHECK: %[[WHOLE:.*]] = arith.muli %[[Q]], %c6
+// CHECK: scf.for {{.*}} = %c0 to %[[WHOLE]] step %c6
+// CHECK: scf.for {{.*}} to %c784 step %c1
+// CHECK-COUNT-24: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.for {{.*}} = %[[WHOLE]] to %[[ROWS]] step %c1
+// CHECK: scf.for {{.*}} to %c784 step %c1
+// CHECK-COUNT-4: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK-NOT: linalg.matmul
+func.func @dense(%a: tensor<?x784xf32>, %b: tensor<784x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x784xf32>, tensor<784x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}
+
+// The weight gradient of that layer, a product over the batch alone: the
+// batch stays the inner reduction; blocks of 4 input features (the
+// largest block up to 6 that divides 784) x 64 filters.
+// CHECK-LABEL: func @dense_weight_grad
+// CHECK: scf.for {{.*}} to %c784 step %c4
+// CHECK: scf.for {{.*}} to %dim step %c1
+// CHECK-COUNT-16: vector.fma
+// CHECK-NOT: vector.fma
+#xt = affine_map<(k, j, i) -> (i, k)>
+#dyt = affine_map<(k, j, i) -> (i, j)>
+#dwt = affine_map<(k, j, i) -> (k, j)>
+func.func @dense_weight_grad(%x: tensor<?x784xf32>, %dy: tensor<?x64xf32>, %dw: tensor<784x64xf32>) -> tensor<784x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#xt, #dyt, #dwt], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %dy : tensor<?x784xf32>, tensor<?x64xf32>) outs(%dw : tensor<784x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<784x64xf32>
+  return %0 : tensor<784x64xf32>
+}
+
+// bf16 operands, f32 accumulation: rows and scalars are widened after the
+// load; the accumulators are f32.
+// CHECK-LABEL: func @mixed
+// CHECK: vector.transfer_read {{.*}} : tensor<32x16xbf16>, vector<16xbf16>
+// CHECK: arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK: arith.extf {{.*}} : bf16 to f32
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @mixed(%a: tensor<?x32xbf16>, %b: tensor<32x16xbf16>, %c: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x32xbf16>, tensor<32x16xbf16>) outs(%c : tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
 // Not a product-accumulate (a max), and a row operand whose contiguous
 // axis is not the output's: left alone.
 // CHECK-LABEL: func @not_a_contraction
