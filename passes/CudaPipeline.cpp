@@ -4,7 +4,8 @@
 // both compile the same fused groups. Stages (each its own builder, so
 // `weir compile --target=cuda --emit=gpu|nvvm|ptx|cubin` stops at any):
 //   kernels: bufferize, GEMMs/convolutions to cuBLAS/cuDNN calls, one
-//            gpu.launch per fused generic, outline into one gpu.module;
+//            gpu.launch per fused generic, outline into one gpu.module,
+//            host buffers as managed allocations;
 //   nvvm:    attach one NVVM target per chip, lower the kernels to NVVM;
 //   binary:  gpu-module-to-binary (ptxas), host code to LLVM with mgpu*
 //            runtime calls.
@@ -61,6 +62,7 @@ void weir::buildCudaKernelPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLinalgToGpu(kernels));
   addPipeline(pm, kFallbackKernels);
   pm.addPass(createMergeGpuModules());
+  pm.addPass(createManagedAllocs());
 }
 
 void weir::buildCudaNvvmPipeline(OpPassManager &pm,

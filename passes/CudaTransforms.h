@@ -32,6 +32,11 @@ mlir::LogicalResult outlineLibraryCalls(mlir::ModuleOp module);
 mlir::LogicalResult linalgToGpu(mlir::func::FuncOp func,
                                 const LinalgToGpuOptions &options);
 
+/// Turns the host functions' memref.alloc/dealloc into managed
+/// `gpu.alloc host_shared` / `gpu.dealloc`, so kernels, library calls and
+/// the host share every buffer.
+mlir::LogicalResult managedAllocs(mlir::ModuleOp module);
+
 /// Moves every gpu.func of `module` into its first gpu.module.
 mlir::LogicalResult mergeGpuModules(mlir::ModuleOp module);
 

@@ -455,6 +455,27 @@ def LinalgToGpu : Pass<"weir-linalg-to-gpu", "::mlir::func::FuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def ManagedAllocs : Pass<"weir-managed-allocs", "::mlir::ModuleOp"> {
+  let summary = "Host buffers of a CUDA module as managed allocations.";
+  let description = [{
+    After weir-linalg-to-gpu, kernels and the cuBLAS/cuDNN calls work on
+    buffers the host code allocated with `memref.alloc`. This pass turns
+    every `memref.alloc` of the host functions into `gpu.alloc host_shared`
+    (cuMemAllocManaged through the runtime's `mgpuMemAlloc`) and every
+    `memref.dealloc` into `gpu.dealloc`: one address valid on the host and
+    on the device, so host code that still reads a buffer (a scalar, a copy)
+    and the runtime reading results stay correct. Part of
+    weir-cuda-kernel-pipeline.
+
+    ```mlir
+    %b = memref.alloc(%n) : memref<?x64xf32>
+    // becomes
+    %b = gpu.alloc host_shared (%n) : memref<?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def MergeGpuModules : Pass<"weir-merge-gpu-modules", "::mlir::ModuleOp"> {
   let summary = "Moves every outlined kernel into one gpu.module.";
   let description = [{

@@ -36,6 +36,9 @@ public:
     return allocate(bytes);
   }
   Status freeHostPinned(void *ptr) override { return deallocate(ptr); }
+  Result<void *> allocateManaged(size_t bytes) override {
+    return allocate(bytes);
+  }
 
   Status copyToDevice(void *dst, const void *src, size_t bytes) override {
     if (bytes)

@@ -98,6 +98,7 @@ Status loadDriver(CudaApi &api, DriverLoadError *why) {
   WEIR_BIND(lib, t, cuMemAlloc_v2, missing);
   WEIR_BIND(lib, t, cuMemFree_v2, missing);
   WEIR_BIND(lib, t, cuMemHostAlloc, missing);
+  WEIR_BIND(lib, t, cuMemAllocManaged, missing);
   WEIR_BIND(lib, t, cuMemFreeHost, missing);
   WEIR_BIND(lib, t, cuMemcpyHtoD_v2, missing);
   WEIR_BIND(lib, t, cuMemcpyDtoH_v2, missing);
@@ -133,6 +134,7 @@ Status loadDriver(CudaApi &api, DriverLoadError *why) {
   api.cuMemAlloc_v2 = t.cuMemAlloc_v2;
   api.cuMemFree_v2 = t.cuMemFree_v2;
   api.cuMemHostAlloc = t.cuMemHostAlloc;
+  api.cuMemAllocManaged = t.cuMemAllocManaged;
   api.cuMemFreeHost = t.cuMemFreeHost;
   api.cuMemcpyHtoD_v2 = t.cuMemcpyHtoD_v2;
   api.cuMemcpyDtoH_v2 = t.cuMemcpyDtoH_v2;

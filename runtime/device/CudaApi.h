@@ -28,6 +28,8 @@ constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
 constexpr unsigned CU_STREAM_NON_BLOCKING = 0x1;
 constexpr unsigned CU_EVENT_DISABLE_TIMING = 0x2;
 constexpr unsigned kMemHostAllocPortable = 0x1;
+/// CU_MEM_ATTACH_GLOBAL: managed memory any stream may access.
+constexpr unsigned kMemAttachGlobal = 0x1;
 
 using cublasStatus_t = int;
 using cublasHandle_t = struct cublasContext *;
@@ -91,6 +93,7 @@ struct CudaApi {
   CUresult (*cuMemAlloc_v2)(CUdeviceptr *, size_t) = nullptr;
   CUresult (*cuMemFree_v2)(CUdeviceptr) = nullptr;
   CUresult (*cuMemHostAlloc)(void **, size_t, unsigned flags) = nullptr;
+  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned flags) = nullptr;
   CUresult (*cuMemFreeHost)(void *) = nullptr;
   CUresult (*cuMemcpyHtoD_v2)(CUdeviceptr, const void *, size_t) = nullptr;
   CUresult (*cuMemcpyDtoH_v2)(void *, CUdeviceptr, size_t) = nullptr;

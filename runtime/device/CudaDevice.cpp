@@ -125,7 +125,28 @@ Result<void *> CudaDevice::allocate(size_t bytes) {
 }
 
 Status CudaDevice::deallocate(void *ptr) {
+  {
+    std::lock_guard<std::mutex> lock(managedMutex_);
+    if (managed_.erase(ptr))
+      return check("cuMemFree",
+                   api_.cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
+  }
   return pool_->deallocate(ptr).withPrefix(name_);
+}
+
+// Managed memory is not pooled: compiled code allocates it per call, but
+// the driver's managed heap already caches pages, and the runtime's
+// buffers live for the whole run.
+Result<void *> CudaDevice::allocateManaged(size_t bytes) {
+  WEIR_RETURN_IF_ERROR(makeCurrent());
+  CUdeviceptr p = 0;
+  WEIR_RETURN_IF_ERROR(check("cuMemAllocManaged",
+                             api_.cuMemAllocManaged(&p, bytes ? bytes : 1,
+                                                    kMemAttachGlobal)));
+  void *ptr = reinterpret_cast<void *>(p);
+  std::lock_guard<std::mutex> lock(managedMutex_);
+  managed_.insert(ptr);
+  return ptr;
 }
 
 Result<void *> CudaDevice::allocateHostPinned(size_t bytes) {

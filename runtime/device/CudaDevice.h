@@ -8,6 +8,7 @@
 
 #include <list>
 #include <mutex>
+#include <unordered_set>
 
 namespace weir::device {
 
@@ -32,6 +33,7 @@ public:
   Result<void *> allocate(size_t bytes) override;
   Status deallocate(void *ptr) override;
   Result<void *> allocateHostPinned(size_t bytes) override;
+  Result<void *> allocateManaged(size_t bytes) override;
   Status freeHostPinned(void *ptr) override;
 
   Status copyToDevice(void *dst, const void *src, size_t bytes) override;
@@ -103,6 +105,9 @@ private:
   cuda::CUstream compute_ = nullptr, copy_ = nullptr;
   std::string name_;
   std::unique_ptr<MemoryPool> pool_;
+  /// Live managed allocations (not pooled: cuMemFree releases them).
+  std::unordered_set<void *> managed_;
+  std::mutex managedMutex_;
   std::mutex mutex_; ///< guards modules_, the lazy loads and the handles
   std::list<LazyModule> modules_;
   cuda::cublasHandle_t cublas_ = nullptr;

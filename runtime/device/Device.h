@@ -86,6 +86,10 @@ public:
   /// Page-locked host memory, the source of asynchronous uploads.
   virtual Result<void *> allocateHostPinned(size_t bytes) = 0;
   virtual Status freeHostPinned(void *ptr) = 0;
+  /// Managed memory: one address valid on the host and the device (what
+  /// compiled CUDA code allocates, `gpu.alloc host_shared`, and the buffers
+  /// the runtime passes it). Freed with deallocate.
+  virtual Result<void *> allocateManaged(size_t bytes) = 0;
 
   // --- copies ---
   virtual Status copyToDevice(void *dst, const void *src, size_t bytes) = 0;

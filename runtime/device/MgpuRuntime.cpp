@@ -198,12 +198,8 @@ void *mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool isHostShared) {
   Device *d = mgpuDevice("mgpuMemAlloc");
   if (!d)
     return nullptr;
-  if (isHostShared) {
-    fail("mgpuMemAlloc", Status::error("host-shared (managed) allocations "
-                                       "are not supported"));
-    return nullptr;
-  }
-  Result<void *> p = d->allocate(size_t(bytes));
+  Result<void *> p = isHostShared ? d->allocateManaged(size_t(bytes))
+                                   : d->allocate(size_t(bytes));
   if (!p.ok()) {
     fail("mgpuMemAlloc", p.status());
     return nullptr;

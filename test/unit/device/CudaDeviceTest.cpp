@@ -104,6 +104,25 @@ TEST_F(CudaDeviceTest, ThePoolReusesFreedBlocksOfTheSameClass) {
   ASSERT_TRUE(dev->deallocate(*c).ok());
 }
 
+// Managed memory (what compiled CUDA code and the runtime's step buffers
+// use) bypasses the pool: cuMemAllocManaged with CU_MEM_ATTACH_GLOBAL, and
+// deallocate hands it to cuMemFree, not to the pool's free lists.
+TEST_F(CudaDeviceTest, ManagedMemoryIsAllocatedAndFreedOutsideThePool) {
+  Result<void *> m = dev->allocateManaged(1000);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(fake.find("cuMemAllocManaged")->args, "bytes=1000 flags=1");
+  static_cast<float *>(*m)[249] = 1.0f; // host-accessible
+  Result<void *> pooled = dev->allocate(1000);
+  ASSERT_TRUE(pooled.ok());
+  EXPECT_NE(*pooled, *m);
+  fake.calls.clear();
+  ASSERT_TRUE(dev->deallocate(*m).ok());
+  EXPECT_EQ(fake.count("cuMemFree"), 1);
+  ASSERT_TRUE(dev->deallocate(*pooled).ok());
+  EXPECT_EQ(fake.count("cuMemFree"), 1); // pooled: kept for reuse
+  EXPECT_GT(dev->poolStats().bytesCached, 0u);
+}
+
 TEST_F(CudaDeviceTest, PinnedUploadsRunOnTheCopyStreamAndComputeWaits) {
   Result<void *> pinned = dev->allocateHostPinned(256);
   ASSERT_TRUE(pinned.ok());

@@ -139,6 +139,11 @@ CUresult cuMemHostAlloc(void **p, size_t bytes, unsigned flags) {
   *p = std::malloc(bytes);
   return CUDA_SUCCESS;
 }
+CUresult cuMemAllocManaged(CUdeviceptr *p, size_t bytes, unsigned flags) {
+  log("cuMemAllocManaged", fmt("bytes=", bytes, " flags=", flags));
+  *p = reinterpret_cast<CUdeviceptr>(std::aligned_alloc(256, (bytes + 255) / 256 * 256));
+  return CUDA_SUCCESS;
+}
 CUresult cuMemFreeHost(void *p) {
   log("cuMemFreeHost");
   std::free(p);
@@ -410,6 +415,7 @@ CudaApi FakeCuda::api() const {
   t.cuMemAlloc_v2 = cuMemAlloc;
   t.cuMemFree_v2 = cuMemFree;
   t.cuMemHostAlloc = cuMemHostAlloc;
+  t.cuMemAllocManaged = cuMemAllocManaged;
   t.cuMemFreeHost = cuMemFreeHost;
   t.cuMemcpyHtoD_v2 = cuMemcpyHtoD;
   t.cuMemcpyDtoH_v2 = cuMemcpyDtoH;
