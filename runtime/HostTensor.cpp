@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -97,6 +98,21 @@ Result<HostTensor> HostTensor::create(DType dtype, std::vector<int64_t> shape) {
   return t;
 }
 
+namespace {
+void *heapAllocate(size_t bytes) {
+  return std::aligned_alloc(HostTensor::kAlignment, bytes);
+}
+void heapRelease(void *p) { std::free(p); }
+std::atomic<void *(*)(size_t)> allocateFn{heapAllocate};
+std::atomic<void (*)(void *)> releaseFn{heapRelease};
+TensorMemory currentMemory() { return {allocateFn.load(), releaseFn.load()}; }
+} // namespace
+
+void weir::setTensorMemory(TensorMemory memory) {
+  allocateFn = memory.allocate;
+  releaseFn = memory.release;
+}
+
 Result<HostTensor> HostTensor::createUninitialized(DType dtype,
                                                    std::vector<int64_t> shape) {
   Result<int64_t> count = checkedNumElements(shape, dtypeSize(dtype));
@@ -106,7 +122,8 @@ Result<HostTensor> HostTensor::createUninitialized(DType dtype,
   // aligned_alloc needs a multiple of the alignment; always allocate at least
   // one block so rawData() is never null.
   size_t rounded = (bytes / kAlignment + 1) * kAlignment;
-  void *data = std::aligned_alloc(kAlignment, rounded);
+  TensorMemory memory = currentMemory();
+  void *data = memory.allocate(rounded);
   if (!data)
     return Status::error("cannot allocate " + std::to_string(bytes) +
                          " bytes for a " + dtypeName(dtype) +
@@ -116,12 +133,14 @@ Result<HostTensor> HostTensor::createUninitialized(DType dtype,
   t.shape_ = std::move(shape);
   t.numElements_ = *count;
   t.data_ = data;
+  t.release_ = memory.release;
   return t;
 }
 
 HostTensor::HostTensor(HostTensor &&other) noexcept
     : dtype_(other.dtype_), shape_(std::move(other.shape_)),
-      numElements_(other.numElements_), data_(other.data_) {
+      numElements_(other.numElements_), data_(other.data_),
+      release_(other.release_) {
   other.shape_.clear();
   other.numElements_ = 0;
   other.data_ = nullptr;
@@ -129,11 +148,13 @@ HostTensor::HostTensor(HostTensor &&other) noexcept
 
 HostTensor &HostTensor::operator=(HostTensor &&other) noexcept {
   if (this != &other) {
-    std::free(data_);
+    if (data_)
+      release_(data_);
     dtype_ = other.dtype_;
     shape_ = std::move(other.shape_);
     numElements_ = other.numElements_;
     data_ = other.data_;
+    release_ = other.release_;
     other.shape_.clear();
     other.numElements_ = 0;
     other.data_ = nullptr;
@@ -141,7 +162,10 @@ HostTensor &HostTensor::operator=(HostTensor &&other) noexcept {
   return *this;
 }
 
-HostTensor::~HostTensor() { std::free(data_); }
+HostTensor::~HostTensor() {
+  if (data_)
+    release_(data_);
+}
 
 Result<HostTensor> HostTensor::clone() const {
   if (!data_)

@@ -39,6 +39,18 @@ std::string formatShape(const std::vector<int64_t> &shape);
 Result<int64_t> checkedNumElements(const std::vector<int64_t> &shape,
                                    size_t elementSize);
 
+/// Where tensor storage comes from. The default is the C heap; training on
+/// CUDA sets managed memory, so compiled kernels and the host share every
+/// tensor the runtime passes them. Each tensor keeps the `release` of the
+/// memory it was allocated from.
+struct TensorMemory {
+  /// `bytes` (a multiple of 64, never 0), 64-byte aligned; null on failure.
+  void *(*allocate)(size_t bytes);
+  void (*release)(void *);
+};
+/// Tensors created from now on use `memory` (process-wide).
+void setTensorMemory(TensorMemory memory);
+
 /// A dense, row-major (C order) tensor that owns its 64-byte-aligned
 /// storage. Move-only: copying weights is never implicit, use clone().
 class HostTensor {
@@ -101,6 +113,7 @@ private:
   std::vector<int64_t> shape_;
   int64_t numElements_ = 0;
   void *data_ = nullptr;
+  void (*release_)(void *) = nullptr;
 };
 
 /// For F32, F64, F16 and BF16 tensors: an error naming the first NaN or

@@ -1,6 +1,8 @@
 //===- Invoke.cpp - call compiled entry points with HostTensors ----------===//
 #include "runtime/cpu/Invoke.h"
 
+#include <atomic>
+
 #include <algorithm>
 #include <cstdlib>
 #include <malloc.h>
@@ -8,6 +10,28 @@
 #include <optional>
 
 using namespace weir;
+
+namespace {
+std::atomic<void (*)(void *)> releaseHook{nullptr};
+std::atomic<Status (*)()> afterCallHook{nullptr};
+
+void releaseCompiledBuffer(void *p) {
+  if (auto release = releaseHook.load())
+    release(p);
+  else
+    std::free(p);
+}
+
+Status afterCompiledCall() {
+  auto after = afterCallHook.load();
+  return after ? after() : Status();
+}
+} // namespace
+
+void weir::setCompiledCodeHooks(CompiledCodeHooks hooks) {
+  releaseHook = hooks.releaseResult;
+  afterCallHook = hooks.afterCall;
+}
 
 namespace {
 /// A memref descriptor of any rank, laid out as the C interface expects:
@@ -64,6 +88,8 @@ Status callOnce(PackedFunction fn, const std::string &name,
   for (void *&p : pointers)
     packed.push_back(&p);
   fn(packed.data());
+  if (Status done = afterCompiledCall(); !done.ok())
+    return done;
 
   // The compiled code returns a dense buffer from malloc that the caller
   // owns.
@@ -88,7 +114,7 @@ Status callOnce(PackedFunction fn, const std::string &name,
     else
       std::memcpy(out.bytes(), src, out.byteSize());
   }
-  std::free(result.pointer(0));
+  releaseCompiledBuffer(result.pointer(0));
   return status;
 }
 } // namespace
@@ -173,6 +199,8 @@ Status weir::invokePacked(PackedFunction fn, const std::string &name,
   for (void *&p : pointers)
     packed.push_back(&p);
   fn(packed.data());
+  if (Status done = afterCompiledCall(); !done.ok())
+    return done;
 
   auto insideArgument = [&](const void *p) {
     for (const ArgView &a : args) {
@@ -203,7 +231,7 @@ Status weir::invokePacked(PackedFunction fn, const std::string &name,
     if (allocated && src != out.bytes() && !insideArgument(allocated) &&
         std::find(freed.begin(), freed.end(), allocated) == freed.end()) {
       freed.push_back(allocated);
-      std::free(allocated);
+      releaseCompiledBuffer(allocated);
     }
   }
   return status;

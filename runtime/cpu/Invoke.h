@@ -29,6 +29,17 @@ using PackedFunction = void (*)(void **);
 /// process so freed blocks are reused.
 void configureAllocatorForCompiledCode();
 
+/// How the runtime treats compiled code of a target other than the CPU.
+/// Code compiled for CUDA returns managed buffers (released by the device,
+/// not free) and may still be running when it returns (the host waits for
+/// the device before reading its results). Process-wide; the defaults are
+/// the CPU's: `free` and nothing.
+struct CompiledCodeHooks {
+  void (*releaseResult)(void *) = nullptr;
+  Status (*afterCall)() = nullptr;
+};
+void setCompiledCodeHooks(CompiledCodeHooks hooks);
+
 /// Calls `fn` with `args` as memrefs (read, not written) and returns its
 /// single memref result, of `resultDType` and shape `resultShape`, where -1
 /// in dimension 0 means the batch: dimension 0 of the first `numBatched`

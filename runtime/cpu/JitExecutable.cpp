@@ -21,7 +21,8 @@ JitExecutable::JitExecutable(std::unique_ptr<mlir::ExecutionEngine> engine)
 JitExecutable::~JitExecutable() = default;
 
 Result<std::unique_ptr<JitExecutable>>
-JitExecutable::create(mlir::ModuleOp llvmModule) {
+JitExecutable::create(mlir::ModuleOp llvmModule,
+                      const std::vector<std::pair<std::string, void *>> &symbols) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
@@ -52,6 +53,15 @@ JitExecutable::create(mlir::ModuleOp llvmModule) {
   if (!engine)
     return Status::error("JIT compilation failed: " +
                          errorText(engine.takeError()));
+  if (!symbols.empty())
+    (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap map;
+      for (const auto &[name, address] : symbols)
+        map[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                               llvm::JITSymbolFlags::Exported};
+      return map;
+    });
+  // Runs the module's constructors (a CUDA module's records its kernels).
   (*engine)->initialize();
   return std::unique_ptr<JitExecutable>(new JitExecutable(std::move(*engine)));
 }

@@ -30,7 +30,11 @@ class JitExecutable {
 public:
   /// JIT-compiles `llvmModule` (LLVM dialect only). The module's context
   /// must have the builtin and LLVM translation interfaces registered.
-  static Result<std::unique_ptr<JitExecutable>> create(mlir::ModuleOp llvmModule);
+  /// `symbols` resolves functions the module calls that the process does
+  /// not export (the CUDA runtime entry points of runtime/device).
+  static Result<std::unique_ptr<JitExecutable>>
+  create(mlir::ModuleOp llvmModule,
+         const std::vector<std::pair<std::string, void *>> &symbols = {});
   ~JitExecutable();
 
   /// Calls `function` through its `_mlir_ciface_` wrapper with `args` as

@@ -80,6 +80,7 @@ Status loadDriver(CudaApi &api, DriverLoadError *why) {
   WEIR_BIND(lib, t, cuDeviceGetCount, missing);
   WEIR_BIND(lib, t, cuDeviceGet, missing);
   WEIR_BIND(lib, t, cuDeviceGetName, missing);
+  WEIR_BIND(lib, t, cuDeviceGetAttribute, missing);
   WEIR_BIND(lib, t, cuDevicePrimaryCtxRetain, missing);
   WEIR_BIND(lib, t, cuDevicePrimaryCtxRelease_v2, missing);
   WEIR_BIND(lib, t, cuCtxSetCurrent, missing);
@@ -116,6 +117,7 @@ Status loadDriver(CudaApi &api, DriverLoadError *why) {
   api.cuDeviceGetCount = t.cuDeviceGetCount;
   api.cuDeviceGet = t.cuDeviceGet;
   api.cuDeviceGetName = t.cuDeviceGetName;
+  api.cuDeviceGetAttribute = t.cuDeviceGetAttribute;
   api.cuDevicePrimaryCtxRetain = t.cuDevicePrimaryCtxRetain;
   api.cuDevicePrimaryCtxRelease_v2 = t.cuDevicePrimaryCtxRelease_v2;
   api.cuCtxSetCurrent = t.cuCtxSetCurrent;

@@ -49,6 +49,14 @@ Result<std::unique_ptr<CudaDevice>> CudaDevice::create(CudaApi api,
     name[0] = 0;
   d->name_ = "cuda:" + std::to_string(ordinal) +
              (name[0] ? std::string(" (") + name + ")" : std::string());
+  int major = 0, minor = 0;
+  WEIR_RETURN_IF_ERROR(d->check(
+      "cuDeviceGetAttribute",
+      api.cuDeviceGetAttribute(&major, kAttributeComputeMajor, d->device_)));
+  WEIR_RETURN_IF_ERROR(d->check(
+      "cuDeviceGetAttribute",
+      api.cuDeviceGetAttribute(&minor, kAttributeComputeMinor, d->device_)));
+  d->chip_ = "sm_" + std::to_string(major) + std::to_string(minor);
   WEIR_RETURN_IF_ERROR(d->check(
       "cuDevicePrimaryCtxRetain",
       api.cuDevicePrimaryCtxRetain(&d->context_, d->device_)));

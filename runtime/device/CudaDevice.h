@@ -28,6 +28,7 @@ public:
 
   DeviceKind kind() const override { return DeviceKind::Cuda; }
   std::string name() const override { return name_; }
+  std::string chip() const override { return chip_; }
   MemoryPool::Stats poolStats() const { return pool_->stats(); }
 
   Result<void *> allocate(size_t bytes) override;
@@ -104,6 +105,7 @@ private:
   cuda::CUcontext context_ = nullptr;
   cuda::CUstream compute_ = nullptr, copy_ = nullptr;
   std::string name_;
+  std::string chip_;
   std::unique_ptr<MemoryPool> pool_;
   /// Live managed allocations (not pooled: cuMemFree releases them).
   std::unordered_set<void *> managed_;

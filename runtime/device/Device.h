@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace weir::device {
 
@@ -78,6 +80,9 @@ public:
   virtual DeviceKind kind() const = 0;
   /// "cpu", or "cuda:0 (NVIDIA H100 80GB HBM3)".
   virtual std::string name() const = 0;
+  /// The architecture kernels are compiled for, e.g. "sm_90"; "" for the
+  /// CPU.
+  virtual std::string chip() const { return ""; }
 
   // --- memory ---
   /// Device memory; the CUDA device serves it from a caching pool.
@@ -188,6 +193,11 @@ Result<std::unique_ptr<Device>> openCudaDevice(int ordinal = 0);
 Device *currentDevice();
 /// Makes `device` current without taking ownership (tests); null clears.
 void setCurrentDevice(Device *device);
+
+/// Name and address of every function compiled CUDA host code may call
+/// (the mgpu* runtime, the cuBLAS/cuDNN entry points and their
+/// `_mlir_ciface_` forms), for a JIT to resolve them in-process.
+std::vector<std::pair<std::string, void *>> compiledCodeSymbols();
 /// Makes `device` current and keeps it alive until replaced or exit.
 Device *installDevice(std::unique_ptr<Device> device);
 

@@ -208,3 +208,41 @@ const char *weir_device_last_error(void) { return lastError.c_str(); }
 void weir_device_clear_error(void) { lastError.clear(); }
 
 } // extern "C"
+
+std::vector<std::pair<std::string, void *>> weir::device::compiledCodeSymbols() {
+  auto fn = [](auto *f) { return reinterpret_cast<void *>(f); };
+  return {
+      {"_mlir_ciface_weir_cublas_gemm_f32", fn(_mlir_ciface_weir_cublas_gemm_f32)},
+      {"_mlir_ciface_weir_cudnn_conv2d_fwd_f32", fn(_mlir_ciface_weir_cudnn_conv2d_fwd_f32)},
+      {"_mlir_ciface_weir_cudnn_conv2d_bwd_data_f32",
+       fn(_mlir_ciface_weir_cudnn_conv2d_bwd_data_f32)},
+      {"_mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32",
+       fn(_mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32)},
+      {"_mlir_ciface_weir_cudnn_conv2d_bwd_filter_block_f32",
+       fn(_mlir_ciface_weir_cudnn_conv2d_bwd_filter_block_f32)},
+      {"weir_cublas_gemm_f32", fn(weir_cublas_gemm_f32)},
+      {"weir_cudnn_conv2d_fwd_f32", fn(weir_cudnn_conv2d_fwd_f32)},
+      {"weir_cudnn_conv2d_bwd_data_f32", fn(weir_cudnn_conv2d_bwd_data_f32)},
+      {"weir_cudnn_conv2d_bwd_filter_f32", fn(weir_cudnn_conv2d_bwd_filter_f32)},
+      {"weir_cudnn_conv2d_bwd_filter_block_f32", fn(weir_cudnn_conv2d_bwd_filter_block_f32)},
+      {"weir_device_last_error", fn(weir_device_last_error)},
+      {"mgpuModuleLoad", fn(mgpuModuleLoad)},
+      {"mgpuModuleLoadJIT", fn(mgpuModuleLoadJIT)},
+      {"mgpuModuleUnload", fn(mgpuModuleUnload)},
+      {"mgpuModuleGetFunction", fn(mgpuModuleGetFunction)},
+      {"mgpuLaunchKernel", fn(mgpuLaunchKernel)},
+      {"mgpuStreamCreate", fn(mgpuStreamCreate)},
+      {"mgpuStreamDestroy", fn(mgpuStreamDestroy)},
+      {"mgpuStreamSynchronize", fn(mgpuStreamSynchronize)},
+      {"mgpuStreamWaitEvent", fn(mgpuStreamWaitEvent)},
+      {"mgpuEventCreate", fn(mgpuEventCreate)},
+      {"mgpuEventDestroy", fn(mgpuEventDestroy)},
+      {"mgpuEventSynchronize", fn(mgpuEventSynchronize)},
+      {"mgpuEventRecord", fn(mgpuEventRecord)},
+      {"mgpuMemAlloc", fn(mgpuMemAlloc)},
+      {"mgpuMemFree", fn(mgpuMemFree)},
+      {"mgpuMemcpy", fn(mgpuMemcpy)},
+      {"mgpuMemset32", fn(mgpuMemset32)},
+      {"mgpuSetDefaultDevice", fn(mgpuSetDefaultDevice)},
+  };
+}

@@ -78,8 +78,36 @@ LogicalResult writeFatbin(const std::vector<GpuObject> &objects,
 /// module for every chip) and cubin (one fatbin with a cubin per chip, or
 /// the cubin itself for one chip), obj (the host code as an object file,
 /// the kernels embedded, calling the runtime's mgpu* and library entry
-/// points).
+/// points), jit (the in-process path of `weir train --device=cuda`: a cubin
+/// for the first --cuda-arch, the host code loaded in the JIT with every
+/// runtime call resolved; prints the entry points found, launches nothing,
+/// so it runs without a GPU).
+int runCompileCudaJit(const weir::CompileOptions &options) {
+  auto session = weir::Session::load(options.input, options.session);
+  if (!session)
+    return 1;
+  std::vector<std::string> entries;
+  for (auto func : session->module().getOps<mlir::func::FuncOp>())
+    if (!func.isExternal() && func.isPublic())
+      entries.push_back(func.getSymName().str());
+  std::unique_ptr<weir::JitExecutable> exe =
+      session->compileForCuda(options.cudaArchs.front());
+  if (!exe)
+    return 1;
+  for (const std::string &name : entries) {
+    weir::Result<weir::PackedFunction> fn = exe->lookup(name);
+    if (!fn.ok()) {
+      llvm::errs() << "weir compile: " << fn.status().message() << "\n";
+      return 1;
+    }
+    llvm::outs() << "entry " << name << "\n";
+  }
+  return 0;
+}
+
 int runCompileCuda(const weir::CompileOptions &options) {
+  if (options.emit == "jit")
+    return runCompileCudaJit(options);
   static const char *const kStages[] = {"weir", "linalg", "gpu", "nvvm", "ptx",
                                         "cubin", "obj"};
   int stage = -1;
@@ -89,7 +117,7 @@ int runCompileCuda(const weir::CompileOptions &options) {
   if (stage < 0) {
     llvm::errs() << "weir compile: unknown --emit=" << options.emit
                  << " for --target=cuda (available: weir, linalg, gpu, nvvm, "
-                    "ptx, cubin, obj)\n";
+                    "ptx, cubin, obj, jit)\n";
     return 2;
   }
   if (stage >= 5 && options.output == "-") {

@@ -6,6 +6,7 @@
 #include "frontend/Frontend.h"
 #include "passes/Pipelines.h"
 #include "passes/Transforms.h"
+#include "runtime/device/Device.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
@@ -108,6 +109,25 @@ std::unique_ptr<JitExecutable> Session::compileForCpu() {
         droppedResults_[entry.getName().str()] = indices.asArrayRef().vec();
   dropWeirAnnotations(*module_);
   Result<std::unique_ptr<JitExecutable>> exe = JitExecutable::create(*module_);
+  if (!exe.ok()) {
+    llvm::errs() << "weir: error: " << exe.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*exe);
+}
+
+std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) {
+  CudaPipelineOptions cuda;
+  cuda.chips = ArrayRef<std::string>{chip};
+  cuda.format = "bin";
+  if (failed(runPasses([&](OpPassManager &pm) {
+        buildToLinalgPipeline(pm);
+        buildCudaLoweringPipeline(pm, cuda);
+      })))
+    return nullptr;
+  dropWeirAnnotations(*module_);
+  Result<std::unique_ptr<JitExecutable>> exe =
+      JitExecutable::create(*module_, device::compiledCodeSymbols());
   if (!exe.ok()) {
     llvm::errs() << "weir: error: " << exe.status().message() << "\n";
     return nullptr;

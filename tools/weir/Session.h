@@ -66,6 +66,12 @@ public:
   /// pipelines) and JIT-compiles it. Errors are printed; null on failure.
   std::unique_ptr<JitExecutable> compileForCpu();
 
+  /// Lowers the module for CUDA (to-linalg, then weir-cuda-pipeline with a
+  /// cubin for `chip`, e.g. "sm_90") and JIT-compiles the host code, its
+  /// kernels embedded; the mgpu* and library calls resolve to
+  /// runtime/device. Errors are printed; null on failure.
+  std::unique_ptr<JitExecutable> compileForCuda(const std::string &chip);
+
   /// The results of `function` that weir-drop-in-place-results removed
   /// (updated in place) during compileForCpu, by original index.
   std::vector<int64_t> droppedResults(const std::string &function) const;

@@ -116,7 +116,8 @@ Status copyInto(ParameterMap &to, const std::vector<NamedTensor> &from,
 Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
                                                           uint64_t seed,
                                                           const std::string &weights,
-                                                          unsigned threads) {
+                                                          unsigned threads,
+                                                          const std::string &cudaChip) {
   auto run = std::make_unique<TrainingRun>();
   for (auto p : session.module().getOps<ParameterOp>())
     run->modelParameters.push_back(p.getSymName().str());
@@ -162,7 +163,8 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   b.setInsertionPointToEnd(run->pipelines->getBody());
   for (auto p : session.module().getOps<PipelineOp>())
     b.clone(*p);
-  run->executable = session.compileForCpu();
+  run->executable = cudaChip.empty() ? session.compileForCpu()
+                                     : session.compileForCuda(cudaChip);
   if (!run->executable)
     return Status::error("compilation failed");
   for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval, &fns->probe}) {
@@ -237,9 +239,37 @@ Result<StepMetrics> weir::evaluateAll(TrainStep &step, BatchSource &batches) {
   return total;
 }
 
+/// Opens the CUDA device and makes it the home of everything compiled code
+/// touches: tensors are managed memory from now on (the host fills
+/// batches and reads results in place, kernels use the same addresses),
+/// buffers the code returns go back to the device, and every call waits
+/// for the device before its results are read. Returns the device's chip.
+Result<std::string> weir::useCudaForCompiledCode() {
+  Result<std::unique_ptr<device::Device>> opened = device::openCudaDevice();
+  if (!opened.ok())
+    return opened.status();
+  device::Device *gpu = device::installDevice(std::move(*opened));
+  setTensorMemory({[](size_t bytes) -> void * {
+                     Result<void *> p =
+                         device::currentDevice()->allocateManaged(bytes);
+                     return p.ok() ? *p : nullptr;
+                   },
+                   [](void *p) {
+                     if (device::Device *d = device::currentDevice())
+                       (void)d->deallocate(p);
+                   }});
+  setCompiledCodeHooks({[](void *p) {
+                          if (device::Device *d = device::currentDevice())
+                            (void)d->deallocate(p);
+                        },
+                        []() -> Status {
+                          return device::currentDevice()->synchronize(nullptr);
+                        }});
+  return gpu->chip();
+}
+
 int weir::runTrain(const TrainOptions &options) {
-  // --device: CUDA training is not wired yet, so a GPU is only probed; auto
-  // says why it falls back to the CPU.
+  // --device: auto says why it falls back to the CPU.
   Result<device::DeviceDecision> target =
       device::resolveDeviceFlag(options.device, "training");
   if (!target.ok()) {
@@ -248,21 +278,25 @@ int weir::runTrain(const TrainOptions &options) {
   }
   if (!target->notice.empty())
     llvm::errs() << "weir: " << target->notice << "\n";
+  std::string cudaChip;
+  unsigned threads = options.threads;
   if (target->resolved == device::DeviceChoice::Cuda) {
-    llvm::errs() << "weir: training on CUDA is not implemented yet (found "
-                 << target->cudaName << ")";
-    if (options.device == "cuda") {
-      llvm::errs() << "; use --device=cpu\n";
+    Result<std::string> chip = useCudaForCompiledCode();
+    if (!chip.ok()) {
+      llvm::errs() << "weir train: " << chip.status().message() << "\n";
       return 1;
     }
-    llvm::errs() << "; training on the CPU\n";
+    cudaChip = *chip;
+    threads = 1; // one replica: the GPU runs the whole batch
+    llvm::errs() << "weir: training on " << target->cudaName << " ("
+                 << cudaChip << ")\n";
   }
   auto session = Session::load(options.model, options.session);
   if (!session)
     return 1;
   uint64_t seed = options.seed;
   Result<std::unique_ptr<TrainingRun>> started =
-      startTraining(*session, seed, options.weights, options.threads);
+      startTraining(*session, seed, options.weights, threads, cudaChip);
   if (!started.ok())
     return fail("train", started.status());
   TrainingRun &run = **started;

@@ -58,6 +58,11 @@ struct TrainingRun {
 class BatchSource;
 Result<StepMetrics> evaluateAll(TrainStep &step, BatchSource &batches);
 
+/// Opens the CUDA device for compiled code (managed tensors, results
+/// released to the device, a device synchronize after each call) and
+/// returns its chip, e.g. "sm_90". Process-wide; for `--device=cuda`.
+Result<std::string> useCudaForCompiledCode();
+
 /// Checks that the integer labels of `data` fit `run`'s classes; the error
 /// names the file, the split and the first bad example.
 Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
@@ -66,10 +71,13 @@ Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
 /// Builds and compiles the training functions of `session`, initializes
 /// every parameter from `seed`, then loads `weights` (if not empty) over
 /// the model's parameters, and sets up a step over `threads` replicas.
+/// With `cudaChip` (e.g. "sm_90"), the functions are compiled for CUDA
+/// (kernels for that chip, on the current device) instead of the CPU.
 Result<std::unique_ptr<TrainingRun>> startTraining(Session &session,
                                                    uint64_t seed,
                                                    const std::string &weights,
-                                                   unsigned threads);
+                                                   unsigned threads,
+                                                   const std::string &cudaChip = "");
 
 } // namespace weir
 

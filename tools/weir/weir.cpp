@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
       cl::init("weir"), cl::sub(compile));
   cl::opt<std::string> target(
       "target",
-      cl::desc("Target: cpu (default) or cuda (--emit=gpu, nvvm, ptx, cubin)"),
+      cl::desc("Target: cpu (default) or cuda (--emit=gpu, nvvm, ptx, cubin, obj, jit)"),
       cl::init("cpu"), cl::sub(compile));
   cl::list<std::string> cudaArch(
       "cuda-arch", cl::desc("GPU architectures (default: sm_80,sm_90)"),
@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "weir: compile and run deep-learning models\n\n"
       "  weir compile model.weir [--emit=weir|linalg|llvm|obj] [-o out]\n"
-      "  weir compile model.weir --target=cuda --emit=gpu|nvvm|ptx|cubin "
+      "  weir compile model.weir --target=cuda --emit=gpu|nvvm|ptx|cubin|obj|jit "
       "[--cuda-arch=sm_80,sm_90]\n"
       "  weir init model.weir -o weights.safetensors [--seed S]\n"
       "  weir run model.weir --weights w.safetensors --input x.npy "

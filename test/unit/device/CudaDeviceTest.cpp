@@ -41,6 +41,7 @@ protected:
 
 TEST_F(CudaDeviceTest, CreationOpensAContextAndTwoStreamsOnly) {
   EXPECT_EQ(dev->name(), "cuda:0 (Fake GPU)");
+  EXPECT_EQ(dev->chip(), "sm_90");
   EXPECT_EQ(fake.count("cuInit"), 1);
   EXPECT_EQ(fake.count("cuDevicePrimaryCtxRetain"), 1);
   EXPECT_EQ(fake.count("cuStreamCreate"), 2);

@@ -56,6 +56,10 @@ CUresult cuDeviceGetName(char *name, int len, CUdevice) {
   std::strncpy(name, "Fake GPU", size_t(len));
   return CUDA_SUCCESS;
 }
+CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice) {
+  *value = attribute == 75 ? 9 : 0; // an sm_90
+  return CUDA_SUCCESS;
+}
 CUresult cuDevicePrimaryCtxRetain(CUcontext *c, CUdevice d) {
   log("cuDevicePrimaryCtxRetain", fmt("device=", d));
   *c = handle<CUcontext>();
@@ -397,6 +401,7 @@ CudaApi FakeCuda::api() const {
   t.cuDeviceGetCount = cuDeviceGetCount;
   t.cuDeviceGet = cuDeviceGet;
   t.cuDeviceGetName = cuDeviceGetName;
+  t.cuDeviceGetAttribute = cuDeviceGetAttribute;
   t.cuDevicePrimaryCtxRetain = cuDevicePrimaryCtxRetain;
   t.cuDevicePrimaryCtxRelease_v2 = cuDevicePrimaryCtxRelease;
   t.cuCtxSetCurrent = cuCtxSetCurrent;

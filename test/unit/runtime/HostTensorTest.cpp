@@ -5,6 +5,8 @@
 #include "TestUtil.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -177,6 +179,39 @@ TEST(CheckFinite, IntegersAreAlwaysFinite) {
   HostTensor t = patternTensor(DType::I32, {16});
   std::memset(t.rawData(), 0xFF, t.byteSize());
   EXPECT_TRUE(checkFinite(t, "i").ok());
+}
+
+// Training on CUDA switches tensor storage to managed memory mid-process:
+// tensors created after the switch come from the new memory, and every
+// tensor, moved or not, goes back to the memory it came from.
+int customLive = 0;
+void *customAllocate(size_t bytes) {
+  ++customLive;
+  return std::aligned_alloc(HostTensor::kAlignment, bytes);
+}
+void customRelease(void *p) {
+  --customLive;
+  std::free(p);
+}
+
+TEST(TensorMemory, EachTensorReturnsToItsOwnMemory) {
+  HostTensor before = std::move(*HostTensor::create(DType::F32, {8}));
+  setTensorMemory({customAllocate, customRelease});
+  {
+    HostTensor a = std::move(*HostTensor::create(DType::F32, {16}));
+    EXPECT_EQ(customLive, 1);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(a.rawData()) % HostTensor::kAlignment, 0u);
+    HostTensor b = std::move(a);  // the move carries the release
+    HostTensor c = std::move(*b.clone());
+    EXPECT_EQ(customLive, 2);
+    c = std::move(before);        // c's custom block released, heap block adopted
+    EXPECT_EQ(customLive, 1);
+  }
+  EXPECT_EQ(customLive, 0);       // the heap block was freed by the heap
+  setTensorMemory({[](size_t n) { return std::aligned_alloc(HostTensor::kAlignment, n); },
+                   [](void *p) { std::free(p); }});
+  HostTensor after = std::move(*HostTensor::create(DType::F32, {4}));
+  EXPECT_EQ(customLive, 0);
 }
 
 } // namespace
