@@ -117,7 +117,8 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
                                                           uint64_t seed,
                                                           const std::string &weights,
                                                           unsigned threads,
-                                                          const std::string &cudaChip) {
+                                                          const std::string &cudaChip,
+                                                          bool keepModel) {
   auto run = std::make_unique<TrainingRun>();
   for (auto p : session.module().getOps<ParameterOp>())
     run->modelParameters.push_back(p.getSymName().str());
@@ -163,6 +164,24 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   b.setInsertionPointToEnd(run->pipelines->getBody());
   for (auto p : session.module().getOps<PipelineOp>())
     b.clone(*p);
+  // Training calls only the functions weir-build-train-step made; the
+  // model's own is a tenth of a CNN's code to compile. The train block,
+  // read into run->config above, is its only other user.
+  if (!keepModel)
+    if (auto model = session.module().lookupSymbol<mlir::func::FuncOp>(run->config.model)) {
+      auto uses = mlir::SymbolTable::getSymbolUses(model, session.module());
+      bool onlyConfig = uses && llvm::all_of(*uses, [](const auto &use) {
+        return mlir::isa<TrainConfigOp>(use.getUser());
+      });
+      if (onlyConfig) {
+        llvm::SmallPtrSet<mlir::Operation *, 2> configs;
+        for (const auto &use : *uses)
+          configs.insert(use.getUser());
+        for (mlir::Operation *config : configs)
+          config->erase();
+        model.erase();
+      }
+    }
   run->executable = cudaChip.empty() ? session.compileForCpu()
                                      : session.compileForCuda(cudaChip);
   if (!run->executable)
@@ -296,7 +315,8 @@ int weir::runTrain(const TrainOptions &options) {
     return 1;
   uint64_t seed = options.seed;
   Result<std::unique_ptr<TrainingRun>> started =
-      startTraining(*session, seed, options.weights, threads, cudaChip);
+      startTraining(*session, seed, options.weights, threads, cudaChip,
+                    /*keepModel=*/false);
   if (!started.ok())
     return fail("train", started.status());
   TrainingRun &run = **started;

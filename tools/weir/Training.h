@@ -73,11 +73,14 @@ Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
 /// the model's parameters, and sets up a step over `threads` replicas.
 /// With `cudaChip` (e.g. "sm_90"), the functions are compiled for CUDA
 /// (kernels for that chip, on the current device) instead of the CPU.
+/// Without `keepModel`, the model's own inference function (which `weir
+/// predict` calls, and training does not) is not compiled.
 Result<std::unique_ptr<TrainingRun>> startTraining(Session &session,
                                                    uint64_t seed,
                                                    const std::string &weights,
                                                    unsigned threads,
-                                                   const std::string &cudaChip = "");
+                                                   const std::string &cudaChip = "",
+                                                   bool keepModel = true);
 
 } // namespace weir
 
