@@ -178,12 +178,16 @@ static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
   int64_t r2 = candidates.size() > 1 ? ranges[candidates[1]] : 1;
   double bestScore = -1;
   int64_t bestAcc = 0, t1Best = 1, t2Best = 1;
-  for (int64_t ft : llvm::reverse(divisors(fSize))) {
+  // Named: a temporary inside llvm::reverse(...) would be destroyed before
+  // the loop reads it (only the range object's lifetime is extended).
+  SmallVector<int64_t> fTiles = divisors(fSize);
+  SmallVector<int64_t> t1s = divisors(r1), t2s = divisors(r2);
+  for (int64_t ft : llvm::reverse(fTiles)) {
     if (ft % lanes != 0 && !(ft == fSize && fSize <= 4 * lanes))
       continue;
     int64_t vectors = (ft + lanes - 1) / lanes;
-    for (int64_t t1 : divisors(r1))
-      for (int64_t t2 : divisors(r2)) {
+    for (int64_t t1 : t1s)
+      for (int64_t t2 : t2s) {
         int64_t acc = t1 * t2 * vectors;
         if (acc > budget)
           continue;
