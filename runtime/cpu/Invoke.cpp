@@ -1,9 +1,8 @@
 //===- Invoke.cpp - call compiled entry points with HostTensors ----------===//
 #include "runtime/cpu/Invoke.h"
 
-#include <atomic>
-
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <malloc.h>
 #include <cstring>
