@@ -165,8 +165,15 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   for (auto p : session.module().getOps<PipelineOp>())
     b.clone(*p);
   // Training calls only the functions weir-build-train-step made; the
-  // model's own is a tenth of a CNN's code to compile. The train block,
-  // read into run->config above, is its only other user.
+  // model's own is a tenth of a CNN's code to compile, the probe (needed
+  // only when a loss goes non-finite, compileProbe) a fifth. The train
+  // block, read into run->config above, is the model's only other user.
+  if (!keepModel)
+    if (auto probe = session.module().lookupSymbol<mlir::func::FuncOp>(fns->probe.name))
+      if (mlir::SymbolTable::symbolKnownUseEmpty(probe, session.module())) {
+        probe.erase();
+        fns->probe.name.clear();
+      }
   if (!keepModel)
     if (auto model = session.module().lookupSymbol<mlir::func::FuncOp>(run->config.model)) {
       auto uses = mlir::SymbolTable::getSymbolUses(model, session.module());
@@ -187,6 +194,8 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!run->executable)
     return Status::error("compilation failed");
   for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval, &fns->probe}) {
+    if (f->name.empty())
+      continue; // left for compileProbe
     // Results updated in place are no longer returned.
     std::vector<int64_t> dropped = session.droppedResults(f->name);
     for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
@@ -210,6 +219,8 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
     return step.status();
   run->step = std::move(*step);
   run->probe = fns->probe;
+  if (run->probe.name.empty())
+    run->probe.name = run->config.model + "_probe";
   return run;
 }
 
@@ -256,6 +267,31 @@ Result<StepMetrics> weir::evaluateAll(TrainStep &step, BatchSource &batches) {
   }
   total.loss = total.examples ? lossSum / total.examples : 0;
   return total;
+}
+
+Status weir::compileProbe(TrainingRun &run, const std::string &model,
+                          const SessionOptions &options) {
+  if (run.probe.fn)
+    return Status();
+  auto session = Session::load(model, options);
+  if (!session)
+    return Status::error("cannot load " + model + " again for the probe");
+  Result<TrainingFunctions> fns = prepareTraining(*session);
+  if (!fns.ok())
+    return fns.status();
+  run.probeExecutable = session->compileForCpu();
+  if (!run.probeExecutable)
+    return Status::error("cannot compile the probe");
+  FunctionSpec probe = fns->probe;
+  std::vector<int64_t> dropped = session->droppedResults(probe.name);
+  for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
+    probe.results.erase(probe.results.begin() + *it);
+  Result<PackedFunction> fn = run.probeExecutable->lookup(probe.name);
+  if (!fn.ok())
+    return fn.status();
+  probe.fn = *fn;
+  run.probe = probe;
+  return Status();
 }
 
 /// Opens the CUDA device and makes it the home of everything compiled code
@@ -468,7 +504,10 @@ int weir::runTrain(const TrainOptions &options) {
         // again, keeping every layer's output, and name the first that is
         // not finite.
         std::string where;
-        Result<std::string> layer = run.step->firstNonFiniteLayer(run.probe, x, key);
+        Status compiled = compileProbe(run, options.model, options.session);
+        Result<std::string> layer =
+            compiled.ok() ? run.step->firstNonFiniteLayer(run.probe, x, key)
+                          : Result<std::string>(compiled);
         if (layer.ok() && !layer->empty())
           where = "; the first layer whose output is not finite is " + *layer;
         for (const std::string &n : run.modelParameters) {

@@ -36,7 +36,11 @@ struct TrainingRun {
   ParameterMap state;
   std::unique_ptr<JitExecutable> executable;
   std::unique_ptr<TrainStep> step;
+  /// The divergence probe (every layer's training-mode output). Without
+  /// `fn` it was not compiled with the rest (see startTraining's
+  /// `keepModel`); compileProbe does it when a loss goes non-finite.
   FunctionSpec probe;
+  std::unique_ptr<JitExecutable> probeExecutable;
   DType xDType = DType::F32, yDType = DType::I32;
   std::vector<int64_t> exampleShape, targetShape;
   /// For sparse categorical losses: the number of classes (labels must be
@@ -58,6 +62,13 @@ struct TrainingRun {
 class BatchSource;
 Result<StepMetrics> evaluateAll(TrainStep &step, BatchSource &batches);
 
+/// Compiles `run`'s divergence probe if startTraining left it out: the model
+/// file is loaded again, and its training functions are built and compiled
+/// for the CPU (which reads managed tensors too). Only when a loss goes
+/// non-finite, so a run pays for it only then.
+Status compileProbe(TrainingRun &run, const std::string &model,
+                    const SessionOptions &options);
+
 /// Opens the CUDA device for compiled code (managed tensors, results
 /// released to the device, a device synchronize after each call) and
 /// returns its chip, e.g. "sm_90". Process-wide; for `--device=cuda`.
@@ -74,7 +85,8 @@ Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
 /// With `cudaChip` (e.g. "sm_90"), the functions are compiled for CUDA
 /// (kernels for that chip, on the current device) instead of the CPU.
 /// Without `keepModel`, the model's own inference function (which `weir
-/// predict` calls, and training does not) is not compiled.
+/// predict` calls, and training does not) and the divergence probe are
+/// not compiled.
 Result<std::unique_ptr<TrainingRun>> startTraining(Session &session,
                                                    uint64_t seed,
                                                    const std::string &weights,
