@@ -73,7 +73,7 @@ Status loadDriver(CudaApi &api, DriverLoadError *why) {
     return fail("libcuda.so.1 could not be loaded",
                 "the CUDA driver libcuda.so.1 could not be loaded: " + error);
   }
-  CudaApi t;
+  CudaApi t = api;
   std::string missing;
   WEIR_BIND(lib, t, cuInit, missing);
   WEIR_BIND(lib, t, cuGetErrorName, missing);
@@ -111,39 +111,9 @@ Status loadDriver(CudaApi &api, DriverLoadError *why) {
     return fail("libcuda.so.1 lacks " + missing,
                 "the CUDA driver libcuda.so.1 is too old: it has no " +
                     missing);
-  // Copy the driver part only; a cuBLAS or cuDNN part already loaded stays.
-  api.cuInit = t.cuInit;
-  api.cuGetErrorName = t.cuGetErrorName;
-  api.cuDeviceGetCount = t.cuDeviceGetCount;
-  api.cuDeviceGet = t.cuDeviceGet;
-  api.cuDeviceGetName = t.cuDeviceGetName;
-  api.cuDeviceGetAttribute = t.cuDeviceGetAttribute;
-  api.cuDevicePrimaryCtxRetain = t.cuDevicePrimaryCtxRetain;
-  api.cuDevicePrimaryCtxRelease_v2 = t.cuDevicePrimaryCtxRelease_v2;
-  api.cuCtxSetCurrent = t.cuCtxSetCurrent;
-  api.cuModuleLoadData = t.cuModuleLoadData;
-  api.cuModuleUnload = t.cuModuleUnload;
-  api.cuModuleGetFunction = t.cuModuleGetFunction;
-  api.cuLaunchKernel = t.cuLaunchKernel;
-  api.cuStreamCreate = t.cuStreamCreate;
-  api.cuStreamDestroy_v2 = t.cuStreamDestroy_v2;
-  api.cuStreamSynchronize = t.cuStreamSynchronize;
-  api.cuStreamWaitEvent = t.cuStreamWaitEvent;
-  api.cuEventCreate = t.cuEventCreate;
-  api.cuEventDestroy_v2 = t.cuEventDestroy_v2;
-  api.cuEventRecord = t.cuEventRecord;
-  api.cuEventSynchronize = t.cuEventSynchronize;
-  api.cuMemAlloc_v2 = t.cuMemAlloc_v2;
-  api.cuMemFree_v2 = t.cuMemFree_v2;
-  api.cuMemHostAlloc = t.cuMemHostAlloc;
-  api.cuMemAllocManaged = t.cuMemAllocManaged;
-  api.cuMemFreeHost = t.cuMemFreeHost;
-  api.cuMemcpyHtoD_v2 = t.cuMemcpyHtoD_v2;
-  api.cuMemcpyDtoH_v2 = t.cuMemcpyDtoH_v2;
-  api.cuMemcpyHtoDAsync_v2 = t.cuMemcpyHtoDAsync_v2;
-  api.cuMemcpyDtoHAsync_v2 = t.cuMemcpyDtoHAsync_v2;
-  api.cuMemcpyAsync = t.cuMemcpyAsync;
-  api.cuMemsetD32Async = t.cuMemsetD32Async;
+  // All or nothing: the table changes only when every entry was found
+  // (t started as a copy, so a cuBLAS or cuDNN part already loaded stays).
+  api = t;
   return Status::success();
 }
 
@@ -153,7 +123,7 @@ Status loadCublas(CudaApi &api) {
   if (!lib)
     return Status::error("cuBLAS not found (libcublas.so.13: " + error +
                          "); install CUDA's libcublas or use --device=cpu");
-  CudaApi t;
+  CudaApi t = api;
   std::string missing;
   WEIR_BIND(lib, t, cublasCreate_v2, missing);
   WEIR_BIND(lib, t, cublasDestroy_v2, missing);
@@ -162,11 +132,8 @@ Status loadCublas(CudaApi &api) {
   WEIR_BIND(lib, t, cublasSgeam, missing);
   if (!missing.empty())
     return Status::error("libcublas has no " + missing);
-  api.cublasCreate_v2 = t.cublasCreate_v2;
-  api.cublasDestroy_v2 = t.cublasDestroy_v2;
-  api.cublasSetStream_v2 = t.cublasSetStream_v2;
-  api.cublasSgemm_v2 = t.cublasSgemm_v2;
-  api.cublasSgeam = t.cublasSgeam;
+  // All or nothing: the table changes only when every entry was found.
+  api = t;
   return Status::success();
 }
 
@@ -176,7 +143,7 @@ Status loadCudnn(CudaApi &api) {
   if (!lib)
     return Status::error("cuDNN not found (libcudnn.so.9: " + error +
                          "); install cuDNN 9 or use --device=cpu");
-  CudaApi t;
+  CudaApi t = api;
   std::string missing;
   WEIR_BIND(lib, t, cudnnCreate, missing);
   WEIR_BIND(lib, t, cudnnDestroy, missing);
@@ -203,36 +170,8 @@ Status loadCudnn(CudaApi &api) {
   WEIR_BIND(lib, t, cudnnConvolutionBackwardFilter, missing);
   if (!missing.empty())
     return Status::error("libcudnn has no " + missing);
-  api.cudnnCreate = t.cudnnCreate;
-  api.cudnnDestroy = t.cudnnDestroy;
-  api.cudnnSetStream = t.cudnnSetStream;
-  api.cudnnGetErrorString = t.cudnnGetErrorString;
-  api.cudnnCreateTensorDescriptor = t.cudnnCreateTensorDescriptor;
-  api.cudnnSetTensor4dDescriptor = t.cudnnSetTensor4dDescriptor;
-  api.cudnnDestroyTensorDescriptor = t.cudnnDestroyTensorDescriptor;
-  api.cudnnCreateFilterDescriptor = t.cudnnCreateFilterDescriptor;
-  api.cudnnSetFilter4dDescriptor = t.cudnnSetFilter4dDescriptor;
-  api.cudnnDestroyFilterDescriptor = t.cudnnDestroyFilterDescriptor;
-  api.cudnnCreateConvolutionDescriptor = t.cudnnCreateConvolutionDescriptor;
-  api.cudnnSetConvolution2dDescriptor = t.cudnnSetConvolution2dDescriptor;
-  api.cudnnSetConvolutionMathType = t.cudnnSetConvolutionMathType;
-  api.cudnnDestroyConvolutionDescriptor =
-      t.cudnnDestroyConvolutionDescriptor;
-  api.cudnnGetConvolutionForwardAlgorithm_v7 =
-      t.cudnnGetConvolutionForwardAlgorithm_v7;
-  api.cudnnGetConvolutionBackwardDataAlgorithm_v7 =
-      t.cudnnGetConvolutionBackwardDataAlgorithm_v7;
-  api.cudnnGetConvolutionBackwardFilterAlgorithm_v7 =
-      t.cudnnGetConvolutionBackwardFilterAlgorithm_v7;
-  api.cudnnGetConvolutionForwardWorkspaceSize =
-      t.cudnnGetConvolutionForwardWorkspaceSize;
-  api.cudnnGetConvolutionBackwardDataWorkspaceSize =
-      t.cudnnGetConvolutionBackwardDataWorkspaceSize;
-  api.cudnnGetConvolutionBackwardFilterWorkspaceSize =
-      t.cudnnGetConvolutionBackwardFilterWorkspaceSize;
-  api.cudnnConvolutionForward = t.cudnnConvolutionForward;
-  api.cudnnConvolutionBackwardData = t.cudnnConvolutionBackwardData;
-  api.cudnnConvolutionBackwardFilter = t.cudnnConvolutionBackwardFilter;
+  // All or nothing: the table changes only when every entry was found.
+  api = t;
   return Status::success();
 }
 
