@@ -107,13 +107,7 @@ std::unique_ptr<JitExecutable> Session::compileForCpu() {
     for (NamedAttribute entry : dropped)
       if (auto indices = dyn_cast<DenseI64ArrayAttr>(entry.getValue()))
         droppedResults_[entry.getName().str()] = indices.asArrayRef().vec();
-  dropWeirAnnotations(*module_);
-  Result<std::unique_ptr<JitExecutable>> exe = JitExecutable::create(*module_);
-  if (!exe.ok()) {
-    llvm::errs() << "weir: error: " << exe.status().message() << "\n";
-    return nullptr;
-  }
-  return std::move(*exe);
+  return jit({});
 }
 
 std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) {
@@ -125,9 +119,14 @@ std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) 
         buildCudaLoweringPipeline(pm, cuda);
       })))
     return nullptr;
+  return jit(device::compiledCodeSymbols());
+}
+
+std::unique_ptr<JitExecutable>
+Session::jit(const std::vector<std::pair<std::string, void *>> &symbols) {
   dropWeirAnnotations(*module_);
   Result<std::unique_ptr<JitExecutable>> exe =
-      JitExecutable::create(*module_, device::compiledCodeSymbols());
+      JitExecutable::create(*module_, symbols);
   if (!exe.ok()) {
     llvm::errs() << "weir: error: " << exe.status().message() << "\n";
     return nullptr;

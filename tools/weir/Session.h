@@ -83,6 +83,10 @@ public:
 
 private:
   Session() = default;
+  /// JIT-compiles the lowered module; `symbols` resolve what the process
+  /// does not export. Errors are printed; null on failure.
+  std::unique_ptr<JitExecutable>
+  jit(const std::vector<std::pair<std::string, void *>> &symbols);
   SessionOptions options_;
   std::unique_ptr<mlir::MLIRContext> context_;
   llvm::SourceMgr sourceMgr_;

@@ -111,6 +111,20 @@ Status copyInto(ParameterMap &to, const std::vector<NamedTensor> &from,
 }
 } // namespace
 
+/// Points `f` at its compiled entry point in `exe`, without the results
+/// compilation dropped (updated in place, no longer returned).
+static Status bindFunction(const Session &session, JitExecutable &exe,
+                           FunctionSpec &f) {
+  std::vector<int64_t> dropped = session.droppedResults(f.name);
+  for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
+    f.results.erase(f.results.begin() + *it);
+  Result<PackedFunction> fn = exe.lookup(f.name);
+  if (!fn.ok())
+    return fn.status();
+  f.fn = *fn;
+  return Status();
+}
+
 /// Compiles the session's training functions and sets up the state: fresh
 /// initializers (seeded), then `weights` if given.
 Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
@@ -196,14 +210,8 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval, &fns->probe}) {
     if (f->name.empty())
       continue; // left for compileProbe
-    // Results updated in place are no longer returned.
-    std::vector<int64_t> dropped = session.droppedResults(f->name);
-    for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
-      f->results.erase(f->results.begin() + *it);
-    Result<PackedFunction> fn = run->executable->lookup(f->name);
-    if (!fn.ok())
-      return fn.status();
-    f->fn = *fn;
+    if (Status s = bindFunction(session, *run->executable, *f); !s.ok())
+      return s;
   }
   Result<DataSpec> data = dataSpecOf(fns->train);
   if (!data.ok())
@@ -283,14 +291,9 @@ Status weir::compileProbe(TrainingRun &run, const std::string &model,
   if (!run.probeExecutable)
     return Status::error("cannot compile the probe");
   FunctionSpec probe = fns->probe;
-  std::vector<int64_t> dropped = session->droppedResults(probe.name);
-  for (auto it = dropped.rbegin(); it != dropped.rend(); ++it)
-    probe.results.erase(probe.results.begin() + *it);
-  Result<PackedFunction> fn = run.probeExecutable->lookup(probe.name);
-  if (!fn.ok())
-    return fn.status();
-  probe.fn = *fn;
-  run.probe = probe;
+  if (Status s = bindFunction(*session, *run.probeExecutable, probe); !s.ok())
+    return s;
+  run.probe = std::move(probe);
   return Status();
 }
 
@@ -304,19 +307,17 @@ Result<std::string> weir::useCudaForCompiledCode() {
   if (!opened.ok())
     return opened.status();
   device::Device *gpu = device::installDevice(std::move(*opened));
+  void (*release)(void *) = [](void *p) {
+    if (device::Device *d = device::currentDevice())
+      (void)d->deallocate(p);
+  };
   setTensorMemory({[](size_t bytes) -> void * {
                      Result<void *> p =
                          device::currentDevice()->allocateManaged(bytes);
                      return p.ok() ? *p : nullptr;
                    },
-                   [](void *p) {
-                     if (device::Device *d = device::currentDevice())
-                       (void)d->deallocate(p);
-                   }});
-  setCompiledCodeHooks({[](void *p) {
-                          if (device::Device *d = device::currentDevice())
-                            (void)d->deallocate(p);
-                        },
+                   release});
+  setCompiledCodeHooks({release,
                         []() -> Status {
                           return device::currentDevice()->synchronize(nullptr);
                         }});
