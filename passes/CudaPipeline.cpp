@@ -9,6 +9,8 @@
 //   nvvm:    attach one NVVM target per chip, lower the kernels to NVVM;
 //   binary:  gpu-module-to-binary (ptxas), host code to LLVM with mgpu*
 //            runtime calls.
+// weir-cuda-emulation-pipeline shares the kernel stage up to the launches,
+// then runs them as loops on the CPU.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -29,13 +31,14 @@ static const char *const kBufferize =
     "canonicalize,cse";
 // What weir-linalg-to-gpu leaves (ops it does not handle) goes the
 // upstream way: parallel loops, tiled and mapped to blocks and threads.
-static const char *const kFallbackKernels =
+static const char *const kFallbackLaunches =
     "func.func(convert-linalg-to-parallel-loops,"
     "scf-parallel-loop-tiling{parallel-loop-tile-sizes=256},"
     "gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
-    "canonicalize,cse,"
-    // Constants and sizes go into the kernels, not through their arguments,
-    // so divisions by static extents become multiplies.
+    "canonicalize,cse";
+// Constants and sizes go into the kernels, not through their arguments, so
+// divisions by static extents become multiplies.
+static const char *const kOutlineKernels =
     "func.func(gpu-launch-sink-index-computations),gpu-kernel-outlining";
 static const char *const kKernelsToNvvm =
     "gpu.module(lower-affine,convert-scf-to-cf,expand-strided-metadata,"
@@ -52,15 +55,24 @@ static void addPipeline(OpPassManager &pm, const std::string &text) {
         llvm::Twine("weir: invalid CUDA pipeline: ") + text);
 }
 
-void weir::buildCudaKernelPipeline(OpPassManager &pm,
-                                   const CudaPipelineOptions &options) {
+/// Bufferization, library calls and one gpu.launch per fused group: what
+/// the kernel and the emulation pipelines share.
+static void buildLaunches(OpPassManager &pm,
+                          const weir::CudaPipelineOptions &options) {
+  using namespace weir;
   addPipeline(pm, kBufferize);
   pm.addPass(createOutlineLibraryCalls());
   LinalgToGpuOptions kernels;
   kernels.blockSize = options.blockSize;
   kernels.vectorBits = options.vectorBits;
   pm.addNestedPass<func::FuncOp>(createLinalgToGpu(kernels));
-  addPipeline(pm, kFallbackKernels);
+  addPipeline(pm, kFallbackLaunches);
+}
+
+void weir::buildCudaKernelPipeline(OpPassManager &pm,
+                                   const CudaPipelineOptions &options) {
+  buildLaunches(pm, options);
+  addPipeline(pm, kOutlineKernels);
   pm.addPass(createMergeGpuModules());
   pm.addPass(createManagedAllocs());
 }
@@ -92,6 +104,13 @@ void weir::buildCudaLoweringPipeline(OpPassManager &pm,
   buildCudaBinaryPipeline(pm, options);
 }
 
+void weir::buildCudaEmulationPipeline(OpPassManager &pm,
+                                      const CudaPipelineOptions &options) {
+  buildLaunches(pm, options);
+  pm.addNestedPass<func::FuncOp>(createEmulateGpuLaunches());
+  buildCpuBuffersToLlvmPipeline(pm);
+}
+
 void weir::registerCudaPipelines() {
   PassPipelineRegistration<CudaPipelineOptions>(
       "weir-cuda-pipeline",
@@ -106,4 +125,9 @@ void weir::registerCudaPipelines() {
       "weir-cuda-nvvm-pipeline",
       "Attach NVVM targets and lower outlined kernels to NVVM",
       buildCudaNvvmPipeline);
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "weir-cuda-emulation-pipeline",
+      "The CUDA target's program for the CPU: library calls to the runtime, "
+      "each kernel launch as a serial loop nest (testing without a GPU)",
+      buildCudaEmulationPipeline);
 }

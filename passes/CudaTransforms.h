@@ -1,7 +1,8 @@
 //===- CudaTransforms.h - the transforms of the CUDA target ----*- C++ -*-===//
 //
 // Library functions behind weir-outline-library-calls, weir-linalg-to-gpu,
-// weir-merge-gpu-modules and weir-precise-gpu-sqrt (declared in Passes.td); the passes only wrap
+// weir-merge-gpu-modules, weir-emulate-gpu-launches and
+// weir-precise-gpu-sqrt (declared in Passes.td); the passes only wrap
 // them, and the driver may call them directly.
 //
 //===----------------------------------------------------------------------===//
@@ -36,6 +37,11 @@ mlir::LogicalResult linalgToGpu(mlir::func::FuncOp func,
 /// `gpu.alloc host_shared` / `gpu.dealloc`, so kernels, library calls and
 /// the host share every buffer.
 mlir::LogicalResult managedAllocs(mlir::ModuleOp module);
+
+/// Replaces every gpu.launch in `func` by the serial loop nest over its
+/// blocks and threads (weir-emulate-gpu-launches); fails, reporting at the
+/// launch, on one whose threads synchronize or share memory.
+mlir::LogicalResult emulateGpuLaunches(mlir::func::FuncOp func);
 
 /// Moves every gpu.func of `module` into its first gpu.module.
 mlir::LogicalResult mergeGpuModules(mlir::ModuleOp module);

@@ -171,16 +171,20 @@ LogicalResult weir::outlineLibraryCalls(ModuleOp module) {
     if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
       if (!conv.hasPureBufferSemantics())
         continue;
-      // (x, w, y, strideH, strideW, padH, padW, dilationH, dilationW): weir
-      // pads explicitly before the convolution, so the padding is 0.
+      // (x, w, y, strideH, strideW, padH, padW, dilationH, dilationW,
+      // alpha = 1, beta = 1): weir pads explicitly before the convolution,
+      // so the padding is 0; y holds the bias or zeros, and linalg adds to
+      // it.
       auto i64 = [&](int64_t v) {
         return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
       };
+      Value one = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                                 APFloat(1.0f));
       SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
       SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
       SmallVector<Value> scalars{i64(strides[0]),   i64(strides[1]), i64(0),
                                  i64(0),            i64(dilations[0]),
-                                 i64(dilations[1])};
+                                 i64(dilations[1]), one,             one};
       emitter.replace(op, "weir_cudnn_conv2d_fwd", buffers, scalars);
       continue;
     }

@@ -476,6 +476,43 @@ def ManagedAllocs : Pass<"weir-managed-allocs", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def EmulateGpuLaunches
+    : Pass<"weir-emulate-gpu-launches", "::mlir::func::FuncOp"> {
+  let summary = "Runs each gpu.launch as a serial loop nest on the host.";
+  let description = [{
+    Replaces every `gpu.launch` by the loops a GPU runs in parallel: block
+    ids z, y, x, then thread ids z, y, x, each from 0 to the launch's size,
+    around one copy of the body. `gpu.thread_id`, `gpu.block_id`,
+    `gpu.block_dim` and `gpu.grid_dim` become the loop variables and the
+    launch sizes. With the library calls of weir-outline-library-calls
+    served by the runtime's CPU device, the CUDA target's whole program
+    (host code, kernel index arithmetic, library-call operands) runs on the
+    CPU and can be compared with the CPU target
+    (weir-cuda-emulation-pipeline, `weir train --device=cuda-emulator`).
+
+    Only kernels whose threads are independent can run one after the
+    other: a launch that is asynchronous, has clusters, shared or private
+    memory, more than one block, or any other gpu op (a barrier, a
+    shuffle) is reported and the pass fails.
+
+    ```mlir
+    // before
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %g, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c256, %sy = %c1, %sz = %c1) {
+      ... %bx ... %tx ...
+      gpu.terminator
+    }
+    // after
+    scf.for %bz = %c0 to %c1 step %c1 { scf.for %by ... { scf.for %bx = %c0 to %g ... {
+      scf.for %tz ... { scf.for %ty ... { scf.for %tx = %c0 to %c256 ... {
+        ... %bx ... %tx ...
+    }}}}}}
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def MergeGpuModules : Pass<"weir-merge-gpu-modules", "::mlir::ModuleOp"> {
   let summary = "Moves every outlined kernel into one gpu.module.";
   let description = [{

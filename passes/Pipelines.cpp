@@ -45,8 +45,9 @@ static const char *const kBufferize =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map}";
-static const char *const kCpuLowering =
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+static const char *const kCpuDeallocation =
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref";
+static const char *const kCpuLoopsToLlvm =
     "func.func(weir-lower-strided-copies,convert-linalg-to-loops),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
@@ -65,7 +66,13 @@ void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   if (failed(parsePassPipeline(kBufferize, pm, llvm::errs())))
     llvm::report_fatal_error("weir: invalid bufferization pipeline");
   pm.addPass(createDropInPlaceResults());
-  if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
+  if (failed(parsePassPipeline(kCpuDeallocation, pm, llvm::errs())))
+    llvm::report_fatal_error("weir: invalid CPU deallocation pipeline");
+  buildCpuBuffersToLlvmPipeline(pm);
+}
+
+void weir::buildCpuBuffersToLlvmPipeline(OpPassManager &pm) {
+  if (failed(parsePassPipeline(kCpuLoopsToLlvm, pm, llvm::errs())))
     llvm::report_fatal_error("weir: invalid CPU lowering pipeline");
 }
 

@@ -45,6 +45,11 @@ void buildTrainStepPipeline(mlir::OpPassManager &pm);
 /// returned as buffers the caller owns.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 
+/// The end of the CPU lowering: a bufferized module whose buffers are
+/// already deallocated (linalg, vector, scf, memref) to the LLVM dialect.
+/// Shared by weir-cpu-lowering-pipeline and weir-cuda-emulation-pipeline.
+void buildCpuBuffersToLlvmPipeline(mlir::OpPassManager &pm);
+
 /// `weir-cpu-pipeline`: everything from a model as written to the LLVM
 /// dialect (model, to-linalg and cpu-lowering pipelines in order).
 void buildCpuPipeline(mlir::OpPassManager &pm,
@@ -98,6 +103,14 @@ void buildCudaBinaryPipeline(mlir::OpPassManager &pm,
 /// `weir-cuda-pipeline`: the three stages above in order.
 void buildCudaLoweringPipeline(mlir::OpPassManager &pm,
                                const CudaPipelineOptions &options);
+/// `weir-cuda-emulation-pipeline`: the CUDA program run on the CPU, for
+/// testing the CUDA target without a GPU. The kernel stage up to the
+/// launches (bufferization, library calls, one gpu.launch per fused group),
+/// then weir-emulate-gpu-launches turns each launch into loops and the
+/// CPU's lowering takes it to the LLVM dialect. The library calls go to the
+/// runtime's CPU device.
+void buildCudaEmulationPipeline(mlir::OpPassManager &pm,
+                                const CudaPipelineOptions &options);
 /// Registers the CUDA pipelines (called by registerWeirPassesAndPipelines).
 void registerCudaPipelines();
 

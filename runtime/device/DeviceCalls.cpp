@@ -60,7 +60,7 @@ Result<Tensor4> tensor(const WeirMemRef4D *t, const char *name) {
 
 int32_t conv(ConvKind kind, const WeirMemRef4D *x, const WeirMemRef4D *w,
              const WeirMemRef4D *y, int64_t sh, int64_t sw, int64_t ph,
-             int64_t pw, int64_t dh, int64_t dw) {
+             int64_t pw, int64_t dh, int64_t dw, float alpha, float beta) {
   Result<Tensor4> tx = tensor(x, "x"), tw = tensor(w, "w"),
                   ty = tensor(y, "y");
   for (const Result<Tensor4> *t : {&tx, &tw, &ty})
@@ -76,6 +76,8 @@ int32_t conv(ConvKind kind, const WeirMemRef4D *x, const WeirMemRef4D *w,
   args.padW = pw;
   args.dilationH = dh;
   args.dilationW = dw;
+  args.alpha = alpha;
+  args.beta = beta;
   Device &d = callDevice();
   return reportError(d.conv2d(kind, args, d.computeStream()));
 }
@@ -111,24 +113,27 @@ int32_t weir_cudnn_conv2d_fwd_f32(const WeirMemRef4D *x,
                                   const WeirMemRef4D *w,
                                   const WeirMemRef4D *y, int64_t sh,
                                   int64_t sw, int64_t ph, int64_t pw,
-                                  int64_t dh, int64_t dw) {
-  return conv(ConvKind::Forward, x, w, y, sh, sw, ph, pw, dh, dw);
+                                  int64_t dh, int64_t dw,
+                                  float alpha, float beta) {
+  return conv(ConvKind::Forward, x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
 int32_t weir_cudnn_conv2d_bwd_data_f32(const WeirMemRef4D *x,
                                        const WeirMemRef4D *w,
                                        const WeirMemRef4D *y, int64_t sh,
                                        int64_t sw, int64_t ph, int64_t pw,
-                                       int64_t dh, int64_t dw) {
-  return conv(ConvKind::BackwardData, x, w, y, sh, sw, ph, pw, dh, dw);
+                                       int64_t dh, int64_t dw,
+                                  float alpha, float beta) {
+  return conv(ConvKind::BackwardData, x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
 int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
                                          const WeirMemRef4D *w,
                                          const WeirMemRef4D *y, int64_t sh,
                                          int64_t sw, int64_t ph, int64_t pw,
-                                         int64_t dh, int64_t dw) {
-  return conv(ConvKind::BackwardFilter, x, w, y, sh, sw, ph, pw, dh, dw);
+                                         int64_t dh, int64_t dw,
+                                  float alpha, float beta) {
+  return conv(ConvKind::BackwardFilter, x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
 int32_t weir_cudnn_conv2d_bwd_filter_block_f32(const WeirMemRef4D *x,
@@ -185,18 +190,21 @@ int32_t _mlir_ciface_weir_cublas_gemm_f32(const WeirMemRef2D *a,
 }
 int32_t _mlir_ciface_weir_cudnn_conv2d_fwd_f32(
     const WeirMemRef4D *x, const WeirMemRef4D *w, const WeirMemRef4D *y,
-    int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
-  return weir_cudnn_conv2d_fwd_f32(x, w, y, sh, sw, ph, pw, dh, dw);
+    int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+    float alpha, float beta) {
+  return weir_cudnn_conv2d_fwd_f32(x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 int32_t _mlir_ciface_weir_cudnn_conv2d_bwd_data_f32(
     const WeirMemRef4D *x, const WeirMemRef4D *w, const WeirMemRef4D *y,
-    int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
-  return weir_cudnn_conv2d_bwd_data_f32(x, w, y, sh, sw, ph, pw, dh, dw);
+    int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+    float alpha, float beta) {
+  return weir_cudnn_conv2d_bwd_data_f32(x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 int32_t _mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32(
     const WeirMemRef4D *x, const WeirMemRef4D *w, const WeirMemRef4D *y,
-    int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw) {
-  return weir_cudnn_conv2d_bwd_filter_f32(x, w, y, sh, sw, ph, pw, dh, dw);
+    int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+    float alpha, float beta) {
+  return weir_cudnn_conv2d_bwd_filter_f32(x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
 int32_t _mlir_ciface_weir_cudnn_conv2d_bwd_filter_block_f32(

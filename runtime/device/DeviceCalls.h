@@ -48,7 +48,9 @@ int32_t weir_cublas_gemm_f32(const WeirMemRef2D *a, const WeirMemRef2D *b,
 
 /* 2-D convolution (cross-correlation) with linalg.conv_2d_nhwc_hwcf's
  * layouts: x [N, H, W, C], w [KH, KW, C, F], y [N, OH, OW, F], symmetric
- * zero padding. All three take (x, w, y) in that order; each overwrites one:
+ * zero padding. All three take (x, w, y) in that order and update one,
+ * out = alpha * result + beta * out (beta = 1 accumulates, as linalg's
+ * destination-passing ops do; 0 overwrites):
  *   fwd:        y  = conv(x, w)
  *   bwd_data:   x  = dL/dx given y = dL/dy and w
  *   bwd_filter: w  = dL/dw given x and y = dL/dy */
@@ -56,20 +58,23 @@ int32_t weir_cudnn_conv2d_fwd_f32(const WeirMemRef4D *x,
                                   const WeirMemRef4D *w,
                                   const WeirMemRef4D *y, int64_t strideH,
                                   int64_t strideW, int64_t padH, int64_t padW,
-                                  int64_t dilationH, int64_t dilationW);
+                                  int64_t dilationH, int64_t dilationW,
+                                  float alpha, float beta);
 int32_t weir_cudnn_conv2d_bwd_data_f32(const WeirMemRef4D *x,
                                        const WeirMemRef4D *w,
                                        const WeirMemRef4D *y,
                                        int64_t strideH, int64_t strideW,
                                        int64_t padH, int64_t padW,
-                                       int64_t dilationH, int64_t dilationW);
+                                       int64_t dilationH, int64_t dilationW,
+                                  float alpha, float beta);
 int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
                                          const WeirMemRef4D *w,
                                          const WeirMemRef4D *y,
                                          int64_t strideH, int64_t strideW,
                                          int64_t padH, int64_t padW,
                                          int64_t dilationH,
-                                         int64_t dilationW);
+                                         int64_t dilationW,
+                                  float alpha, float beta);
 
 /* One kernel offset of weir's backward-filter convolution (what
  * weir-outline-library-calls emits for it): x is a strided [N, OH, OW, C]

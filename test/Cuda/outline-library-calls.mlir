@@ -4,7 +4,7 @@
 
 // CHECK-DAG: func.func private @weir_cublas_gemm_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i32, i32, f32, f32) -> i32 attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @weir_cublas_gemm_f16_f16_f32(
-// CHECK-DAG: func.func private @weir_cudnn_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64) -> i32
+// CHECK-DAG: func.func private @weir_cudnn_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, f32, f32) -> i32
 // CHECK-DAG: func.func private @weir_cudnn_conv2d_bwd_filter_block_f32(
 
 // CHECK-LABEL: func.func @matmul
@@ -49,7 +49,9 @@ func.func @transposed_a(%x: memref<?x64xf32>, %dy: memref<?x10xf32>, %dw: memref
 // CHECK-DAG: %[[S:.*]] = arith.constant 2 : i64
 // CHECK-DAG: %[[P:.*]] = arith.constant 0 : i64
 // CHECK-DAG: %[[D:.*]] = arith.constant 1 : i64
-// CHECK: call @weir_cudnn_conv2d_fwd_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]], %[[S]], %[[P]], %[[P]], %[[D]], %[[D]])
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// The output holds the bias or zeros: alpha = beta = 1 adds to it.
+// CHECK: call @weir_cudnn_conv2d_fwd_f32(%{{.*}}, %{{.*}}, %{{.*}}, %[[S]], %[[S]], %[[P]], %[[P]], %[[D]], %[[D]], %[[ONE]], %[[ONE]])
 func.func @conv(%x: memref<?x28x28x1xf32>, %k: memref<3x3x1x32xf32>, %y: memref<?x13x13x32xf32>) {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
       ins(%x, %k : memref<?x28x28x1xf32>, memref<3x3x1x32xf32>) outs(%y : memref<?x13x13x32xf32>)

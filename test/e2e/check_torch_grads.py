@@ -9,7 +9,11 @@ gradient of every parameter. PyTorch's layouts differ (Linear weights are
 weir's weights and flattens in NHWC order, as Weir does. Criterion, per
 parameter: max|g_weir - g_torch| / max|g_torch| < 1e-4.
 
-usage: check_torch_grads.py --weir path/to/weir --workdir DIR
+With `--device=cuda-emulator` the gradients come from the CUDA target's
+program (cuBLAS/cuDNN calls, generated kernels) run on the CPU, which checks
+what the CUDA compiler makes without a GPU; `--device=cuda` checks a GPU.
+
+usage: check_torch_grads.py --weir path/to/weir --workdir DIR [--device D]
 """
 import argparse
 import os
@@ -19,7 +23,7 @@ import sys
 import numpy as np
 import torch
 
-from check_grads import read_safetensors
+from e2e_util import read_safetensors, write_safetensors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -69,7 +73,7 @@ def torch_cnn(w, x):
     return h @ w["dense.kernel"] + w["dense.bias"]
 
 
-def check(name, source, forward, weir, workdir, x, y):
+def check(name, source, forward, weir, workdir, x, y, device):
     d = os.path.join(workdir, name)
     os.makedirs(d, exist_ok=True)
     model = os.path.join(d, name + ".weir")
@@ -78,10 +82,18 @@ def check(name, source, forward, weir, workdir, x, y):
     np.savez(os.path.join(d, "batch.npz"), x_train=x, y_train=y, x_test=x, y_test=y)
     weights = os.path.join(d, "w.safetensors")
     subprocess.run([weir, "init", model, "-o", weights, "--seed", "11"], check=True)
+    # Initializers leave biases at zero, which would hide a bias that is
+    # dropped or added twice: give them values.
+    init = read_safetensors(weights)
+    rng = np.random.default_rng(5)
+    for k in init:
+        if k.endswith(".bias"):
+            init[k] = rng.normal(0, 0.1, init[k].shape).astype(np.float32)
+    write_safetensors(weights, init, np.float32)
     out = os.path.join(d, "grads.safetensors")
     subprocess.run([weir, "gradients", model, "--weights", weights, "--data",
                     os.path.join(d, "batch.npz"), "--split", "train", "--threads", "1",
-                    "-o", out], check=True)
+                    "--device", device, "-o", out], check=True)
     got = read_safetensors(out)
     w = {k: torch.tensor(v.copy(), requires_grad=True)
          for k, v in read_safetensors(weights).items()}
@@ -104,14 +116,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--weir", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rng = np.random.default_rng(3)
     # Fashion-MNIST-like statistics are not needed: any images will do.
     x = rng.integers(0, 256, (64, 28, 28, 1)).astype(np.uint8)
     y = rng.integers(0, 10, 64).astype(np.uint8)
-    ok = check("mlp", MLP, torch_mlp, args.weir, args.workdir, x, y)
-    ok &= check("cnn", CNN, torch_cnn, args.weir, args.workdir, x, y)
+    ok = check("mlp", MLP, torch_mlp, args.weir, args.workdir, x, y, args.device)
+    ok &= check("cnn", CNN, torch_cnn, args.weir, args.workdir, x, y, args.device)
     return 0 if ok else 1
 
 

@@ -13,12 +13,13 @@ import numpy as np
 _KINDS = {"F64": np.float64, "F32": np.float32}
 
 
-def write_safetensors(path, tensors):
-    """Writes `tensors` (name -> array) as F64."""
+def write_safetensors(path, tensors, dtype=np.float64):
+    """Writes `tensors` (name -> array) as F64, or F32 with np.float32."""
+    kind = {np.float64: "F64", np.float32: "F32"}[dtype]
     header, blobs, offset = {}, [], 0
     for name, a in tensors.items():
-        a = np.ascontiguousarray(a, dtype=np.float64)
-        header[name] = {"dtype": "F64", "shape": list(a.shape),
+        a = np.ascontiguousarray(a, dtype=dtype)
+        header[name] = {"dtype": kind, "shape": list(a.shape),
                         "data_offsets": [offset, offset + a.nbytes]}
         blobs.append(a.tobytes())
         offset += a.nbytes

@@ -73,7 +73,8 @@ struct TrainOptions {
   pipeline::OnBadImage onBadImage = pipeline::OnBadImage::Fail;
   size_t maxPipelineMemory = size_t(1) << 30;
   bool verbose = false;
-  std::string device = "cpu"; ///< --device: cpu, cuda or auto
+  /// --device: cpu, cuda, auto or cuda-emulator (resolveCodeTarget)
+  std::string device = "cpu";
   SessionOptions session;
 };
 /// `weir train`; returns the exit code.
@@ -85,6 +86,7 @@ struct EvaluateOptions {
   std::string output; ///< predict: the .npy to write
   int64_t batchSize = 512;
   unsigned threads = 2;
+  std::string device = "cpu"; ///< as TrainOptions::device
   SessionOptions session;
 };
 /// `weir evaluate`: loss and accuracy of weights on a split.

@@ -31,11 +31,17 @@ static int fail(const char *command, const Status &s) {
 static std::unique_ptr<TrainingRun>
 loadRun(const EvaluateOptions &options, const char *command,
         std::unique_ptr<Session> &session) {
+  unsigned threads = options.threads;
+  Result<CodeTarget> target = resolveCodeTarget(options.device, command, threads);
+  if (!target.ok()) {
+    fail(command, target.status());
+    return nullptr;
+  }
   session = Session::load(options.model, options.session);
   if (!session)
     return nullptr;
   Result<std::unique_ptr<TrainingRun>> run =
-      startTraining(*session, 0, options.weights, options.threads);
+      startTraining(*session, 0, options.weights, threads, *target);
   if (!run.ok()) {
     fail(command, run.status());
     return nullptr;

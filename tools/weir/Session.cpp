@@ -122,6 +122,16 @@ std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) 
   return jit(device::compiledCodeSymbols());
 }
 
+std::unique_ptr<JitExecutable> Session::compileForCudaEmulation() {
+  CudaPipelineOptions cuda;
+  if (failed(runPasses([&](OpPassManager &pm) {
+        buildToLinalgPipeline(pm);
+        buildCudaEmulationPipeline(pm, cuda);
+      })))
+    return nullptr;
+  return jit(device::compiledCodeSymbols());
+}
+
 std::unique_ptr<JitExecutable>
 Session::jit(const std::vector<std::pair<std::string, void *>> &symbols) {
   dropWeirAnnotations(*module_);

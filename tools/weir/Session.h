@@ -72,6 +72,12 @@ public:
   /// runtime/device. Errors are printed; null on failure.
   std::unique_ptr<JitExecutable> compileForCuda(const std::string &chip);
 
+  /// Lowers the module with weir-cuda-emulation-pipeline (the CUDA
+  /// program, its kernel launches as loops) and JIT-compiles it for the
+  /// CPU; the library calls run on the runtime's CPU device. For testing
+  /// the CUDA target without a GPU. Errors are printed; null on failure.
+  std::unique_ptr<JitExecutable> compileForCudaEmulation();
+
   /// The results of `function` that weir-drop-in-place-results removed
   /// (updated in place) during compileForCpu, by original index.
   std::vector<int64_t> droppedResults(const std::string &function) const;

@@ -100,11 +100,14 @@ Status copyInto(ParameterMap &to, const std::vector<NamedTensor> &from,
     auto it = to.find(name);
     if (it == to.end())
       continue;
-    if (it->second.shape() != t.tensor.shape() ||
-        it->second.dtype() != t.tensor.dtype())
+    if (it->second.shape() != t.tensor.shape())
       return Status::error(file + ": tensor '" + t.name + "' has shape " +
                            formatShape(t.tensor.shape()) + ", the model's is " +
                            formatShape(it->second.shape()));
+    if (it->second.dtype() != t.tensor.dtype())
+      return Status::error(file + ": tensor '" + t.name + "' is " +
+                           dtypeName(t.tensor.dtype()) + ", the model's is " +
+                           dtypeName(it->second.dtype()));
     std::memcpy(it->second.bytes(), t.tensor.bytes(), t.tensor.byteSize());
   }
   return Status();
@@ -131,7 +134,7 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
                                                           uint64_t seed,
                                                           const std::string &weights,
                                                           unsigned threads,
-                                                          const std::string &cudaChip,
+                                                          const CodeTarget &target,
                                                           bool keepModel) {
   auto run = std::make_unique<TrainingRun>();
   for (auto p : session.module().getOps<ParameterOp>())
@@ -203,8 +206,17 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
         model.erase();
       }
     }
-  run->executable = cudaChip.empty() ? session.compileForCpu()
-                                     : session.compileForCuda(cudaChip);
+  switch (target.kind) {
+  case CodeTarget::Kind::Cpu:
+    run->executable = session.compileForCpu();
+    break;
+  case CodeTarget::Kind::Cuda:
+    run->executable = session.compileForCuda(target.chip);
+    break;
+  case CodeTarget::Kind::CudaEmulator:
+    run->executable = session.compileForCudaEmulation();
+    break;
+  }
   if (!run->executable)
     return Status::error("compilation failed");
   for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval, &fns->probe}) {
@@ -324,35 +336,51 @@ Result<std::string> weir::useCudaForCompiledCode() {
   return gpu->chip();
 }
 
+Result<CodeTarget> weir::resolveCodeTarget(const std::string &device,
+                                           const char *command,
+                                           unsigned &threads) {
+  CodeTarget target;
+  if (device == "cuda-emulator") {
+    target.kind = CodeTarget::Kind::CudaEmulator;
+    threads = 1; // one replica, as on the GPU
+    llvm::errs() << "weir: " << command
+                 << " with the CUDA target's program emulated on the CPU "
+                    "(kernels as loops, library calls on the CPU)\n";
+    return target;
+  }
+  Result<device::DeviceDecision> decision =
+      device::resolveDeviceFlag(device, command);
+  if (!decision.ok())
+    return decision.status();
+  if (!decision->notice.empty())
+    llvm::errs() << "weir: " << decision->notice << "\n";
+  if (decision->resolved != device::DeviceChoice::Cuda)
+    return target;
+  Result<std::string> chip = useCudaForCompiledCode();
+  if (!chip.ok())
+    return chip.status();
+  target.kind = CodeTarget::Kind::Cuda;
+  target.chip = *chip;
+  threads = 1; // one replica: the GPU runs the whole batch
+  llvm::errs() << "weir: " << command << " on " << decision->cudaName << " ("
+               << target.chip << ")\n";
+  return target;
+}
+
 int weir::runTrain(const TrainOptions &options) {
-  // --device: auto says why it falls back to the CPU.
-  Result<device::DeviceDecision> target =
-      device::resolveDeviceFlag(options.device, "training");
+  unsigned threads = options.threads;
+  Result<CodeTarget> target =
+      resolveCodeTarget(options.device, "training", threads);
   if (!target.ok()) {
     llvm::errs() << "weir: " << target.status().message() << "\n";
     return 1;
-  }
-  if (!target->notice.empty())
-    llvm::errs() << "weir: " << target->notice << "\n";
-  std::string cudaChip;
-  unsigned threads = options.threads;
-  if (target->resolved == device::DeviceChoice::Cuda) {
-    Result<std::string> chip = useCudaForCompiledCode();
-    if (!chip.ok()) {
-      llvm::errs() << "weir train: " << chip.status().message() << "\n";
-      return 1;
-    }
-    cudaChip = *chip;
-    threads = 1; // one replica: the GPU runs the whole batch
-    llvm::errs() << "weir: training on " << target->cudaName << " ("
-                 << cudaChip << ")\n";
   }
   auto session = Session::load(options.model, options.session);
   if (!session)
     return 1;
   uint64_t seed = options.seed;
   Result<std::unique_ptr<TrainingRun>> started =
-      startTraining(*session, seed, options.weights, threads, cudaChip,
+      startTraining(*session, seed, options.weights, threads, *target,
                     /*keepModel=*/false);
   if (!started.ok())
     return fail("train", started.status());

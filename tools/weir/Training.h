@@ -74,6 +74,24 @@ Status compileProbe(TrainingRun &run, const std::string &model,
 /// returns its chip, e.g. "sm_90". Process-wide; for `--device=cuda`.
 Result<std::string> useCudaForCompiledCode();
 
+/// Where a run's compiled functions execute (`--device`).
+struct CodeTarget {
+  enum class Kind {
+    Cpu,
+    Cuda,        ///< the GPU: kernels for `chip`, cuBLAS/cuDNN
+    CudaEmulator ///< the CUDA program on the CPU (kernels as loops)
+  };
+  Kind kind = Kind::Cpu;
+  std::string chip; ///< Cuda: the device's chip, e.g. "sm_90"
+};
+
+/// Resolves `--device` (cpu, cuda, auto or cuda-emulator) for `command`:
+/// opens the GPU when CUDA is chosen (useCudaForCompiledCode), prints why
+/// `auto` falls back to the CPU or which GPU it uses. A CUDA target runs
+/// one replica over the whole batch, so `threads` becomes 1 for it.
+Result<CodeTarget> resolveCodeTarget(const std::string &device,
+                                     const char *command, unsigned &threads);
+
 /// Checks that the integer labels of `data` fit `run`'s classes; the error
 /// names the file, the split and the first bad example.
 Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
@@ -82,8 +100,8 @@ Status checkLabels(const TrainingRun &run, const ArrayDataset &data,
 /// Builds and compiles the training functions of `session`, initializes
 /// every parameter from `seed`, then loads `weights` (if not empty) over
 /// the model's parameters, and sets up a step over `threads` replicas.
-/// With `cudaChip` (e.g. "sm_90"), the functions are compiled for CUDA
-/// (kernels for that chip, on the current device) instead of the CPU.
+/// `target` says what the functions are compiled for: the CPU, CUDA
+/// (kernels for its chip, on the current device) or the CUDA emulator.
 /// Without `keepModel`, the model's own inference function (which `weir
 /// predict` calls, and training does not) and the divergence probe are
 /// not compiled.
@@ -91,7 +109,7 @@ Result<std::unique_ptr<TrainingRun>> startTraining(Session &session,
                                                    uint64_t seed,
                                                    const std::string &weights,
                                                    unsigned threads,
-                                                   const std::string &cudaChip = "",
+                                                   const CodeTarget &target = {},
                                                    bool keepModel = true);
 
 } // namespace weir

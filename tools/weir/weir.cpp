@@ -131,9 +131,12 @@ int main(int argc, char **argv) {
                         cl::sub(train));
   cl::opt<std::string> device(
       "device",
-      cl::desc("Where to train: cpu (default), cuda, or auto (CUDA when "
-               "there is a GPU, else the CPU)"),
-      cl::init("cpu"), cl::sub(train));
+      cl::desc("Where compiled code runs: cpu (default), cuda, auto (CUDA "
+               "when there is a GPU, else the CPU), or cuda-emulator (the "
+               "CUDA program on the CPU, kernels as loops: slow, for testing "
+               "the CUDA compiler without a GPU)"),
+      cl::init("cpu"), cl::sub(train), cl::sub(evaluate), cl::sub(predict),
+      cl::sub(gradients));
 
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -258,6 +261,7 @@ int main(int argc, char **argv) {
     if (batchSize > 0)
       options.batchSize = batchSize;
     options.threads = threadCount;
+    options.device = device;
     options.session = session;
     if (gradients)
       return weir::runGradients(options);

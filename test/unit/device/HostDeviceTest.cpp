@@ -196,9 +196,14 @@ TEST(DeviceCalls, ConvForwardOnTheCpu) {
   WeirMemRef4D mx{x.data(), x.data(), 0, {1, 3, 3, 1}, {9, 3, 1, 1}};
   WeirMemRef4D mw{w.data(), w.data(), 0, {2, 2, 1, 1}, {2, 1, 1, 1}};
   WeirMemRef4D my{y.data(), y.data(), 0, {1, 2, 2, 1}, {4, 2, 1, 1}};
-  ASSERT_EQ(weir_cudnn_conv2d_fwd_f32(&mx, &mw, &my, 1, 1, 0, 0, 1, 1), 0)
+  ASSERT_EQ(weir_cudnn_conv2d_fwd_f32(&mx, &mw, &my, 1, 1, 0, 0, 1, 1, 1, 0), 0)
       << weir_device_last_error();
   EXPECT_EQ(y, (std::vector<float>{12, 16, 24, 28}));
+  // beta = 1 adds to what y holds (a bias), as linalg's conv does.
+  y = {1, 2, 3, 4};
+  ASSERT_EQ(weir_cudnn_conv2d_fwd_f32(&mx, &mw, &my, 1, 1, 0, 0, 1, 1, 1, 1), 0)
+      << weir_device_last_error();
+  EXPECT_EQ(y, (std::vector<float>{13, 18, 27, 32}));
 }
 
 // One tap of the backward-filter convolution, as the CUDA target calls it:
