@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/ShapeFns.h"
 #include "dialect/WeirOps.h"
+#include "passes/FilterGradConv.h"
 #include "passes/LinalgBuilders.h"
 #include "passes/Transforms.h"
 
@@ -301,13 +302,12 @@ struct LowerConvBackpropInput : OpRewritePattern<Conv2DBackpropInputOp> {
 };
 
 // conv2d_backprop_filter: dk[y, x, c, f] = sum over (n, oy, ox) of
-// xpad[n, oy*s + y*d, ox*s + x*d, c] * dy[n, oy, ox, f].
+// xpad[n, oy*s + y*d, ox*s + x*d, c] * dy[n, oy, ox, f], as one generic.
 struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(Conv2DBackpropFilterOp op,
                                 PatternRewriter &b) const override {
     Location loc = op.getLoc();
-    auto xType = typeOf(op.getInput());
     auto dkType = typeOf(op.getKernelGrad());
     Type elt = dkType.getElementType();
     ArrayRef<int64_t> s = op.getStrides(), d = op.getDilation();
@@ -315,50 +315,15 @@ struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
     int64_t window[2] = {kh, kw};
     Value x = padSpatial(b, loc, op.getInput(), window, s, d, op.getPadding(),
                          b.getFloatAttr(elt, 0.0));
-    // One contraction per kernel offset (y, x): the input rows that offset
-    // meets are a strided slice xs [N, OH, OW, C], and
-    // dk[y, x] = sum over (n, oy, ox) of xs^T dy, a [C, F] block. Plain
-    // indexing maps let the contraction vectorize.
-    auto dyType = typeOf(op.getOutputGrad());
-    int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2);
-    int64_t c = dkType.getDimSize(2), f = dkType.getDimSize(3);
-    MLIRContext *ctx = b.getContext();
-    auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap xsMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(3)}, ctx);
-    AffineMap dyMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(4)}, ctx);
-    AffineMap outMap = AffineMap::get(5, 0, {e(3), e(4)}, ctx);
-    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
-    auto blockType = RankedTensorType::get({c, f}, elt);
-    auto xsType = RankedTensorType::get({xType.getDimSize(0), oh, ow, c}, elt);
-    Value dk = tensor::EmptyOp::create(b, loc, dkType.getShape(), elt);
-    Value batch = tensor::DimOp::create(b, loc, x, 0);
-    for (int64_t y = 0; y < kh; ++y)
-      for (int64_t xo = 0; xo < kw; ++xo) {
-        SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(y * d[0]),
-                                          b.getIndexAttr(xo * d[1]), b.getIndexAttr(0)};
-        SmallVector<OpFoldResult> sizes{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
-                                        b.getIndexAttr(c)};
-        SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(s[0]),
-                                          b.getIndexAttr(s[1]), b.getIndexAttr(1)};
-        Value xs = tensor::ExtractSliceOp::create(b, loc, xsType, x, offsets, sizes, strides);
-        Value init = zeroTensor(b, loc, blockType, x);
-        Value block = linalg::GenericOp::create(
-                          b, loc, TypeRange{blockType}, ValueRange{xs, op.getOutputGrad()},
-                          ValueRange{init}, ArrayRef<AffineMap>{xsMap, dyMap, outMap},
-                          ArrayRef<utils::IteratorType>{red, red, red, par, par},
-                          [](OpBuilder &nb, Location l, ValueRange a) {
-                            Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                            linalg::YieldOp::create(
-                                nb, l, arith::AddFOp::create(nb, l, a[2], p).getResult());
-                          })
-                          .getResult(0);
-        SmallVector<OpFoldResult> at{b.getIndexAttr(y), b.getIndexAttr(xo),
-                                     b.getIndexAttr(0), b.getIndexAttr(0)};
-        SmallVector<OpFoldResult> blockSizes{b.getIndexAttr(1), b.getIndexAttr(1),
-                                             b.getIndexAttr(c), b.getIndexAttr(f)};
-        SmallVector<OpFoldResult> ones(4, b.getIndexAttr(1));
-        dk = tensor::InsertSliceOp::create(b, loc, block, dk, at, blockSizes, ones);
-      }
+    // One generic for the whole gradient; each target lowers it its own
+    // way (passes/FilterGradConv.h).
+    FilterGradConv conv;
+    conv.input = x;
+    conv.outputGrad = op.getOutputGrad();
+    conv.init = zeroTensor(b, loc, dkType, x);
+    llvm::copy(s, conv.strides);
+    llvm::copy(d, conv.dilations);
+    Value dk = buildFilterGradConv(b, loc, conv).getResult(0);
     b.replaceOp(op, dk);
     return success();
   }

@@ -8,12 +8,12 @@
 //
 // The calls follow the runtime's C ABI (runtime/device/DeviceCalls.h):
 // memref descriptors, i32 flags, f32 alpha and beta, i64 strides, padding
-// and dilations, and an i32 status. The per-offset backward-filter blocks
-// call `weir_cudnn_conv2d_bwd_filter_block_<dtype>` (dk += x^T dy over a
-// strided window of the padded input).
+// and dilations, and an i32 status. A convolution's filter gradient, one
+// generic (FilterGradConv.h), is one cuDNN backward-filter call.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/CudaTransforms.h"
+#include "passes/FilterGradConv.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -142,20 +142,9 @@ matchGemm(linalg::LinalgOp op, const linalg::ContractionDimensions &dims) {
   return std::make_pair(ta, tb);
 }
 
-/// `dk[c, f] += sum_{n,h,w} x[n, h, w, c] * dy[n, h, w, f]`: one kernel
-/// offset of weir's backward-filter convolution (LowerGradOps.cpp).
-bool matchConvBackwardFilterBlock(linalg::LinalgOp op,
-                                  const linalg::ContractionDimensions &dims) {
-  if (dims.m.size() != 1 || dims.n.size() != 1 || dims.k.size() != 3 ||
-      !dims.batch.empty())
-    return false;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<unsigned> x(dims.k.begin(), dims.k.end()), dy(x);
-  x.push_back(dims.m[0]);
-  dy.push_back(dims.n[0]);
-  return llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }) &&
-         dimsOf(maps[0]) == x && dimsOf(maps[1]) == dy &&
-         dimsOf(maps[2]) == SmallVector<unsigned>{dims.m[0], dims.n[0]};
+/// Whether cuDNN can read `v` as a dense tensor: an identity layout.
+bool isDense(Value v) {
+  return cast<MemRefType>(v.getType()).getLayout().isIdentity();
 }
 
 } // namespace
@@ -168,26 +157,38 @@ LogicalResult weir::outlineLibraryCalls(ModuleOp module) {
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<Value> buffers(op->getOperands());
-    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-      if (!conv.hasPureBufferSemantics())
-        continue;
-      // (x, w, y, strideH, strideW, padH, padW, dilationH, dilationW,
-      // alpha = 1, beta = 1): weir pads explicitly before the convolution,
-      // so the padding is 0; y holds the bias or zeros, and linalg adds to
-      // it.
+    // (x, w, y, strideH, strideW, padH, padW, dilationH, dilationW,
+    // alpha = 1, beta = 1): weir pads explicitly before a convolution, so
+    // the padding is 0; the output holds the bias or zeros, and linalg adds
+    // to it.
+    auto convScalars = [&](ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations) -> SmallVector<Value> {
       auto i64 = [&](int64_t v) {
         return arith::ConstantIntOp::create(b, loc, v, 64).getResult();
       };
       Value one = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
                                                  APFloat(1.0f));
+      return {i64(strides[0]),   i64(strides[1]),   i64(0), i64(0),
+              i64(dilations[0]), i64(dilations[1]), one,    one};
+    };
+    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+      if (!conv.hasPureBufferSemantics())
+        continue;
       SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
       SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-      SmallVector<Value> scalars{i64(strides[0]),   i64(strides[1]), i64(0),
-                                 i64(0),            i64(dilations[0]),
-                                 i64(dilations[1]), one,             one};
-      emitter.replace(op, "weir_cudnn_conv2d_fwd", buffers, scalars);
+      emitter.replace(op, "weir_cudnn_conv2d_fwd", buffers,
+                      convScalars(strides, dilations));
       continue;
     }
+    if (op.hasPureBufferSemantics())
+      if (std::optional<FilterGradConv> grad = matchFilterGradConv(op))
+        if (llvm::all_of(buffers, isDense)) {
+          // The runtime's (x, w, y) order: x, then dk (w), then dy (y).
+          emitter.replace(op, "weir_cudnn_conv2d_bwd_filter",
+                          {grad->input, grad->init, grad->outputGrad},
+                          convScalars(grad->strides, grad->dilations));
+          continue;
+        }
     if (!isFloatContraction(op))
       continue;
     FailureOr<linalg::ContractionDimensions> dims =
@@ -204,8 +205,6 @@ LogicalResult weir::outlineLibraryCalls(ModuleOp module) {
                       dims->batch.empty() ? "weir_cublas_gemm"
                                           : "weir_cublas_gemm_batched",
                       buffers, {ta, tb, one, one});
-    } else if (matchConvBackwardFilterBlock(op, *dims)) {
-      emitter.replace(op, "weir_cudnn_conv2d_bwd_filter_block", buffers, {});
     }
   }
   return success();

@@ -263,6 +263,37 @@ def VectorizeContractions
   ];
 }
 
+def SplitFilterGrads : Pass<"weir-split-filter-grads", "::mlir::func::FuncOp"> {
+  let summary = "Splits a convolution's filter gradient by kernel offset (CPU).";
+  let description = [{
+    weir lowers a convolution's filter gradient to one target-independent
+    `linalg.generic` (passes/FilterGradConv.h):
+
+    ```
+    dk[kh, kw, c, f] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * dy[n, oh, ow, f]
+    ```
+
+    The CUDA target hands it to cuDNN whole. On the CPU this pass rewrites
+    it, on tensors, into one contraction per kernel offset `(y, x)`: the
+    input rows that offset meets are a strided slice `xs` [N, OH, OW, C],
+    and `dk[y, x] += xs^T dy` is a [C, F] block with plain indexing maps,
+    which weir-register-block makes a register-blocked micro-kernel. Each
+    block is extracted from, and inserted back into, the gradient so far,
+    so it bufferizes in place. First pass of weir-cpu-lowering-pipeline.
+
+    ```mlir
+    // after, for each offset (y, x):
+    %xs = tensor.extract_slice %x[0, y*dh, x*dw, 0] [%n, OH, OW, C] [1, sh, sw, 1]
+    %b0 = tensor.extract_slice %dk[y, x, 0, 0] [1, 1, C, F] [1, 1, 1, 1]
+    %b = linalg.generic {xs^T dy} ins(%xs, %dy) outs(%b0)
+    %dk2 = tensor.insert_slice %b into %dk[y, x, 0, 0] [1, 1, C, F] [1, 1, 1, 1]
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def InterchangeLoops : Pass<"weir-interchange-loops", "::mlir::func::FuncOp"> {
   let summary = "Orders matmul, conv and pooling loops for vectorization.";
   let description = [{
@@ -382,12 +413,15 @@ def OutlineLibraryCalls
       computes `C += op(A) * op(B)` (C holds the bias or zeros);
     - `linalg.conv_2d_nhwc_hwcf` (the forward convolution and, as weir
       lowers it, the backward-data one) becomes
-      `weir_cudnn_conv2d_fwd_<dtypes>(x, k, y, sh, sw, dh, dw)`,
-      `y += conv(x, k)`;
-    - the per-offset blocks of the backward-filter convolution
-      (`dk[c, f] += sum_{n,h,w} x[n,h,w,c] * dy[n,h,w,f]` on strided views)
-      become `weir_cudnn_conv2d_bwd_filter_<dtypes>(x, dy, dk)`, a 1x1
-      backward-filter convolution on the strided view.
+      `weir_cudnn_conv2d_fwd_<dtypes>(x, k, y, sh, sw, 0, 0, dh, dw, 1, 1)`,
+      `y += conv(x, k)` (alpha and beta 1: `y` holds the bias or zeros;
+      the padding is explicit, so cuDNN's is 0);
+    - a convolution's filter gradient, the generic of
+      passes/FilterGradConv.h
+      (`dk[kh,kw,c,f] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * dy[n,oh,ow,f]`)
+      on dense buffers, becomes one
+      `weir_cudnn_conv2d_bwd_filter_<dtypes>(x, dk, dy, sh, sw, 0, 0, dh, dw, 1, 1)`,
+      `dk += dL/dk`.
 
     `<dtypes>` is the element type (`f32`, `f16`, `bf16`), or one per
     operand when they differ, so mixed precision gets its own entry points.

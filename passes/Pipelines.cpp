@@ -61,6 +61,7 @@ static const char *const kCpuLoopsToLlvm =
 void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   // The upstream passes are registered by registerWeirPassesAndPipelines;
   // a parse failure here is a bug in the string above.
+  pm.addNestedPass<func::FuncOp>(createSplitFilterGrads());
   pm.addPass(createVectorizeContractions());
   pm.addNestedPass<func::FuncOp>(createInterchangeLoops());
   if (failed(parsePassPipeline(kBufferize, pm, llvm::errs())))

@@ -64,6 +64,10 @@ mlir::LogicalResult dropInPlaceResults(mlir::ModuleOp module);
 /// generic memrefCopy call).
 void lowerStridedCopies(mlir::func::FuncOp func);
 
+/// weir-split-filter-grads: every filter-gradient generic on tensors
+/// (FilterGradConv.h) becomes one [C, F] contraction per kernel offset.
+void splitFilterGrads(mlir::func::FuncOp func);
+
 /// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
 void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

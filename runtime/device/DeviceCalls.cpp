@@ -136,50 +136,6 @@ int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
   return conv(ConvKind::BackwardFilter, x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
-int32_t weir_cudnn_conv2d_bwd_filter_block_f32(const WeirMemRef4D *x,
-                                               const WeirMemRef4D *dy,
-                                               const WeirMemRef2D *dk) {
-  // dk[c, f] += sum over (n, oh, ow) of x[n, oh, ow, c] * dy[n, oh, ow, f]:
-  // one GEMM per (n, oh), x's row of [OW, C] transposed times dy's [OW, F].
-  if (!x || !x->aligned || !dy || !dy->aligned || !dk || !dk->aligned)
-    return reportError(Status::error("conv2d_bwd_filter_block: null operand"));
-  if (x->strides[3] != 1 || dy->strides[3] != 1 || dk->strides[1] != 1)
-    return reportError(Status::error(
-        "conv2d_bwd_filter_block: the channels must be contiguous"));
-  for (int i = 0; i < 3; ++i)
-    if (x->sizes[i] != dy->sizes[i])
-      return reportError(Status::error(
-          "conv2d_bwd_filter_block: x and dy differ in dimension " +
-          std::to_string(i)));
-  if (dk->sizes[0] != x->sizes[3] || dk->sizes[1] != dy->sizes[3])
-    return reportError(Status::error(
-        "conv2d_bwd_filter_block: dk is not [x channels, dy channels]"));
-  Device &d = callDevice();
-  GemmArgs args;
-  args.transA = true;
-  args.alpha = args.beta = 1.0f;
-  args.c.data = static_cast<float *>(dk->aligned) + dk->offset;
-  args.c.rows = dk->sizes[0];
-  args.c.cols = dk->sizes[1];
-  args.c.rowStride = dk->strides[0];
-  for (int64_t n = 0; n < x->sizes[0]; ++n)
-    for (int64_t h = 0; h < x->sizes[1]; ++h) {
-      args.a.data = static_cast<float *>(x->aligned) + x->offset +
-                    n * x->strides[0] + h * x->strides[1];
-      args.a.rows = x->sizes[2];
-      args.a.cols = x->sizes[3];
-      args.a.rowStride = x->strides[2];
-      args.b.data = static_cast<float *>(dy->aligned) + dy->offset +
-                    n * dy->strides[0] + h * dy->strides[1];
-      args.b.rows = dy->sizes[2];
-      args.b.cols = dy->sizes[3];
-      args.b.rowStride = dy->strides[2];
-      if (int32_t status = reportError(d.gemm(args, d.computeStream())))
-        return status;
-    }
-  return 0;
-}
-
 // The names a declaration with llvm.emit_c_interface calls.
 int32_t _mlir_ciface_weir_cublas_gemm_f32(const WeirMemRef2D *a,
                                           const WeirMemRef2D *b,
@@ -207,10 +163,6 @@ int32_t _mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32(
   return weir_cudnn_conv2d_bwd_filter_f32(x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
-int32_t _mlir_ciface_weir_cudnn_conv2d_bwd_filter_block_f32(
-    const WeirMemRef4D *x, const WeirMemRef4D *dy, const WeirMemRef2D *dk) {
-  return weir_cudnn_conv2d_bwd_filter_block_f32(x, dy, dk);
-}
 
 const char *weir_device_last_error(void) { return lastError.c_str(); }
 void weir_device_clear_error(void) { lastError.clear(); }
@@ -226,13 +178,10 @@ std::vector<std::pair<std::string, void *>> weir::device::compiledCodeSymbols() 
        fn(_mlir_ciface_weir_cudnn_conv2d_bwd_data_f32)},
       {"_mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32",
        fn(_mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32)},
-      {"_mlir_ciface_weir_cudnn_conv2d_bwd_filter_block_f32",
-       fn(_mlir_ciface_weir_cudnn_conv2d_bwd_filter_block_f32)},
       {"weir_cublas_gemm_f32", fn(weir_cublas_gemm_f32)},
       {"weir_cudnn_conv2d_fwd_f32", fn(weir_cudnn_conv2d_fwd_f32)},
       {"weir_cudnn_conv2d_bwd_data_f32", fn(weir_cudnn_conv2d_bwd_data_f32)},
       {"weir_cudnn_conv2d_bwd_filter_f32", fn(weir_cudnn_conv2d_bwd_filter_f32)},
-      {"weir_cudnn_conv2d_bwd_filter_block_f32", fn(weir_cudnn_conv2d_bwd_filter_block_f32)},
       {"weir_device_last_error", fn(weir_device_last_error)},
       {"mgpuModuleLoad", fn(mgpuModuleLoad)},
       {"mgpuModuleLoadJIT", fn(mgpuModuleLoadJIT)},

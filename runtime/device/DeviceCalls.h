@@ -76,17 +76,6 @@ int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
                                          int64_t dilationW,
                                   float alpha, float beta);
 
-/* One kernel offset of weir's backward-filter convolution (what
- * weir-outline-library-calls emits for it): x is a strided [N, OH, OW, C]
- * view of the padded input, dy is [N, OH, OW, F], dk is [C, F], and
- *   dk[c, f] += sum over (n, oh, ow) of x[n, oh, ow, c] * dy[n, oh, ow, f].
- * Channels must be contiguous. Runs as one GEMM per (n, oh): correct on
- * every device, but N * OH library calls; cuDNN's strided backward-filter
- * call is the faster path to come. */
-int32_t weir_cudnn_conv2d_bwd_filter_block_f32(const WeirMemRef4D *x,
-                                               const WeirMemRef4D *dy,
-                                               const WeirMemRef2D *dk);
-
 /// The last error of a weir_* or mgpu* call on this thread ("" if none).
 const char *weir_device_last_error(void);
 /// Forgets it.

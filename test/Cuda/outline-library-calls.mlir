@@ -5,7 +5,7 @@
 // CHECK-DAG: func.func private @weir_cublas_gemm_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i32, i32, f32, f32) -> i32 attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @weir_cublas_gemm_f16_f16_f32(
 // CHECK-DAG: func.func private @weir_cudnn_conv2d_fwd_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, f32, f32) -> i32
-// CHECK-DAG: func.func private @weir_cudnn_conv2d_bwd_filter_block_f32(
+// CHECK-DAG: func.func private @weir_cudnn_conv2d_bwd_filter_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, f32, f32) -> i32
 
 // CHECK-LABEL: func.func @matmul
 // CHECK-DAG: %[[F:.*]] = arith.constant 0 : i32
@@ -58,17 +58,45 @@ func.func @conv(%x: memref<?x28x28x1xf32>, %k: memref<3x3x1x32xf32>, %y: memref<
   return
 }
 
-// One kernel offset of the backward-filter convolution, on a strided view.
-// CHECK-LABEL: func.func @bwd_filter_block
-// CHECK: call @weir_cudnn_conv2d_bwd_filter_block_f32(
-func.func @bwd_filter_block(%xs: memref<?x26x26x1xf32, strided<[900, 30, 1, 1], offset: ?>>,
-                            %dy: memref<?x26x26x32xf32>, %dk: memref<1x32xf32>) {
-  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>,
-                                   affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>,
-                                   affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>],
-                  iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel"]}
-      ins(%xs, %dy : memref<?x26x26x1xf32, strided<[900, 30, 1, 1], offset: ?>>, memref<?x26x26x32xf32>)
-      outs(%dk : memref<1x32xf32>) {
+// A convolution's filter gradient (passes/FilterGradConv.h) is one cuDNN
+// backward-filter call: (x, dk, dy) in the runtime's (x, w, y) order,
+// strides and dilations from the input's map, accumulating into dk.
+#fx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5 * 2 + d0 * 3, d6 + d1, d2)>
+#fdy = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+#fdk = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @bwd_filter
+// CHECK-SAME: (%[[X:.*]]: memref<?x28x28x1xf32>, %[[DY:.*]]: memref<?x10x26x32xf32>, %[[DK:.*]]: memref<3x3x1x32xf32>)
+// CHECK-DAG: %[[CX:.*]] = memref.cast %[[X]]
+// CHECK-DAG: %[[CDY:.*]] = memref.cast %[[DY]]
+// CHECK-DAG: %[[CDK:.*]] = memref.cast %[[DK]]
+// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[THREE:.*]] = arith.constant 3 : i64
+// CHECK-DAG: %[[I1:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[I0:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: call @weir_cudnn_conv2d_bwd_filter_f32(%[[CX]], %[[CDK]], %[[CDY]], %[[TWO]], %[[I1]], %[[I0]], %[[I0]], %[[THREE]], %[[I1]], %[[ONE]], %[[ONE]])
+// CHECK-NOT: linalg.generic
+func.func @bwd_filter(%x: memref<?x28x28x1xf32>, %dy: memref<?x10x26x32xf32>, %dk: memref<3x3x1x32xf32>) {
+  linalg.generic {indexing_maps = [#fx, #fdy, #fdk],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %dy : memref<?x28x28x1xf32>, memref<?x10x26x32xf32>) outs(%dk : memref<3x3x1x32xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// cuDNN reads dense tensors only: a strided view stays for the kernel
+// emitter.
+// CHECK-LABEL: func.func @bwd_filter_strided_view
+// CHECK-NOT: call
+// CHECK: linalg.generic
+func.func @bwd_filter_strided_view(%x: memref<?x28x28x1xf32, strided<[1568, 56, 2, 1]>>, %dy: memref<?x10x26x32xf32>, %dk: memref<3x3x1x32xf32>) {
+  linalg.generic {indexing_maps = [#fx, #fdy, #fdk],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %dy : memref<?x28x28x1xf32, strided<[1568, 56, 2, 1]>>, memref<?x10x26x32xf32>) outs(%dk : memref<3x3x1x32xf32>) {
   ^bb0(%in: f32, %in_0: f32, %out: f32):
     %0 = arith.mulf %in, %in_0 : f32
     %1 = arith.addf %out, %0 : f32

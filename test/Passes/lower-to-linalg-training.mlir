@@ -37,10 +37,17 @@ func.func @matmuls(%x: tensor<?x16xf32>, %dy: tensor<?x8xf32>, %k: tensor<16x8xf
 
 // -----
 
-// The kernel gradient of a 3x3 convolution: one [C, F] contraction per
-// kernel offset over a strided slice of the input.
+// The kernel gradient of a 3x3 convolution: one target-independent generic
+// (passes/FilterGradConv.h) reading the input at oh*2 + kh, ow*2 + kw.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5 * 2 + d0, d6 * 2 + d1, d2)>
+// CHECK-DAG: #[[DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+// CHECK-DAG: #[[DK:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv_filter
-// CHECK-COUNT-9: tensor.extract_slice %{{.*}}[0, {{[0-9]}}, {{[0-9]}}, 0] [%{{.*}}, 13, 13, 2] [1, 2, 2, 1]
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[DY]], #[[DK]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: outs(%[[ZERO]] : tensor<3x3x2x4xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
 // CHECK-NOT: tensor.extract_slice
 func.func @conv_filter(%x: tensor<?x28x28x2xf32>, %dy: tensor<?x13x13x4xf32>) -> tensor<3x3x2x4xf32> {
   %0 = weir.conv2d_backprop_filter %x, %dy strides [2, 2] : (tensor<?x28x28x2xf32>, tensor<?x13x13x4xf32>) -> tensor<3x3x2x4xf32>

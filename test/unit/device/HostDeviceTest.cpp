@@ -206,43 +206,51 @@ TEST(DeviceCalls, ConvForwardOnTheCpu) {
   EXPECT_EQ(y, (std::vector<float>{13, 18, 27, 32}));
 }
 
-// One tap of the backward-filter convolution, as the CUDA target calls it:
-// x a strided window of a padded [2, 4, 5, 3] input, dk accumulated.
-TEST(DeviceCalls, BackwardFilterBlockOnTheCpu) {
+// The backward-filter convolution as the CUDA target calls it: the padded
+// input, dk and dy, stride 2 by 1, dilation 1 by 2, dk accumulated
+// (beta = 1); the reference is the definition, looped.
+TEST(DeviceCalls, BackwardFilterOnTheCpu) {
   setCurrentDevice(nullptr);
-  const int64_t N = 2, H = 4, W = 5, C = 3, OH = 2, OW = 3, F = 2;
-  std::vector<float> padded(N * H * W * C), dy(N * OH * OW * F), dk(C * F);
-  for (size_t i = 0; i < padded.size(); ++i)
-    padded[i] = float(i % 7) - 3;
+  const int64_t N = 2, H = 5, W = 6, C = 3, KH = 2, KW = 2, F = 2;
+  const int64_t SH = 2, SW = 1, DH = 1, DW = 2;
+  const int64_t OH = (H - DH * (KH - 1) - 1) / SH + 1; // 2
+  const int64_t OW = (W - DW * (KW - 1) - 1) / SW + 1; // 4
+  std::vector<float> x(N * H * W * C), dy(N * OH * OW * F), dk(KH * KW * C * F);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = float(i % 7) - 3;
   for (size_t i = 0; i < dy.size(); ++i)
     dy[i] = float(i % 5) * 0.5f - 1;
   for (size_t i = 0; i < dk.size(); ++i)
     dk[i] = float(i); // accumulated into, not overwritten
-  // The tap at (1, 2): rows 1..2, columns 2..4 of every image.
-  int64_t offset = 1 * W * C + 2 * C;
-  WeirMemRef4D mx{padded.data(), padded.data(), offset, {N, OH, OW, C},
-                  {H * W * C, W * C, C, 1}};
+  std::vector<float> want = dk;
+  for (int64_t kh = 0; kh < KH; ++kh)
+    for (int64_t kw = 0; kw < KW; ++kw)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t f = 0; f < F; ++f)
+          for (int64_t n = 0; n < N; ++n)
+            for (int64_t oh = 0; oh < OH; ++oh)
+              for (int64_t ow = 0; ow < OW; ++ow)
+                want[((kh * KW + kw) * C + c) * F + f] +=
+                    x[((n * H + oh * SH + kh * DH) * W + ow * SW + kw * DW) * C + c] *
+                    dy[((n * OH + oh) * OW + ow) * F + f];
+  WeirMemRef4D mx{x.data(), x.data(), 0, {N, H, W, C}, {H * W * C, W * C, C, 1}};
   WeirMemRef4D mdy{dy.data(), dy.data(), 0, {N, OH, OW, F},
                    {OH * OW * F, OW * F, F, 1}};
-  WeirMemRef2D mdk{dk.data(), dk.data(), 0, {C, F}, {F, 1}};
-  std::vector<float> want = dk;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t h = 0; h < OH; ++h)
-      for (int64_t w = 0; w < OW; ++w)
-        for (int64_t c = 0; c < C; ++c)
-          for (int64_t f = 0; f < F; ++f)
-            want[c * F + f] +=
-                padded[offset + n * H * W * C + h * W * C + w * C + c] *
-                dy[n * OH * OW * F + h * OW * F + w * F + f];
-  ASSERT_EQ(weir_cudnn_conv2d_bwd_filter_block_f32(&mx, &mdy, &mdk), 0)
+  WeirMemRef4D mdk{dk.data(), dk.data(), 0, {KH, KW, C, F},
+                   {KW * C * F, C * F, F, 1}};
+  ASSERT_EQ(weir_cudnn_conv2d_bwd_filter_f32(&mx, &mdk, &mdy, SH, SW, 0, 0, DH,
+                                             DW, 1, 1),
+            0)
       << weir_device_last_error();
   for (size_t i = 0; i < dk.size(); ++i)
     EXPECT_FLOAT_EQ(dk[i], want[i]) << i;
   // Shapes that disagree are refused with the reason.
-  WeirMemRef2D bad{dk.data(), dk.data(), 0, {F, C}, {C, 1}};
-  EXPECT_EQ(weir_cudnn_conv2d_bwd_filter_block_f32(&mx, &mdy, &bad), 1);
-  EXPECT_STREQ(weir_device_last_error(),
-               "conv2d_bwd_filter_block: dk is not [x channels, dy channels]");
+  WeirMemRef4D bad{dk.data(), dk.data(), 0, {KH, KW, F, C}, {KW * C * F, C * F, C, 1}};
+  EXPECT_EQ(weir_cudnn_conv2d_bwd_filter_f32(&mx, &bad, &mdy, SH, SW, 0, 0, DH,
+                                             DW, 1, 1),
+            1);
+  EXPECT_NE(std::string(weir_device_last_error()).find("conv2d"), std::string::npos)
+      << weir_device_last_error();
 }
 
 } // namespace
