@@ -168,10 +168,30 @@ public:
 
     for (Range r : cast<linalg::LinalgOp>(op_.getOperation()).createLoopRanges(b_, loc_))
       sizes_.push_back(getValueOrCreateConstantIndexOp(b_, loc_, r.size));
+    if (width_ == 1 && shouldSplitReduction()) {
+      emitSplitReduction();
+      op_->erase();
+      return success();
+    }
     // Threads: one per output element, or per `w` along the innermost.
     Value total = constant(1);
     for (unsigned d : parallel_)
       total = arith::MulIOp::create(b_, loc_, total, threadExtent(d));
+    launchThreads(total, [&](Value linear) {
+      delinearize(linear);
+      if (width_ > 1)
+        emitVectorBody();
+      else
+        emitScalarBody();
+    });
+    op_->erase();
+    return success();
+  }
+
+private:
+  /// One gpu.launch of `total` threads in blocks of block-size; `body`
+  /// runs, inside the range guard, with the thread's linear index.
+  void launchThreads(Value total, llvm::function_ref<void(Value)> body) {
     Value block = constant(options_.blockSize);
     Value grid = arith::CeilDivUIOp::create(b_, loc_, total, block);
     Value one = constant(1);
@@ -188,16 +208,186 @@ public:
                                           linear, total);
     auto guardIf = scf::IfOp::create(b_, loc_, inRange, /*withElse=*/false);
     b_.setInsertionPoint(guardIf.thenBlock()->getTerminator());
-    delinearize(linear);
-    if (width_ > 1)
-      emitVectorBody();
-    else
-      emitScalarBody();
-    op_->erase();
-    return success();
+    body(linear);
   }
 
-private:
+  //===--- Split reductions -----------------------------------------------===//
+  // A reduction with few outputs and a long (or dynamic) reduction, such as
+  // a bias gradient (32 sums over N*26*26 elements), would leave a GPU with
+  // one thread per output. It runs as two launches instead: K chunks of
+  // the linearized reduction times P outputs partial sums, into a temporary
+  // [K * P] buffer (adjacent threads take adjacent outputs, so loads stay
+  // coalesced), then one thread per output folds its K partials into the
+  // output. No barriers or shared memory: each launch's threads are
+  // independent. Needs every output to be `acc = acc (+) v` for an
+  // associative (+) with an identity (addf, maximumf, minimumf, addi).
+
+  static constexpr int64_t kMaxSplitOutputs = 4096;
+  static constexpr int64_t kMinSplitReduction = 2048;
+  static constexpr int64_t kTargetThreads = 65536;
+  static constexpr int64_t kMaxChunks = 1024;
+  static constexpr int64_t kMinChunk = 32;
+
+  struct Combiner {
+    Operation *op;     ///< folds the yielded value into the accumulator
+    Value acc;         ///< the accumulator (the output's block argument)
+    TypedAttr identity;
+  };
+
+  bool findCombiners() {
+    Block *body = op_.getBody();
+    Operation *yield = body->getTerminator();
+    for (OpOperand &init : op_.getDpsInitsMutable()) {
+      BlockArgument acc = body->getArgument(init.getOperandNumber());
+      Operation *combine =
+          yield->getOperand(init.getOperandNumber() - op_.getNumDpsInputs())
+              .getDefiningOp();
+      if (!combine || combine->getBlock() != body || !acc.hasOneUse() ||
+          combine->getNumOperands() != 2 || *acc.getUsers().begin() != combine)
+        return false;
+      Type t = acc.getType();
+      TypedAttr identity;
+      if (auto ft = dyn_cast<FloatType>(t)) {
+        const llvm::fltSemantics &sem = ft.getFloatSemantics();
+        if (isa<arith::AddFOp>(combine))
+          identity = FloatAttr::get(t, APFloat::getZero(sem));
+        else if (isa<arith::MaximumFOp>(combine))
+          identity = FloatAttr::get(t, APFloat::getInf(sem, /*Negative=*/true));
+        else if (isa<arith::MinimumFOp>(combine))
+          identity = FloatAttr::get(t, APFloat::getInf(sem));
+      } else if (isa<IntegerType>(t) && isa<arith::AddIOp>(combine)) {
+        identity = IntegerAttr::get(t, 0);
+      }
+      if (!identity)
+        return false;
+      combiners_.push_back({combine, acc, identity});
+    }
+    return true;
+  }
+
+  /// Few static outputs, a long or dynamic reduction, combinable outputs.
+  bool shouldSplitReduction() {
+    if (reduction_.empty())
+      return false;
+    SmallVector<int64_t> ranges = op_.getStaticLoopRanges();
+    outputs_ = 1;
+    for (unsigned d : parallel_) {
+      if (ShapedType::isDynamic(ranges[d]))
+        return false;
+      outputs_ *= ranges[d];
+    }
+    int64_t reduced = 1;
+    bool dynamic = false;
+    for (unsigned d : reduction_) {
+      if (ShapedType::isDynamic(ranges[d]))
+        dynamic = true;
+      else
+        reduced *= ranges[d];
+    }
+    if (outputs_ > kMaxSplitOutputs || (!dynamic && reduced < kMinSplitReduction))
+      return false;
+    return findCombiners();
+  }
+
+  /// ivs_ of the reduction dimensions from their linear index, innermost
+  /// fastest.
+  void delinearizeReduction(Value linear) {
+    for (unsigned i = reduction_.size(); i-- > 0;) {
+      unsigned d = reduction_[i];
+      ivs_[d] = i == 0 ? linear : arith::RemUIOp::create(b_, loc_, linear, sizes_[d]);
+      if (i != 0)
+        linear = arith::DivUIOp::create(b_, loc_, linear, sizes_[d]);
+    }
+  }
+
+  void emitSplitReduction() {
+    Block *body = op_.getBody();
+    // Host side: the reduction's length R, the chunk T (at least kMinChunk,
+    // and few enough chunks for about kTargetThreads threads) and K chunks.
+    Value length = constant(1);
+    for (unsigned d : reduction_)
+      length = arith::MulIOp::create(b_, loc_, length, sizes_[d]);
+    int64_t maxChunks =
+        std::clamp<int64_t>(kTargetThreads / outputs_, 1, kMaxChunks);
+    Value chunk = arith::MaxUIOp::create(
+        b_, loc_, arith::CeilDivUIOp::create(b_, loc_, length, constant(maxChunks)),
+        constant(kMinChunk));
+    Value chunks = arith::MaxUIOp::create(
+        b_, loc_, arith::CeilDivUIOp::create(b_, loc_, length, chunk), constant(1));
+    Value outputs = constant(outputs_);
+    Value slots = arith::MulIOp::create(b_, loc_, chunks, outputs);
+    SmallVector<Value> partials;
+    for (const Combiner &c : combiners_)
+      partials.push_back(memref::AllocOp::create(
+          b_, loc_, MemRefType::get({ShapedType::kDynamic}, c.acc.getType()),
+          ValueRange{slots}));
+
+    // Launch 1: thread (k, p) folds chunk k of output p's reduction.
+    launchThreads(slots, [&](Value linear) {
+      Value k = arith::DivUIOp::create(b_, loc_, linear, outputs);
+      Value p = arith::RemUIOp::create(b_, loc_, linear, outputs);
+      ivs_.assign(op_.getNumLoops(), Value());
+      delinearizeParallel(p);
+      Value lo = arith::MulIOp::create(b_, loc_, k, chunk);
+      Value hi = arith::MinUIOp::create(
+          b_, loc_, arith::AddIOp::create(b_, loc_, lo, chunk), length);
+      SmallVector<Value> identities;
+      for (const Combiner &c : combiners_)
+        identities.push_back(arith::ConstantOp::create(b_, loc_, c.identity));
+      auto loop = scf::ForOp::create(b_, loc_, lo, hi, constant(1), identities);
+      {
+        OpBuilder::InsertionGuard g(b_);
+        b_.setInsertionPointToStart(loop.getBody());
+        delinearizeReduction(loop.getInductionVar());
+        IRMapping mapping;
+        for (auto [c, acc] : llvm::zip(combiners_, loop.getRegionIterArgs()))
+          mapping.map(c.acc, acc);
+        for (OpOperand *in : op_.getDpsInputOperands())
+          if (!body->getArgument(in->getOperandNumber()).use_empty())
+            mapping.map(body->getArgument(in->getOperandNumber()), load(*in));
+        scf::YieldOp::create(b_, loc_, cloneBody(mapping));
+      }
+      for (auto [partial, value] : llvm::zip(partials, loop.getResults()))
+        memref::StoreOp::create(b_, loc_, value, partial, ValueRange{linear});
+    });
+
+    // Launch 2: thread p folds its K partials into output p (from the fill
+    // value, or from what the output holds).
+    launchThreads(outputs, [&](Value p) {
+      ivs_.assign(op_.getNumLoops(), Value());
+      delinearizeParallel(p);
+      SmallVector<Value> inits;
+      for (OpOperand &init : op_.getDpsInitsMutable()) {
+        unsigned i = init.getOperandNumber() - op_.getNumDpsInputs();
+        inits.push_back(i < fills_.size() && fills_[i]
+                            ? fills_[i]
+                            : memref::LoadOp::create(b_, loc_, init.get(),
+                                                     indicesOf(init)));
+      }
+      auto loop = scf::ForOp::create(b_, loc_, constant(0), chunks, constant(1), inits);
+      {
+        OpBuilder::InsertionGuard g(b_);
+        b_.setInsertionPointToStart(loop.getBody());
+        Value slot = arith::AddIOp::create(
+            b_, loc_, arith::MulIOp::create(b_, loc_, loop.getInductionVar(), outputs), p);
+        SmallVector<Value> folded;
+        for (auto [c, partial, acc] :
+             llvm::zip(combiners_, partials, loop.getRegionIterArgs())) {
+          Value v = memref::LoadOp::create(b_, loc_, partial, ValueRange{slot});
+          IRMapping mapping;
+          for (Value operand : c.op->getOperands())
+            mapping.map(operand, operand == c.acc ? acc : v);
+          folded.push_back(b_.clone(*c.op, mapping)->getResult(0));
+        }
+        scf::YieldOp::create(b_, loc_, folded);
+      }
+      for (auto [init, value] : llvm::zip(op_.getDpsInitsMutable(), loop.getResults()))
+        memref::StoreOp::create(b_, loc_, value, init.get(), indicesOf(init));
+    });
+    for (Value partial : partials)
+      memref::DeallocOp::create(b_, loc_, partial);
+  }
+
   Value constant(int64_t v) { return arith::ConstantIndexOp::create(b_, loc_, v); }
 
   Value threadExtent(unsigned d) {
@@ -209,6 +399,10 @@ private:
   /// ivs_[d] for every parallel d, innermost fastest (coalesced).
   void delinearize(Value linear) {
     ivs_.assign(op_.getNumLoops(), Value());
+    delinearizeParallel(linear);
+  }
+
+  void delinearizeParallel(Value linear) {
     for (unsigned i = parallel_.size(); i-- > 0;) {
       unsigned d = parallel_[i];
       Value extent = threadExtent(d);
@@ -374,6 +568,8 @@ private:
   SmallVector<Access> accesses_;
   int64_t width_ = 1;
   SmallVector<Value> sizes_, ivs_;
+  int64_t outputs_ = 1; ///< split reductions: the static output count
+  SmallVector<Combiner> combiners_;
 };
 
 } // namespace

@@ -460,7 +460,17 @@ def LinalgToGpu : Pass<"weir-linalg-to-gpu", "::mlir::func::FuncOp"> {
     - a generic with reductions gets one thread per output element (the
       parallel dimensions); the reduction dimensions are sequential loops
       whose accumulator stays in registers: each output is read once and
-      written once.
+      written once;
+    - except a reduction with few static outputs (at most 4096) and a long
+      or dynamic reduction (a bias or batch-norm gradient, a loss mean),
+      whose every output folds with an associative operation that has an
+      identity (`addf`, `maximumf`, `minimumf`, `addi`): it is split into
+      two launches. The first has K * P threads; thread (k, p) folds chunk
+      k of the linearized reduction (at least 32 elements, about 65536
+      threads in all, at most 1024 chunks) from the identity into a
+      temporary [K * P] buffer, adjacent threads on adjacent outputs. The
+      second folds each output's K partials into it. Neither needs a
+      barrier or shared memory.
 
     Grids are one-dimensional over the linearized outputs, with
     `block-size` threads per block. Generics with non-affine bodies
