@@ -128,6 +128,20 @@ static Status bindFunction(const Session &session, JitExecutable &exe,
   return Status();
 }
 
+/// Lowers and JIT-compiles the session's module for `target`.
+static std::unique_ptr<JitExecutable> compileFor(Session &session,
+                                                 const CodeTarget &target) {
+  switch (target.kind) {
+  case CodeTarget::Kind::Cpu:
+    return session.compileForCpu();
+  case CodeTarget::Kind::Cuda:
+    return session.compileForCuda(target.chip);
+  case CodeTarget::Kind::CudaEmulator:
+    return session.compileForCudaEmulation();
+  }
+  return nullptr;
+}
+
 /// Compiles the session's training functions and sets up the state: fresh
 /// initializers (seeded), then `weights` if given.
 Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
@@ -206,17 +220,8 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
         model.erase();
       }
     }
-  switch (target.kind) {
-  case CodeTarget::Kind::Cpu:
-    run->executable = session.compileForCpu();
-    break;
-  case CodeTarget::Kind::Cuda:
-    run->executable = session.compileForCuda(target.chip);
-    break;
-  case CodeTarget::Kind::CudaEmulator:
-    run->executable = session.compileForCudaEmulation();
-    break;
-  }
+  run->target = target;
+  run->executable = compileFor(session, target);
   if (!run->executable)
     return Status::error("compilation failed");
   for (FunctionSpec *f : {&fns->train, &fns->apply, &fns->eval, &fns->probe}) {
@@ -299,7 +304,9 @@ Status weir::compileProbe(TrainingRun &run, const std::string &model,
   Result<TrainingFunctions> fns = prepareTraining(*session);
   if (!fns.ok())
     return fns.status();
-  run.probeExecutable = session->compileForCpu();
+  // For the run's target: on CUDA its results are managed buffers, which
+  // the compiled-code hooks give back to the device.
+  run.probeExecutable = compileFor(*session, run.target);
   if (!run.probeExecutable)
     return Status::error("cannot compile the probe");
   FunctionSpec probe = fns->probe;

@@ -26,6 +26,17 @@ Result<TrainingFunctions> prepareTraining(Session &session);
 /// The signature of a lifted function from its weir.* attributes.
 Result<FunctionSpec> functionSpecOf(mlir::func::FuncOp func);
 
+/// Where a run's compiled functions execute (`--device`).
+struct CodeTarget {
+  enum class Kind {
+    Cpu,
+    Cuda,        ///< the GPU: kernels for `chip`, cuBLAS/cuDNN
+    CudaEmulator ///< the CUDA program on the CPU (kernels as loops)
+  };
+  Kind kind = Kind::Cpu;
+  std::string chip; ///< Cuda: the device's chip, e.g. "sm_90"
+};
+
 /// A compiled training setup: the configuration, the model state (every
 /// parameter and optimizer slot) and the step that updates it.
 struct TrainingRun {
@@ -41,6 +52,7 @@ struct TrainingRun {
   /// `keepModel`); compileProbe does it when a loss goes non-finite.
   FunctionSpec probe;
   std::unique_ptr<JitExecutable> probeExecutable;
+  CodeTarget target; ///< what the functions were compiled for
   DType xDType = DType::F32, yDType = DType::I32;
   std::vector<int64_t> exampleShape, targetShape;
   /// For sparse categorical losses: the number of classes (labels must be
@@ -64,8 +76,8 @@ Result<StepMetrics> evaluateAll(TrainStep &step, BatchSource &batches);
 
 /// Compiles `run`'s divergence probe if startTraining left it out: the model
 /// file is loaded again, and its training functions are built and compiled
-/// for the CPU (which reads managed tensors too). Only when a loss goes
-/// non-finite, so a run pays for it only then.
+/// for the run's target. Only when a loss goes non-finite, so a run pays
+/// for it only then.
 Status compileProbe(TrainingRun &run, const std::string &model,
                     const SessionOptions &options);
 
@@ -73,17 +85,6 @@ Status compileProbe(TrainingRun &run, const std::string &model,
 /// released to the device, a device synchronize after each call) and
 /// returns its chip, e.g. "sm_90". Process-wide; for `--device=cuda`.
 Result<std::string> useCudaForCompiledCode();
-
-/// Where a run's compiled functions execute (`--device`).
-struct CodeTarget {
-  enum class Kind {
-    Cpu,
-    Cuda,        ///< the GPU: kernels for `chip`, cuBLAS/cuDNN
-    CudaEmulator ///< the CUDA program on the CPU (kernels as loops)
-  };
-  Kind kind = Kind::Cpu;
-  std::string chip; ///< Cuda: the device's chip, e.g. "sm_90"
-};
 
 /// Resolves `--device` (cpu, cuda, auto or cuda-emulator) for `command`:
 /// opens the GPU when CUDA is chosen (useCudaForCompiledCode), prints why
