@@ -2,17 +2,18 @@
 //
 // After weir-linalg-to-gpu the host code of a CUDA module still allocates
 // its buffers with memref.alloc (malloc), yet kernels and the cuBLAS/cuDNN
-// calls read and write them. This pass makes each one a managed allocation
-// (`gpu.alloc host_shared`, cuMemAllocManaged through mgpuMemAlloc): one
-// address valid on the host and the device, so host code that still
-// touches a buffer (a scalar result, a copy) stays correct and the runtime
-// reads results in place. Deallocations become `gpu.dealloc`, queued on
-// the stream after the work that uses the buffer.
+// calls read and write them. A buffer only the device touches becomes
+// device memory (`gpu.alloc`, the runtime's caching pool); one the host
+// may touch (a result the runtime reads, a host load) a managed
+// allocation (`gpu.alloc host_shared`, cuMemAllocManaged, pooled too): one
+// address valid on the host and the device. Deallocations become
+// `gpu.dealloc`, queued on the stream after the work that uses the buffer.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/CudaTransforms.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
@@ -27,6 +28,38 @@ namespace weir {
 
 using namespace mlir;
 
+namespace {
+
+/// Whether the device alone touches `buffer`: every use, through views, is
+/// a kernel launch, a cuBLAS/cuDNN call (weir-outline-library-calls), a
+/// size query or the deallocation. Anything else (a return, a host load or
+/// store, another call) may be the host's.
+bool onlyDeviceUses(Value buffer) {
+  SmallVector<Value> work{buffer};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (isa<gpu::LaunchFuncOp, memref::DeallocOp, memref::DimOp>(user))
+        continue;
+      if (auto call = dyn_cast<func::CallOp>(user)) {
+        StringRef callee = call.getCallee();
+        if (callee.starts_with("weir_cublas_") || callee.starts_with("weir_cudnn_"))
+          continue;
+        return false;
+      }
+      if (isa<memref::CastOp, memref::SubViewOp, memref::ExpandShapeOp,
+              memref::CollapseShapeOp, memref::ReinterpretCastOp>(user)) {
+        work.push_back(user->getResult(0));
+        continue;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
 LogicalResult weir::managedAllocs(ModuleOp module) {
   SmallVector<memref::AllocOp> allocs;
   SmallVector<memref::DeallocOp> deallocs;
@@ -35,31 +68,43 @@ LogicalResult weir::managedAllocs(ModuleOp module) {
     func.walk([&](memref::DeallocOp op) { deallocs.push_back(op); });
   }
   IRRewriter rewriter(module.getContext());
+  Type token = gpu::AsyncTokenType::get(module.getContext());
   for (memref::AllocOp op : allocs) {
     // gpu.alloc takes identity layouts only; bufferization's allocations
     // have them.
     if (!op.getType().getLayout().isIdentity())
       return op.emitOpError("has a layout a managed allocation cannot take");
     rewriter.setInsertionPoint(op);
-    auto alloc = gpu::AllocOp::create(
-        rewriter, op.getLoc(), op.getType(), /*asyncToken=*/Type(),
-        /*asyncDependencies=*/ValueRange(), op.getDynamicSizes(),
-        op.getSymbolOperands(), /*hostShared=*/true);
+    Location loc = op.getLoc();
+    gpu::AllocOp alloc;
+    if (onlyDeviceUses(op.getResult())) {
+      // Device memory from the runtime's caching pool. gpu-to-llvm lowers
+      // only the asynchronous form; the allocation itself is immediate.
+      Value ready = gpu::WaitOp::create(rewriter, loc, token, ValueRange())
+                        .getAsyncToken();
+      alloc = gpu::AllocOp::create(rewriter, loc, op.getType(), token,
+                                   ValueRange{ready}, op.getDynamicSizes(),
+                                   op.getSymbolOperands(), /*hostShared=*/false);
+    } else {
+      alloc = gpu::AllocOp::create(rewriter, loc, op.getType(),
+                                   /*asyncToken=*/Type(),
+                                   /*asyncDependencies=*/ValueRange(),
+                                   op.getDynamicSizes(), op.getSymbolOperands(),
+                                   /*hostShared=*/true);
+    }
     rewriter.replaceOp(op, alloc.getMemref());
   }
-  // gpu-to-llvm lowers only the asynchronous gpu.dealloc: the buffer is
-  // freed in stream order after the work queued so far, and the host
-  // waits for it (cuMemFree of managed memory synchronizes anyway).
-  Type token = gpu::AsyncTokenType::get(module.getContext());
+  // A stream-ordered free (gpu-to-llvm lowers only the asynchronous
+  // gpu.dealloc). The host does not wait for it: the runtime's pools hand
+  // a device block out again only to later work on the same stream, and a
+  // managed block only after the stream is synchronized.
   for (memref::DeallocOp op : deallocs) {
     rewriter.setInsertionPoint(op);
     Location loc = op.getLoc();
     Value ready = gpu::WaitOp::create(rewriter, loc, token, ValueRange())
                       .getAsyncToken();
-    Value freed = gpu::DeallocOp::create(rewriter, loc, token,
-                                         ValueRange{ready}, op.getMemref())
-                      .getAsyncToken();
-    gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{freed});
+    gpu::DeallocOp::create(rewriter, loc, token, ValueRange{ready},
+                           op.getMemref());
     rewriter.eraseOp(op);
   }
   return success();

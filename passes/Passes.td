@@ -500,21 +500,34 @@ def LinalgToGpu : Pass<"weir-linalg-to-gpu", "::mlir::func::FuncOp"> {
 }
 
 def ManagedAllocs : Pass<"weir-managed-allocs", "::mlir::ModuleOp"> {
-  let summary = "Host buffers of a CUDA module as managed allocations.";
+  let summary = "Host buffers of a CUDA module as device or managed allocations.";
   let description = [{
     After weir-linalg-to-gpu, kernels and the cuBLAS/cuDNN calls work on
     buffers the host code allocated with `memref.alloc`. This pass turns
-    every `memref.alloc` of the host functions into `gpu.alloc host_shared`
-    (cuMemAllocManaged through the runtime's `mgpuMemAlloc`) and every
-    `memref.dealloc` into `gpu.dealloc`: one address valid on the host and
-    on the device, so host code that still reads a buffer (a scalar, a copy)
-    and the runtime reading results stay correct. Part of
-    weir-cuda-kernel-pipeline.
+    each into a `gpu.alloc`:
+
+    - device memory (`gpu.alloc async`, the runtime's caching pool) when
+      only the device touches it: every use, through views (subview, cast,
+      expand/collapse_shape, reinterpret_cast), is a kernel launch, a
+      `weir_cublas_*`/`weir_cudnn_*` call, a `memref.dim` or the
+      deallocation;
+    - managed memory (`gpu.alloc host_shared`, cuMemAllocManaged through
+      `mgpuMemAlloc`, pooled by the runtime) otherwise: a result the
+      runtime reads, a buffer host code loads from. One address is valid on
+      the host and the device.
+
+    Every `memref.dealloc` becomes a stream-ordered `gpu.dealloc async`
+    that the host does not wait for: the runtime hands a device block out
+    again only to later work on the same stream, and a managed block only
+    after that stream is synchronized. Part of weir-cuda-kernel-pipeline.
 
     ```mlir
-    %b = memref.alloc(%n) : memref<?x64xf32>
-    // becomes
-    %b = gpu.alloc host_shared (%n) : memref<?x64xf32>
+    %t = memref.alloc(%n) : memref<?x64xf32>   // only kernels use it
+    %r = memref.alloc() : memref<10xf32>       // returned
+    // become
+    %w = gpu.wait async
+    %t, %tok = gpu.alloc async [%w] (%n) : memref<?x64xf32>
+    %r = gpu.alloc host_shared () : memref<10xf32>
     ```
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];

@@ -80,6 +80,23 @@ Result<std::unique_ptr<CudaDevice>> CudaDevice::create(CudaApi api,
         return reinterpret_cast<void *>(p);
       },
       [self](void *p, size_t) { self->api_.cuMemFree_v2(dptr(p)); });
+  // Managed memory is pooled too: compiled code allocates its host-visible
+  // buffers on every call, and cuMemAllocManaged is slow while cuMemFree
+  // synchronizes the device. The host may touch these blocks, so a freed
+  // one is reused only after the compute stream is synchronized.
+  d->managedPool_ = std::make_unique<MemoryPool>(
+      [self](size_t bytes) -> Result<void *> {
+        CUdeviceptr p = 0;
+        CUresult r = self->api_.cuMemAllocManaged(&p, bytes, kMemAttachGlobal);
+        if (r != CUDA_SUCCESS)
+          return Status::error(
+              self->name_ + ": " +
+              driverError(self->api_, "cuMemAllocManaged", r) + " (" +
+              std::to_string(bytes) + " bytes)");
+        return reinterpret_cast<void *>(p);
+      },
+      [self](void *p, size_t) { self->api_.cuMemFree_v2(dptr(p)); },
+      MemoryPool::Reuse::AfterRecycle);
   return d;
 }
 
@@ -100,6 +117,7 @@ CudaDevice::~CudaDevice() {
     if (m.loaded)
       api_.cuModuleUnload(m.loaded);
   pool_.reset();
+  managedPool_.reset();
   if (copy_)
     api_.cuStreamDestroy_v2(copy_);
   if (compute_)
@@ -133,28 +151,14 @@ Result<void *> CudaDevice::allocate(size_t bytes) {
 }
 
 Status CudaDevice::deallocate(void *ptr) {
-  {
-    std::lock_guard<std::mutex> lock(managedMutex_);
-    if (managed_.erase(ptr))
-      return check("cuMemFree",
-                   api_.cuMemFree_v2(reinterpret_cast<CUdeviceptr>(ptr)));
-  }
+  if (managedPool_->owns(ptr))
+    return managedPool_->deallocate(ptr).withPrefix(name_);
   return pool_->deallocate(ptr).withPrefix(name_);
 }
 
-// Managed memory is not pooled: compiled code allocates it per call, but
-// the driver's managed heap already caches pages, and the runtime's
-// buffers live for the whole run.
 Result<void *> CudaDevice::allocateManaged(size_t bytes) {
   WEIR_RETURN_IF_ERROR(makeCurrent());
-  CUdeviceptr p = 0;
-  WEIR_RETURN_IF_ERROR(check("cuMemAllocManaged",
-                             api_.cuMemAllocManaged(&p, bytes ? bytes : 1,
-                                                    kMemAttachGlobal)));
-  void *ptr = reinterpret_cast<void *>(p);
-  std::lock_guard<std::mutex> lock(managedMutex_);
-  managed_.insert(ptr);
-  return ptr;
+  return managedPool_->allocate(bytes);
 }
 
 Result<void *> CudaDevice::allocateHostPinned(size_t bytes) {
@@ -258,7 +262,13 @@ Status CudaDevice::destroyStream(Stream stream) {
 
 Status CudaDevice::synchronize(Stream stream) {
   WEIR_RETURN_IF_ERROR(makeCurrent());
-  return check("cuStreamSynchronize", api_.cuStreamSynchronize(resolve(stream)));
+  CUstream s = resolve(stream);
+  WEIR_RETURN_IF_ERROR(check("cuStreamSynchronize", api_.cuStreamSynchronize(s)));
+  // Compiled code frees managed blocks on the compute stream: once it is
+  // idle, none is in use.
+  if (s == compute_)
+    managedPool_->recycle();
+  return Status::success();
 }
 
 Result<Event> CudaDevice::createEvent() {

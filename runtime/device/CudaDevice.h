@@ -107,9 +107,9 @@ private:
   std::string name_;
   std::string chip_;
   std::unique_ptr<MemoryPool> pool_;
-  /// Live managed allocations (not pooled: cuMemFree releases them).
-  std::unordered_set<void *> managed_;
-  std::mutex managedMutex_;
+  /// Managed memory (cuMemAllocManaged): blocks freed while the device may
+  /// still use them are reused after the compute stream's next synchronize.
+  std::unique_ptr<MemoryPool> managedPool_;
   std::mutex mutex_; ///< guards modules_, the lazy loads and the handles
   std::list<LazyModule> modules_;
   cuda::cublasHandle_t cublas_ = nullptr;

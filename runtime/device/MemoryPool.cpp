@@ -18,6 +18,9 @@ size_t MemoryPool::sizeClass(size_t bytes) {
 
 MemoryPool::~MemoryPool() {
   std::lock_guard<std::mutex> lock(mutex_);
+  for (auto [ptr, cls] : pending_)
+    free_(ptr, cls);
+  pending_.clear();
   releaseCachedLocked();
   for (auto &[ptr, cls] : inUse_)
     free_(ptr, cls);
@@ -60,10 +63,25 @@ Status MemoryPool::deallocate(void *ptr) {
                          "allocate (or freeing it twice)");
   size_t cls = it->second;
   inUse_.erase(it);
-  freeLists_[cls].push_back(ptr);
+  if (reuse_ == Reuse::AfterRecycle)
+    pending_.push_back({ptr, cls});
+  else
+    freeLists_[cls].push_back(ptr);
   stats_.bytesInUse -= cls;
   stats_.bytesCached += cls;
   return Status::success();
+}
+
+bool MemoryPool::owns(void *ptr) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return inUse_.count(ptr) != 0;
+}
+
+void MemoryPool::recycle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto [ptr, cls] : pending_)
+    freeLists_[cls].push_back(ptr);
+  pending_.clear();
 }
 
 void MemoryPool::releaseCached() {
@@ -77,6 +95,8 @@ void MemoryPool::releaseCachedLocked() {
       free_(ptr, cls);
   freeLists_.clear();
   stats_.bytesCached = 0;
+  for (auto [ptr, cls] : pending_)
+    stats_.bytesCached += cls; // still cached, not yet reusable
 }
 
 MemoryPool::Stats MemoryPool::stats() const {

@@ -148,6 +148,39 @@ TEST(MemoryPool, ReusesFreedBlocksAndReleasesOnFailure) {
   ASSERT_TRUE(pool.deallocate(*c).ok());
 }
 
+// Reuse::AfterRecycle parks freed blocks until recycle(); they count as
+// cached, survive releaseCached(), and are freed with the pool.
+TEST(MemoryPool, DefersReuseUntilRecycled) {
+  int allocs = 0, frees = 0;
+  {
+    MemoryPool pool(
+        [&](size_t n) -> Result<void *> {
+          ++allocs;
+          return std::malloc(n);
+        },
+        [&](void *p, size_t) {
+          ++frees;
+          std::free(p);
+        },
+        MemoryPool::Reuse::AfterRecycle);
+    void *a = *pool.allocate(1000);
+    EXPECT_TRUE(pool.owns(a));
+    ASSERT_TRUE(pool.deallocate(a).ok());
+    EXPECT_FALSE(pool.owns(a));
+    EXPECT_EQ(pool.stats().bytesCached, 1024u);
+    pool.releaseCached(); // pending blocks are not the cache's to release
+    EXPECT_EQ(frees, 0);
+    void *b = *pool.allocate(1000);
+    EXPECT_NE(a, b);
+    pool.recycle();
+    void *c = *pool.allocate(1000);
+    EXPECT_EQ(a, c);
+    EXPECT_EQ(allocs, 2);
+    ASSERT_TRUE(pool.deallocate(b).ok());
+  }
+  EXPECT_EQ(frees, 2); // c (in use) and b (pending) at destruction
+}
+
 TEST(CpuDevice, CopiesAndRefusesKernels) {
   std::unique_ptr<Device> d = makeCpuDevice();
   EXPECT_EQ(d->name(), "cpu");
