@@ -5,7 +5,8 @@
 // `weir compile --target=cuda --emit=gpu|nvvm|ptx|cubin` stops at any):
 //   kernels: bufferize, GEMMs/convolutions to cuBLAS/cuDNN calls, one
 //            gpu.launch per fused generic, outline into one gpu.module,
-//            host buffers as managed allocations;
+//            host buffers as device or managed allocations, launches
+//            the host does not wait for;
 //   nvvm:    attach one NVVM target per chip, lower the kernels to NVVM;
 //   binary:  gpu-module-to-binary (ptxas), host code to LLVM with mgpu*
 //            runtime calls.
@@ -75,6 +76,7 @@ void weir::buildCudaKernelPipeline(OpPassManager &pm,
   addPipeline(pm, kOutlineKernels);
   pm.addPass(createMergeGpuModules());
   pm.addPass(createManagedAllocs());
+  pm.addPass(createAsyncLaunches());
 }
 
 void weir::buildCudaNvvmPipeline(OpPassManager &pm,

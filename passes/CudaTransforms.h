@@ -43,6 +43,11 @@ mlir::LogicalResult managedAllocs(mlir::ModuleOp module);
 /// launch, on one whose threads synchronize or share memory.
 mlir::LogicalResult emulateGpuLaunches(mlir::func::FuncOp func);
 
+/// Makes every gpu.launch_func of the host functions asynchronous on the
+/// compute stream, with a host wait only before host code that touches
+/// memory and before each return (weir-async-launches).
+void asyncLaunches(mlir::ModuleOp module);
+
 /// Moves every gpu.func of `module` into its first gpu.module.
 mlir::LogicalResult mergeGpuModules(mlir::ModuleOp module);
 

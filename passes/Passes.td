@@ -570,6 +570,33 @@ def EmulateGpuLaunches
                            "::mlir::arith::ArithDialect"];
 }
 
+def AsyncLaunches : Pass<"weir-async-launches", "::mlir::ModuleOp"> {
+  let summary = "Kernel launches the host does not wait for.";
+  let description = [{
+    `gpu-to-llvm` lowers a synchronous `gpu.launch_func` to a launch and a
+    stream synchronize: the host would wait for every kernel. In weir's
+    host code every device operation (kernels, the `weir_cublas_*` /
+    `weir_cudnn_*` calls, `gpu.alloc`/`gpu.dealloc`) runs on the device's
+    one compute stream (the runtime's `mgpuStreamCreate` returns it), so
+    program order is stream order. This pass makes each launch
+    asynchronous (its token unused) and inserts a host wait
+    (`gpu.wait async` then `gpu.wait [...]`: mgpuStreamSynchronize) only
+    where device work may be pending and the host is about to touch memory
+    itself (an op with memory effects that is not stream-ordered), and
+    before each `func.return`. Inside loops and conditionals, work is
+    assumed pending at entry. Part of weir-cuda-kernel-pipeline, after
+    weir-managed-allocs.
+
+    ```mlir
+    gpu.launch_func @k::@relu blocks in (...) threads in (...) args(...)
+    // becomes
+    %t = gpu.wait async
+    %done = gpu.launch_func async [%t] @k::@relu blocks in (...) ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def MergeGpuModules : Pass<"weir-merge-gpu-modules", "::mlir::ModuleOp"> {
   let summary = "Moves every outlined kernel into one gpu.module.";
   let description = [{
