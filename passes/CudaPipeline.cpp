@@ -110,6 +110,11 @@ void weir::buildCudaEmulationPipeline(OpPassManager &pm,
                                       const CudaPipelineOptions &options) {
   buildLaunches(pm, options);
   pm.addNestedPass<func::FuncOp>(createEmulateGpuLaunches());
+  // The kernels' vector math (erf on vector<2xf64>, say) has no LLVM
+  // intrinsic: libm's scalar calls, unrolled, before the vector lowering
+  // (the CPU pipeline converts math to libm after it, as its own loops are
+  // scalar there).
+  addPipeline(pm, "convert-math-to-llvm,convert-math-to-libm");
   buildCpuBuffersToLlvmPipeline(pm);
 }
 

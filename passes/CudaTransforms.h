@@ -24,8 +24,10 @@ namespace weir {
 std::string libraryDtypeSuffix(mlir::ArrayRef<mlir::Type> elementTypes);
 
 /// Replaces the GEMMs and convolutions of a bufferized module by calls to
-/// `weir_cublas_*` / `weir_cudnn_*`, declaring the callees.
-mlir::LogicalResult outlineLibraryCalls(mlir::ModuleOp module);
+/// `weir_cublas_*` / `weir_cudnn_*`, declaring the callees; only for the
+/// dtype suffixes in `dtypes` (the runtime's entry points; empty: "f32").
+mlir::LogicalResult outlineLibraryCalls(mlir::ModuleOp module,
+                                        llvm::ArrayRef<std::string> dtypes);
 
 /// Turns every linalg.generic on memrefs in `func` (outside a gpu.launch)
 /// that the kernel emitter handles into one gpu.launch (options: the

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -51,7 +52,16 @@ namespace {
 /// dynamic strided memrefs so one declaration serves every shape.
 class CallEmitter {
 public:
-  explicit CallEmitter(ModuleOp module) : module_(module), symbols_(module) {}
+  CallEmitter(ModuleOp module, ArrayRef<std::string> dtypes)
+      : module_(module), symbols_(module), dtypes_(dtypes) {}
+
+  /// Whether the runtime has an entry point for `buffers`' element types.
+  bool supports(ArrayRef<Value> buffers) const {
+    SmallVector<Type> elementTypes;
+    for (Value buffer : buffers)
+      elementTypes.push_back(getElementTypeOrSelf(buffer.getType()));
+    return llvm::is_contained(dtypes_, weir::libraryDtypeSuffix(elementTypes));
+  }
 
   void replace(linalg::LinalgOp op, StringRef base, ArrayRef<Value> buffers,
                ArrayRef<Value> scalars) {
@@ -98,6 +108,7 @@ private:
 
   ModuleOp module_;
   SymbolTable symbols_;
+  ArrayRef<std::string> dtypes_;
 };
 
 bool isFloatContraction(linalg::LinalgOp op) {
@@ -149,14 +160,20 @@ bool isDense(Value v) {
 
 } // namespace
 
-LogicalResult weir::outlineLibraryCalls(ModuleOp module) {
+LogicalResult weir::outlineLibraryCalls(ModuleOp module,
+                                        ArrayRef<std::string> dtypes) {
   SmallVector<linalg::LinalgOp> ops;
   module.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-  CallEmitter emitter(module);
+  SmallVector<std::string> defaultDtypes{"f32"};
+  CallEmitter emitter(module, dtypes.empty() ? ArrayRef(defaultDtypes) : dtypes);
   for (linalg::LinalgOp op : ops) {
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<Value> buffers(op->getOperands());
+    // Without an entry point for its types (f64, say) the op stays for the
+    // kernel emitter: slower, never unresolved.
+    if (!op.hasPureBufferSemantics() || !emitter.supports(buffers))
+      continue;
     // (x, w, y, strideH, strideW, padH, padW, dilationH, dilationW,
     // alpha = 1, beta = 1): weir pads explicitly before a convolution, so
     // the padding is 0; the output holds the bias or zeros, and linalg adds
@@ -213,8 +230,9 @@ LogicalResult weir::outlineLibraryCalls(ModuleOp module) {
 namespace {
 struct OutlineLibraryCallsPass
     : weir::impl::OutlineLibraryCallsBase<OutlineLibraryCallsPass> {
+  using OutlineLibraryCallsBase::OutlineLibraryCallsBase;
   void runOnOperation() override {
-    if (failed(weir::outlineLibraryCalls(getOperation())))
+    if (failed(weir::outlineLibraryCalls(getOperation(), dtypes)))
       signalPassFailure();
   }
 };

@@ -436,7 +436,15 @@ def OutlineLibraryCalls
     // after
     func.call @weir_cublas_gemm_f32(%a2, %b2, %c2, %false, %false)
     ```
+
+    Only dtypes the runtime has entry points for are outlined (`dtypes`,
+    by default `f32`); a GEMM or convolution of another type (f64, say)
+    stays for weir-linalg-to-gpu, slower but never an unresolved symbol.
   }];
+  let options = [
+    ListOption<"dtypes", "dtypes", "std::string",
+               "Dtype suffixes with runtime entry points (default: f32)">,
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];

@@ -1,4 +1,5 @@
-// RUN: weir-opt %s --weir-outline-library-calls --cse | FileCheck %s
+// RUN: weir-opt %s --weir-outline-library-calls="dtypes=f32,f16_f16_f32" --cse | FileCheck %s
+// RUN: weir-opt %s --weir-outline-library-calls --cse | FileCheck %s --check-prefix=DEFAULT
 // The calls follow runtime/device/DeviceCalls.h: descriptors, i32 flags,
 // f32 alpha and beta, i64 geometry, an i32 status.
 
@@ -17,9 +18,13 @@ func.func @matmul(%a: memref<?x784xf32>, %b: memref<784x64xf32>, %c: memref<?x64
   return
 }
 
-// Mixed precision names each operand's type.
+// Mixed precision names each operand's type; only dtypes the runtime has
+// entry points for are outlined (by default f32 alone).
 // CHECK-LABEL: func.func @matmul_mixed
 // CHECK: call @weir_cublas_gemm_f16_f16_f32(
+// DEFAULT-LABEL: func.func @matmul_mixed
+// DEFAULT-NOT: call
+// DEFAULT: linalg.matmul
 func.func @matmul_mixed(%a: memref<8x16xf16>, %b: memref<16x32xf16>, %c: memref<8x32xf32>) {
   linalg.matmul ins(%a, %b : memref<8x16xf16>, memref<16x32xf16>) outs(%c : memref<8x32xf32>)
   return
@@ -117,5 +122,14 @@ func.func @row_sum(%x: memref<?x10xf32>, %s: memref<?xf32>) {
     %0 = arith.addf %in, %out : f32
     linalg.yield %0 : f32
   }
+  return
+}
+
+// f64 has no entry point: the matmul stays for the kernel emitter.
+// CHECK-LABEL: func.func @matmul_f64
+// CHECK-NOT: call
+// CHECK: linalg.matmul
+func.func @matmul_f64(%a: memref<8x16xf64>, %b: memref<16x32xf64>, %c: memref<8x32xf64>) {
+  linalg.matmul ins(%a, %b : memref<8x16xf64>, memref<16x32xf64>) outs(%c : memref<8x32xf64>)
   return
 }

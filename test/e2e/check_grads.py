@@ -22,6 +22,7 @@ import sys
 
 import numpy as np
 
+import e2e_util
 from e2e_util import read_safetensors, run_cases, write_safetensors
 
 import reference as ref
@@ -330,7 +331,8 @@ def run_case(name, weir, workdir):
         out = os.path.join(d, f"grads{t}.safetensors")
         cmd = [weir, "gradients", os.path.join(d, "model.mlir"), "--weights",
                os.path.join(d, "w.safetensors"), "--data", os.path.join(d, "data.npz"),
-               "--split", "train", "--threads", str(t), "-o", out]
+               "--split", "train", "--threads", str(t), "--device",
+               e2e_util.OPTIONS.device, "-o", out]
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             return False, f"weir gradients failed: {r.stderr.strip()}"

@@ -45,15 +45,22 @@ def read_safetensors(path):
     return out
 
 
+# The options every script shares; run_cases fills them in.
+OPTIONS = argparse.Namespace(device="cpu")
+
+
 def run_cases(cases, run_case):
-    """`--weir W --workdir D [--only NAME]`: runs run_case(name, W, D) for
-    each name of `cases`, prints PASS or FAIL with its message, and returns
-    the exit status (1 when any failed)."""
+    """`--weir W --workdir D [--only NAME] [--device D]`: runs
+    run_case(name, W, D) for each name of `cases`, prints PASS or FAIL with
+    its message, and returns the exit status (1 when any failed). The
+    device (`weir --device`) is in OPTIONS.device for the cases to pass on."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--weir", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--only")
+    ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
+    OPTIONS.device = args.device
     os.makedirs(args.workdir, exist_ok=True)
     failures = 0
     for name in cases:
