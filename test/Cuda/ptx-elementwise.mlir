@@ -29,9 +29,24 @@
 // CHECK-NOT:     ld.global.b32 {{.*}}[%rd3]
 // CHECK:         st.global.b32 [%rd3]
 // CHECK-NOT:     {{ld|st}}.global
+
+// A bias gradient (32 outputs, a dynamic reduction) is split in two
+// kernels: each thread of the first loads its chunk of dy one float per
+// iteration and stores one partial; the second loads partials (unrolled)
+// and stores each output once.
+// CHECK-LABEL: .entry bias_grad_kernel(
+// CHECK:         ld.global.b32
+// CHECK-NOT:     ld.global
+// CHECK:         st.global.b32
+// CHECK-NOT:     {{ld|st}}.global
+// CHECK-LABEL: .entry bias_grad_kernel_0(
+// CHECK:         ld.global.b32
+// CHECK:         st.global.b32
+// CHECK-NOT:     st.global
 // CHECK-NOT:     .entry
 // Representative fused groups of a training step, in linalg on tensors:
-// dense bias + relu, the Adam update (three outputs), the mean loss.
+// dense bias + relu, the Adam update (three outputs), the mean loss, a
+// bias gradient.
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #bias = affine_map<(d0, d1) -> (d1)>
 #id1 = affine_map<(d0) -> (d0)>
@@ -101,5 +116,21 @@ module {
       linalg.yield %s : f32
     } -> tensor<f32>
     return %l : tensor<f32>
+  }
+
+  // A conv bias gradient: 32 sums over the dynamic N*26*26 rows.
+  func.func @bias_grad(%dy: tensor<?x26x26x32xf32>) -> tensor<32xf32> {
+    %zero = arith.constant 0.0 : f32
+    %e = tensor.empty() : tensor<32xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%e : tensor<32xf32>) -> tensor<32xf32>
+    %g = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                          affine_map<(d0, d1, d2, d3) -> (d3)>],
+                         iterator_types = ["reduction", "reduction", "reduction", "parallel"]}
+        ins(%dy : tensor<?x26x26x32xf32>) outs(%init : tensor<32xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+    } -> tensor<32xf32>
+    return %g : tensor<32xf32>
   }
 }
