@@ -40,7 +40,7 @@ bool isLibraryCall(Operation *op) {
 /// Ops that need no host wait before them: stream-ordered device work,
 /// allocation bookkeeping, views and pure computation.
 bool isStreamOrderedOrPure(Operation *op) {
-  if (isa<gpu::GPUDialect>(op->getDialect()) || isLibraryCall(op))
+  if (isa_and_present<gpu::GPUDialect>(op->getDialect()) || isLibraryCall(op))
     return true;
   if (isa<memref::AllocOp, memref::DeallocOp, memref::DimOp, memref::CastOp,
           memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,

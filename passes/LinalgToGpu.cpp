@@ -284,7 +284,8 @@ private:
       else
         reduced *= ranges[d];
     }
-    if (outputs_ > kMaxSplitOutputs || (!dynamic && reduced < kMinSplitReduction))
+    if (outputs_ == 0 || outputs_ > kMaxSplitOutputs ||
+        (!dynamic && reduced < kMinSplitReduction))
       return false;
     return findCombiners();
   }

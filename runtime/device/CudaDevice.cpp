@@ -68,36 +68,31 @@ Result<std::unique_ptr<CudaDevice>> CudaDevice::create(CudaApi api,
       "cuStreamCreate", api.cuStreamCreate(&d->copy_,
                                            CU_STREAM_NON_BLOCKING)));
   CudaDevice *self = d.get();
+  auto release = [self](void *p, size_t) { self->api_.cuMemFree_v2(dptr(p)); };
   d->pool_ = std::make_unique<MemoryPool>(
-      [self](size_t bytes) -> Result<void *> {
-        CUdeviceptr p = 0;
-        CUresult r = self->api_.cuMemAlloc_v2(&p, bytes);
-        if (r != CUDA_SUCCESS)
-          return Status::error(
-              self->name_ + ": " +
-              driverError(self->api_, "cuMemAlloc", r) + " (" +
-              std::to_string(bytes) + " bytes)");
-        return reinterpret_cast<void *>(p);
-      },
-      [self](void *p, size_t) { self->api_.cuMemFree_v2(dptr(p)); });
+      [self](size_t bytes) { return self->driverAllocate(bytes, false); },
+      release);
   // Managed memory is pooled too: compiled code allocates its host-visible
   // buffers on every call, and cuMemAllocManaged is slow while cuMemFree
   // synchronizes the device. The host may touch these blocks, so a freed
   // one is reused only after the compute stream is synchronized.
   d->managedPool_ = std::make_unique<MemoryPool>(
-      [self](size_t bytes) -> Result<void *> {
-        CUdeviceptr p = 0;
-        CUresult r = self->api_.cuMemAllocManaged(&p, bytes, kMemAttachGlobal);
-        if (r != CUDA_SUCCESS)
-          return Status::error(
-              self->name_ + ": " +
-              driverError(self->api_, "cuMemAllocManaged", r) + " (" +
-              std::to_string(bytes) + " bytes)");
-        return reinterpret_cast<void *>(p);
-      },
-      [self](void *p, size_t) { self->api_.cuMemFree_v2(dptr(p)); },
-      MemoryPool::Reuse::AfterRecycle);
+      [self](size_t bytes) { return self->driverAllocate(bytes, true); },
+      release, MemoryPool::Reuse::AfterRecycle);
   return d;
+}
+
+Result<void *> CudaDevice::driverAllocate(size_t bytes, bool managed) {
+  CUdeviceptr p = 0;
+  CUresult r = managed ? api_.cuMemAllocManaged(&p, bytes, kMemAttachGlobal)
+                       : api_.cuMemAlloc_v2(&p, bytes);
+  if (r != CUDA_SUCCESS)
+    return Status::error(name_ + ": " +
+                         driverError(api_, managed ? "cuMemAllocManaged"
+                                                   : "cuMemAlloc",
+                                     r) +
+                         " (" + std::to_string(bytes) + " bytes)");
+  return reinterpret_cast<void *>(p);
 }
 
 CudaDevice::~CudaDevice() {

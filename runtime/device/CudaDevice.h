@@ -99,6 +99,10 @@ private:
   Status transposeFilter(const float *src, float *dst, int64_t rows,
                          int64_t cols);
 
+  /// The pools' backing allocation: cuMemAlloc, or cuMemAllocManaged
+  /// (attached globally); the error names the call and the size.
+  Result<void *> driverAllocate(size_t bytes, bool managed);
+
   cuda::CudaApi api_;
   int ordinal_ = 0;
   cuda::CUdevice device_ = 0;
