@@ -94,3 +94,25 @@ func.func @mask(%x: tensor<?x8xf32>, %key: tensor<i64>) -> tensor<?x8xf32> {
   %0 = weir.dropout_mask %x, %key rate 0.5 : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// A strided input gradient is split by phase: 3x3 taps, strides 2, "same"
+// padding (top 1) give four stride-1 convolutions of the undilated
+// gradient (sub-kernels 2x2, 2x1, 1x2, 1x1: every tap once), each written
+// to every other row and column of dx.
+// CHECK-LABEL: func.func @conv_input_s2
+// CHECK: %[[DY:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 0, 0, 0]
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4x4x8xf32>, tensor<2x2x8x2xf32>) outs(%{{.*}} : tensor<?x3x3x2xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 1, 0] [%{{.*}}, 3, 3, 2] [1, 2, 2, 1]
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} tensor<2x1x8x2xf32>) outs(%{{.*}} : tensor<?x3x4x2xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 0, 0] [%{{.*}}, 3, 4, 2] [1, 2, 2, 1]
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} tensor<1x2x8x2xf32>) outs(%{{.*}} : tensor<?x4x3x2xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 1, 0] [%{{.*}}, 4, 3, 2] [1, 2, 2, 1]
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} tensor<1x1x8x2xf32>) outs(%{{.*}} : tensor<?x4x4x2xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [%{{.*}}, 4, 4, 2] [1, 2, 2, 1]
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+func.func @conv_input_s2(%dy: tensor<?x4x4x8xf32>, %k: tensor<3x3x2x8xf32>) -> tensor<?x7x7x2xf32> {
+  %0 = weir.conv2d_backprop_input %dy, %k strides [2, 2] padding same : (tensor<?x4x4x8xf32>, tensor<3x3x2x8xf32>) -> tensor<?x7x7x2xf32>
+  return %0 : tensor<?x7x7x2xf32>
+}

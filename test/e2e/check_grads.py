@@ -145,10 +145,50 @@ def conv_case(name, strides, padding, dilation, k=3):
         return head(m, h, flat, 3), (3,)
 
 
+def conv_chain_case(name, strides, padding, k, hw, dilation=(1, 1)):
+    """A 1x1 convolution, then the one under test: the second's input
+    gradient (conv2d_backprop_input) reaches the first's parameters."""
+    @case(name, (hw, hw, 2))
+    def build(m, x, np_mode):
+        if np_mode:
+            p = m
+            y = ref.conv2d(x, p["a.kernel"], p["a.bias"])
+            y = ref.conv2d(y, p["c.kernel"], p["c.bias"], strides, padding, dilation)
+            y = y.reshape(len(x), -1)
+            return ref.dense(y, p["head.kernel"], p["head.bias"])
+        wa = m.param("a.kernel", (1, 1, 2, 3))
+        ba = m.param("a.bias", (3,))
+        h = m.op(f"weir.conv2d %x, {wa}, {ba} : ({ttype((hw, hw, 2))}, "
+                 f"{ttype((1, 1, 2, 3), False)}, {ttype((3,), False)}) -> {{out}}",
+                 (hw, hw, 3))
+        w = m.param("c.kernel", (k, k, 3, 2))
+        b = m.param("c.bias", (2,))
+        oh = ref.window_out(hw, k, strides[0], dilation[0], padding)[0]
+        ow = ref.window_out(hw, k, strides[1], dilation[1], padding)[0]
+        shape = (oh, ow, 2)
+        attrs = (f" strides [{strides[0]}, {strides[1]}] padding {padding}"
+                 f" dilation [{dilation[0]}, {dilation[1]}]")
+        h = m.op(f"weir.conv2d {h}, {w}, {b}{attrs} : ({ttype((hw, hw, 3))}, "
+                 f"{ttype((k, k, 3, 2), False)}, {ttype((2,), False)}) -> {{out}}", shape)
+        flat = oh * ow * 2
+        h = unary(m, h, "flatten", shape)
+        m.body[-1] = m.body[-1].replace("-> " + ttype(shape), "-> " + ttype((flat,)))
+        return head(m, h, flat, 3), (3,)
+
+
 conv_case("conv2d_valid", (1, 1), "valid", (1, 1))
 conv_case("conv2d_same_stride2", (2, 2), "same", (1, 1))
 conv_case("conv2d_valid_stride2", (2, 2), "valid", (1, 1))
 conv_case("conv2d_dilation2", (1, 1), "same", (2, 2))
+# Input gradients: strided ones go through the phase split (one stride-1
+# convolution per phase), the others through the dilated form.
+conv_chain_case("conv_input_grad_s1", (1, 1), "same", 3, 6)
+conv_chain_case("conv_input_grad_s2_same", (2, 2), "same", 3, 7)
+conv_chain_case("conv_input_grad_s2_valid_even", (2, 2), "valid", 4, 8)
+conv_chain_case("conv_input_grad_s3_same", (3, 3), "same", 5, 8)
+conv_chain_case("conv_input_grad_s2x1", (2, 1), "valid", 3, 7)
+conv_chain_case("conv_input_grad_1x1_s2", (2, 2), "valid", 1, 7)
+conv_chain_case("conv_input_grad_s2_dilation2", (2, 2), "valid", 3, 9, (2, 2))
 
 
 def pool_case(name, kind, pool, strides, padding):
