@@ -124,6 +124,14 @@ act_case("gelu_approximate", lambda v: ref.gelu(v, True), " approximate")
 act_case("softmax", ref.softmax)
 
 
+def flatten_head(m, h, shape):
+    """Flattens `h` (of `shape`, batch aside) into a 3-class dense head."""
+    flat = int(np.prod(shape))
+    h = unary(m, h, "flatten", shape)
+    m.body[-1] = m.body[-1].replace("-> " + ttype(shape), "-> " + ttype((flat,)))
+    return head(m, h, flat, 3), (3,)
+
+
 def conv_case(name, strides, padding, dilation, k=3):
     @case(name, (7, 7, 2))
     def build(m, x, np_mode):
@@ -139,10 +147,7 @@ def conv_case(name, strides, padding, dilation, k=3):
         attrs = f" strides [{strides[0]}, {strides[1]}] padding {padding} dilation [{dilation[0]}, {dilation[1]}]"
         h = m.op(f"weir.conv2d %x, {w}, {b}{attrs} : ({ttype((7, 7, 2))}, "
                  f"{ttype((k, k, 2, 3), False)}, {ttype((3,), False)}) -> {{out}}", shape)
-        flat = oh * oh * 3
-        h = unary(m, h, "flatten", shape)
-        m.body[-1] = m.body[-1].replace("-> " + ttype(shape), "-> " + ttype((flat,)))
-        return head(m, h, flat, 3), (3,)
+        return flatten_head(m, h, shape)
 
 
 def conv_chain_case(name, strides, padding, k, hw, dilation=(1, 1)):
@@ -170,10 +175,7 @@ def conv_chain_case(name, strides, padding, k, hw, dilation=(1, 1)):
                  f" dilation [{dilation[0]}, {dilation[1]}]")
         h = m.op(f"weir.conv2d {h}, {w}, {b}{attrs} : ({ttype((hw, hw, 3))}, "
                  f"{ttype((k, k, 3, 2), False)}, {ttype((2,), False)}) -> {{out}}", shape)
-        flat = oh * ow * 2
-        h = unary(m, h, "flatten", shape)
-        m.body[-1] = m.body[-1].replace("-> " + ttype(shape), "-> " + ttype((flat,)))
-        return head(m, h, flat, 3), (3,)
+        return flatten_head(m, h, shape)
 
 
 conv_case("conv2d_valid", (1, 1), "valid", (1, 1))
