@@ -189,23 +189,20 @@ LogicalResult weir::outlineLibraryCalls(ModuleOp module,
               i64(dilations[0]), i64(dilations[1]), one,    one};
     };
     if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-      if (!conv.hasPureBufferSemantics())
-        continue;
       SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
       SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
       emitter.replace(op, "weir_cudnn_conv2d_fwd", buffers,
                       convScalars(strides, dilations));
       continue;
     }
-    if (op.hasPureBufferSemantics())
-      if (std::optional<FilterGradConv> grad = matchFilterGradConv(op))
-        if (llvm::all_of(buffers, isDense)) {
-          // The runtime's (x, w, y) order: x, then dk (w), then dy (y).
-          emitter.replace(op, "weir_cudnn_conv2d_bwd_filter",
-                          {grad->input, grad->init, grad->outputGrad},
-                          convScalars(grad->strides, grad->dilations));
-          continue;
-        }
+    std::optional<FilterGradConv> grad = matchFilterGradConv(op);
+    if (grad && llvm::all_of(buffers, isDense)) {
+      // The runtime's (x, w, y) order: x, then dk (w), then dy (y).
+      emitter.replace(op, "weir_cudnn_conv2d_bwd_filter",
+                      {grad->input, grad->init, grad->outputGrad},
+                      convScalars(grad->strides, grad->dilations));
+      continue;
+    }
     if (!isFloatContraction(op))
       continue;
     FailureOr<linalg::ContractionDimensions> dims =

@@ -123,7 +123,7 @@ int32_t weir_cudnn_conv2d_bwd_data_f32(const WeirMemRef4D *x,
                                        const WeirMemRef4D *y, int64_t sh,
                                        int64_t sw, int64_t ph, int64_t pw,
                                        int64_t dh, int64_t dw,
-                                  float alpha, float beta) {
+                                       float alpha, float beta) {
   return conv(ConvKind::BackwardData, x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
@@ -132,7 +132,7 @@ int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
                                          const WeirMemRef4D *y, int64_t sh,
                                          int64_t sw, int64_t ph, int64_t pw,
                                          int64_t dh, int64_t dw,
-                                  float alpha, float beta) {
+                                         float alpha, float beta) {
   return conv(ConvKind::BackwardFilter, x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
 
@@ -162,7 +162,6 @@ int32_t _mlir_ciface_weir_cudnn_conv2d_bwd_filter_f32(
     float alpha, float beta) {
   return weir_cudnn_conv2d_bwd_filter_f32(x, w, y, sh, sw, ph, pw, dh, dw, alpha, beta);
 }
-
 
 const char *weir_device_last_error(void) { return lastError.c_str(); }
 void weir_device_clear_error(void) { lastError.clear(); }

@@ -66,7 +66,7 @@ int32_t weir_cudnn_conv2d_bwd_data_f32(const WeirMemRef4D *x,
                                        int64_t strideH, int64_t strideW,
                                        int64_t padH, int64_t padW,
                                        int64_t dilationH, int64_t dilationW,
-                                  float alpha, float beta);
+                                       float alpha, float beta);
 int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
                                          const WeirMemRef4D *w,
                                          const WeirMemRef4D *y,
@@ -74,7 +74,7 @@ int32_t weir_cudnn_conv2d_bwd_filter_f32(const WeirMemRef4D *x,
                                          int64_t padH, int64_t padW,
                                          int64_t dilationH,
                                          int64_t dilationW,
-                                  float alpha, float beta);
+                                         float alpha, float beta);
 
 /// The last error of a weir_* or mgpu* call on this thread ("" if none).
 const char *weir_device_last_error(void);

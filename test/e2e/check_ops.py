@@ -9,15 +9,14 @@ on any mismatch and prints one line per case.
 usage: check_ops.py --weir path/to/weir --workdir DIR [--only NAME]
 """
 import argparse
-import json
 import os
-import struct
 import subprocess
 import sys
 
 import numpy as np
 
 import reference as ref
+from e2e_util import write_safetensors
 
 RNG = np.random.default_rng(1234)
 F32 = "f32"
@@ -25,22 +24,6 @@ F32 = "f32"
 
 def rand(*shape, scale=1.0):
     return (RNG.standard_normal(shape) * scale).astype(np.float32)
-
-
-def write_safetensors(path, tensors):
-    """Written from the format description, independently of Weir."""
-    header, blobs, offset = {}, [], 0
-    dtypes = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
-    for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
-        header[name] = {"dtype": dtypes[a.dtype], "shape": list(a.shape),
-                        "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def mlir_type(a, batched=False):
@@ -283,7 +266,7 @@ def run_case(weir, workdir, name, model_path, inputs, params, expected, tol):
     for i, a in enumerate(inputs):
         np.save(os.path.join(d, f"x{i}.npy"), a)
         args += ["--input", os.path.join(d, f"x{i}.npy")]
-    write_safetensors(os.path.join(d, "w.safetensors"), params)
+    write_safetensors(os.path.join(d, "w.safetensors"), params, None)
     proc = subprocess.run(args, capture_output=True, text=True)
     if proc.returncode != 0:
         return False, "weir run failed: " + proc.stderr.strip()

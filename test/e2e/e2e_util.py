@@ -14,12 +14,13 @@ _KINDS = {"F64": np.float64, "F32": np.float32}
 
 
 def write_safetensors(path, tensors, dtype=np.float64):
-    """Writes `tensors` (name -> array) as F64, or F32 with np.float32."""
-    kind = {np.float64: "F64", np.float32: "F32"}[dtype]
+    """Writes `tensors` (name -> array) as F64, as F32 with np.float32, or
+    each in its own dtype (F32 or F64) with None."""
+    kinds = {np.dtype(np.float64): "F64", np.dtype(np.float32): "F32"}
     header, blobs, offset = {}, [], 0
     for name, a in tensors.items():
         a = np.ascontiguousarray(a, dtype=dtype)
-        header[name] = {"dtype": kind, "shape": list(a.shape),
+        header[name] = {"dtype": kinds[a.dtype], "shape": list(a.shape),
                         "data_offsets": [offset, offset + a.nbytes]}
         blobs.append(a.tobytes())
         offset += a.nbytes
