@@ -36,6 +36,14 @@ if subprocess.call([sys.executable, "-c", "import torch"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
     config.available_features.add("torch")
 config.substitutions.append(("%python", sys.executable))
+# Compiled code blocks its loops for the host's vector width, so bitwise
+# results are recorded per kind of host.
+try:
+    with open("/proc/cpuinfo") as f:
+        if " avx512f" in f.read():
+            config.available_features.add("host-avx512")
+except OSError:
+    pass
 config.substitutions.append(("%llvm_lib", os.path.join(
     os.path.dirname(config.llvm_tools_dir), "lib")))
 # Tests that assemble generated PTX need CUDA's ptxas; UNSUPPORTED without.
