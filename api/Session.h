@@ -1,7 +1,15 @@
-//===- Session.h - one model loaded by the driver, and its pipelines -*- C++ -*-===//
-#ifndef WEIR_TOOLS_WEIR_SESSION_H
-#define WEIR_TOOLS_WEIR_SESSION_H
+//===- Session.h - the compiler's entry point: one model and its pipelines -*- C++ -*-===//
+//
+// A Session holds one model (.weir through the front end, or MLIR) in its
+// own MLIRContext, runs the named pipelines on it (passes/Pipelines.h) in
+// the order they must run, and JIT-compiles it for a target. Diagnostics
+// print to stderr as file:line:col with the source line.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_API_SESSION_H
+#define WEIR_API_SESSION_H
 
+#include "api/Options.h"
 #include "runtime/HostTensor.h"
 #include "runtime/cpu/AotLibrary.h"
 #include "runtime/cpu/JitExecutable.h"
@@ -20,12 +28,6 @@
 
 namespace weir {
 
-struct SessionOptions {
-  bool printIRAfterAll = false;
-  bool timing = false;
-  bool warnUnusedParameters = true;
-};
-
 /// A parameter the entry function reads, in the order the lowered function
 /// takes them (declaration order).
 struct EntryParameter {
@@ -41,6 +43,16 @@ public:
   /// runs the model pipeline. Null after printing the errors.
   static std::unique_ptr<Session> load(const std::string &path,
                                        const SessionOptions &options);
+  /// Like load, from text in memory; `name` stands for the file in
+  /// diagnostics, and its extension picks the parser (.weir or MLIR).
+  static std::unique_ptr<Session> loadSource(const std::string &text,
+                                             const std::string &name,
+                                             const SessionOptions &options);
+  /// The same source loaded again into a fresh session (model pipeline
+  /// run, nothing else).
+  std::unique_ptr<Session> reload() const;
+  /// The model file's name (or the name given to loadSource).
+  const std::string &name() const { return name_; }
   ~Session();
 
   mlir::ModuleOp module() { return *module_; }
@@ -89,11 +101,14 @@ public:
 
 private:
   Session() = default;
+  /// Parses the source buffer just added and runs the model pipeline.
+  bool parseAndVerify();
   /// JIT-compiles the lowered module; `symbols` resolve what the process
   /// does not export. Errors are printed; null on failure.
   std::unique_ptr<JitExecutable>
   jit(const std::vector<std::pair<std::string, void *>> &symbols);
   SessionOptions options_;
+  std::string name_, source_;
   std::unique_ptr<mlir::MLIRContext> context_;
   llvm::SourceMgr sourceMgr_;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
@@ -106,4 +121,4 @@ std::optional<DType> dtypeOf(mlir::Type elementType);
 
 } // namespace weir
 
-#endif // WEIR_TOOLS_WEIR_SESSION_H
+#endif // WEIR_API_SESSION_H

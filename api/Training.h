@@ -1,12 +1,18 @@
-//===- Training.h - what `weir train/evaluate/predict` share -*- C++ -*-===//
-#ifndef WEIR_TOOLS_WEIR_TRAINING_H
-#define WEIR_TOOLS_WEIR_TRAINING_H
+//===- Training.h - a compiled training setup, inside the API -*- C++ -*-===//
+//
+// The pieces Trainer is made of (api/Program.cpp, api/Target.cpp): not for
+// the driver, which sees Trainer only.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_API_TRAINING_H
+#define WEIR_API_TRAINING_H
 
 #include "dialect/TrainConfig.h"
 #include "runtime/train/Batcher.h"
 #include "runtime/train/Dataset.h"
 #include "runtime/train/Step.h"
-#include "tools/weir/Session.h"
+#include "api/Session.h"
+#include "runtime/Safetensors.h"
 
 namespace weir {
 
@@ -75,11 +81,20 @@ class BatchSource;
 Result<StepMetrics> evaluateAll(TrainStep &step, BatchSource &batches);
 
 /// Compiles `run`'s divergence probe if startTraining left it out: the model
-/// file is loaded again, and its training functions are built and compiled
-/// for the run's target. Only when a loss goes non-finite, so a run pays
-/// for it only then.
-Status compileProbe(TrainingRun &run, const std::string &model,
-                    const SessionOptions &options);
+/// source of `session` is loaded again, and its training functions are
+/// built and compiled for the run's target. Only when a loss goes
+/// non-finite, so a run pays for it only then.
+Status compileProbe(TrainingRun &run, const Session &session);
+
+/// Copies the tensors of `from` over those of `to` with the same names;
+/// shape and dtype mismatches are errors naming `file`.
+Status copyInto(ParameterMap &to, const std::vector<NamedTensor> &from,
+                const std::string &file);
+
+/// Fresh values for every parameter of the session's module, in
+/// declaration order (`weir init`).
+Result<std::vector<NamedTensor>> initializeParameters(Session &session,
+                                                      uint64_t runSeed);
 
 /// Opens the CUDA device for compiled code (managed tensors, results
 /// released to the device, a device synchronize after each call) and
@@ -115,4 +130,4 @@ Result<std::unique_ptr<TrainingRun>> startTraining(Session &session,
 
 } // namespace weir
 
-#endif // WEIR_TOOLS_WEIR_TRAINING_H
+#endif // WEIR_API_TRAINING_H

@@ -1,7 +1,7 @@
-//===- TrainSpecs.cpp - the runtime's view of the training functions -----===//
+//===- Manifest.cpp - the runtime's view of the training functions ------===//
 #include "dialect/WeirOps.h"
 #include "passes/Transforms.h"
-#include "tools/weir/Training.h"
+#include "api/Training.h"
 
 using namespace mlir;
 using namespace weir;

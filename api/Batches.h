@@ -1,4 +1,4 @@
-//===- Batches.h - where `weir train` gets its batches -----------*- C++ -*-===//
+//===- Batches.h - where a Trainer gets its batches -------------*- C++ -*-===//
 //
 // Two sources behind one interface: arrays in memory (IDX or .npz, through
 // Batcher) and the input-pipeline engine running a `data` pipeline of the
@@ -6,8 +6,8 @@
 // op after weir-place-pipeline: only its host stages are left there.
 //
 //===----------------------------------------------------------------------===//
-#ifndef WEIR_TOOLS_WEIR_BATCHES_H
-#define WEIR_TOOLS_WEIR_BATCHES_H
+#ifndef WEIR_API_BATCHES_H
+#define WEIR_API_BATCHES_H
 
 #include "runtime/pipeline/Pipeline.h"
 #include "runtime/train/Batcher.h"
@@ -36,6 +36,9 @@ public:
   virtual double waitSeconds() const { return 0; }
   /// Files skipped this epoch (--on-bad-image=skip), "path: reason".
   virtual std::vector<std::string> skipped() const { return {}; }
+  /// The class-folder names label i stands for (a pipeline with inferred
+  /// labels); empty for arrays.
+  virtual std::vector<std::string> classNames() const { return {}; }
 };
 
 /// Batches of arrays in memory, in a seeded order when `shuffle`.
@@ -67,4 +70,4 @@ void printPlacement(mlir::ModuleOp module, llvm::raw_ostream &os);
 
 } // namespace weir
 
-#endif // WEIR_TOOLS_WEIR_BATCHES_H
+#endif // WEIR_API_BATCHES_H

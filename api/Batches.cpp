@@ -1,5 +1,5 @@
 //===- Batches.cpp - arrays or a data pipeline as a source of batches ----===//
-#include "tools/weir/Batches.h"
+#include "api/Batches.h"
 
 #include "dialect/WeirOps.h"
 #include "runtime/init/Initializers.h"
@@ -80,6 +80,9 @@ public:
   }
   std::vector<std::string> skipped() const override {
     return pipeline_->epochStats().skipped;
+  }
+  std::vector<std::string> classNames() const override {
+    return pipeline_->classNames();
   }
 
 private:

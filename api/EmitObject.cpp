@@ -1,5 +1,7 @@
 //===- EmitObject.cpp - LLVM dialect to native objects and libraries -----===//
-#include "tools/weir/Commands.h"
+#include "api/Compiler.h"
+
+#include "mlir/IR/BuiltinOps.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"

@@ -1,5 +1,5 @@
-//===- Session.cpp - one model loaded by the driver, and its pipelines ---===//
-#include "tools/weir/Session.h"
+//===- Session.cpp - the compiler's entry point: one model and its pipelines -===//
+#include "api/Session.h"
 #include "dialect/TrainConfig.h"
 
 #include "dialect/WeirOps.h"
@@ -23,10 +23,8 @@ using namespace weir;
 
 Session::~Session() = default;
 
-std::unique_ptr<Session> Session::load(const std::string &path,
-                                       const SessionOptions &options) {
-  std::unique_ptr<Session> s(new Session());
-  s->options_ = options;
+/// A context with every dialect and translation the pipelines use.
+static std::unique_ptr<MLIRContext> makeContext(const SessionOptions &options) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
@@ -38,34 +36,57 @@ std::unique_ptr<Session> Session::load(const std::string &path,
   registerNVVMDialectTranslation(registry);
   gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   registry.insert<WeirDialect>();
-  s->context_ = std::make_unique<MLIRContext>(registry);
-  s->context_->disableMultithreading(options.printIRAfterAll);
+  auto context = std::make_unique<MLIRContext>(registry);
+  context->disableMultithreading(options.printIRAfterAll);
   // Errors point at the user's source line; a dump of the op in generic
   // form would only add noise.
-  s->context_->printOpOnDiagnostic(false);
+  context->printOpOnDiagnostic(false);
   registerWeirPassesAndPipelines();
+  return context;
+}
 
+std::unique_ptr<Session> Session::load(const std::string &path,
+                                       const SessionOptions &options) {
   std::string error;
   auto file = openInputFile(path, &error);
   if (!file) {
     llvm::errs() << "weir: " << error << "\n";
     return nullptr;
   }
-  s->sourceMgr_.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return loadSource(file->getBuffer().str(), path, options);
+}
+
+std::unique_ptr<Session> Session::loadSource(const std::string &text,
+                                             const std::string &name,
+                                             const SessionOptions &options) {
+  std::unique_ptr<Session> s(new Session());
+  s->options_ = options;
+  s->name_ = name;
+  s->source_ = text;
+  s->context_ = makeContext(options);
+  s->sourceMgr_.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
   s->diagnostics_ = std::make_unique<SourceMgrDiagnosticHandler>(
       s->sourceMgr_, s->context_.get());
-
-  s->module_ = StringRef(path).ends_with(".weir")
-                   ? parseWeirSource(s->sourceMgr_, s->context_.get())
-                   : parseSourceFile<ModuleOp>(s->sourceMgr_, s->context_.get());
-  if (!s->module_)
-    return nullptr;
-  ModelPipelineOptions modelOptions;
-  modelOptions.warnUnusedParameters = options.warnUnusedParameters;
-  if (failed(s->runPasses(
-          [&](OpPassManager &pm) { buildModelPipeline(pm, modelOptions); })))
+  if (!s->parseAndVerify())
     return nullptr;
   return s;
+}
+
+std::unique_ptr<Session> Session::reload() const {
+  return loadSource(source_, name_, options_);
+}
+
+bool Session::parseAndVerify() {
+  module_ = StringRef(name_).ends_with(".weir")
+                ? parseWeirSource(sourceMgr_, context_.get())
+                : parseSourceFile<ModuleOp>(sourceMgr_, context_.get());
+  if (!module_)
+    return false;
+  ModelPipelineOptions modelOptions;
+  modelOptions.warnUnusedParameters = options_.warnUnusedParameters;
+  return succeeded(runPasses(
+      [&](OpPassManager &pm) { buildModelPipeline(pm, modelOptions); }));
 }
 
 LogicalResult

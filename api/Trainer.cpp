@@ -1,0 +1,553 @@
+//===- Trainer.cpp - fit, evaluate, predict over a compiled model --------===//
+//
+// fit(): batches in a seeded order, one data-parallel step per batch, a
+// validation pass, early stopping, and an atomic checkpoint at the end of
+// each epoch; a diverging loss names the first layer whose output is not
+// finite. What the user sees goes to the FitSink.
+//
+//===----------------------------------------------------------------------===//
+#include "api/Trainer.h"
+#include "api/Batches.h"
+#include "api/Session.h"
+#include "api/Training.h"
+
+#include "runtime/FileIO.h"
+#include "runtime/init/Initializers.h"
+#include "runtime/Safetensors.h"
+#include "runtime/train/Batcher.h"
+#include "runtime/train/Checkpoint.h"
+#include "runtime/train/Dataset.h"
+#include "runtime/train/EarlyStopping.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <unistd.h>
+
+using namespace weir;
+
+FitSink::~FitSink() = default;
+Trainer::~Trainer() = default;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+EarlyStoppingOptions earlyStoppingOptions(const EarlyStoppingConfig &c) {
+  EarlyStoppingOptions o;
+  o.monitor = c.monitor;
+  o.patience = c.patience;
+  o.minDelta = c.minDelta;
+  o.restoreBestWeights = c.restoreBestWeights;
+  return o;
+}
+
+/// Fails unless a file can be created at `path` (its folder exists and is
+/// writable), so that a run does not train for an hour and then find out.
+Status checkWritable(const std::string &path, const char *what) {
+  llvm::SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  if (!llvm::sys::fs::is_directory(dir))
+    return Status::error("cannot write the " + std::string(what) + " " + path +
+                         ": " + std::string(dir) + " is not a directory");
+  if (::access(dir.c_str(), W_OK) != 0)
+    return Status::error("cannot write the " + std::string(what) + " " + path +
+                         ": " + std::string(dir) + " is not writable");
+  return Status();
+}
+
+/// Names the classes one listing has and the other lacks.
+std::string classDifference(const std::vector<std::string> &train,
+                            const std::vector<std::string> &val) {
+  auto missing = [](const std::vector<std::string> &a,
+                    const std::vector<std::string> &b) {
+    std::string s;
+    for (const std::string &n : a)
+      if (std::find(b.begin(), b.end(), n) == b.end())
+        s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? std::string("none") : s;
+  };
+  return "missing from validation: " + missing(train, val) +
+         "; only in validation: " + missing(val, train);
+}
+} // namespace
+
+Result<std::unique_ptr<Trainer>> Trainer::create(std::unique_ptr<Session> session,
+                                                 const TrainerOptions &options) {
+  if (!session)
+    return Status::error("no model");
+  TrainerOptions resolved = options;
+  resolved.threads = resolveThreads(options.threads);
+  Result<CodeTarget> target =
+      resolveCodeTarget(options.device, options.activity.c_str(),
+                        resolved.threads);
+  if (!target.ok())
+    return target.status();
+  return start(std::move(session), resolved, *target);
+}
+
+Result<std::unique_ptr<Trainer>>
+Trainer::load(const std::string &path, const SessionOptions &sessionOptions,
+              const TrainerOptions &options) {
+  TrainerOptions resolved = options;
+  resolved.threads = resolveThreads(options.threads);
+  Result<CodeTarget> target =
+      resolveCodeTarget(options.device, options.activity.c_str(),
+                        resolved.threads);
+  if (!target.ok())
+    return target.status();
+  std::unique_ptr<Session> session = Session::load(path, sessionOptions);
+  if (!session)
+    return Status::error("cannot load " + path);
+  return start(std::move(session), resolved, *target);
+}
+
+Result<std::unique_ptr<Trainer>>
+Trainer::start(std::unique_ptr<Session> session, TrainerOptions options,
+               const CodeTarget &target) {
+  std::unique_ptr<Trainer> t(new Trainer());
+  t->options_ = options;
+  Result<std::unique_ptr<TrainingRun>> run =
+      startTraining(*session, options.seed, options.weights, options.threads,
+                    target, options.compileInference);
+  if (!run.ok())
+    return run.status();
+  t->session_ = std::move(session);
+  t->run_ = std::move(*run);
+  return t;
+}
+
+std::vector<std::string> Trainer::parameterNames() const {
+  return run_->modelParameters;
+}
+
+const ParameterMap &Trainer::state() const { return run_->state; }
+
+bool Trainer::hasPipeline(const std::string &name) const {
+  return run_->pipelines->lookupSymbol(name) != nullptr;
+}
+
+Status weir::writeInitialWeights(Session &session, uint64_t seed,
+                                 const std::string &path) {
+  Result<std::vector<NamedTensor>> tensors = initializeParameters(session, seed);
+  if (!tensors.ok())
+    return tensors.status();
+  SafetensorsMetadata metadata{{"format", "pt"},
+                               {"weir.seed", std::to_string(seed)}};
+  return writeSafetensors(path, *tensors, metadata);
+}
+
+Status Trainer::saveWeights(const std::string &path) const {
+  std::vector<NamedTensorRef> refs;
+  for (const std::string &n : run_->modelParameters)
+    refs.push_back({n, &run_->state.at(n)});
+  SafetensorsMetadata metadata{{"format", "pt"},
+                               {"weir.seed", std::to_string(options_.seed)}};
+  return writeSafetensors(path, refs, metadata);
+}
+
+/// The batches of `data` for `run`: arrays (loaded into `holder` when read
+/// from a file; labels checked when `labels`) or a data pipeline.
+static Result<std::unique_ptr<BatchSource>>
+openBatches(TrainingRun &run, const DataRef &data, int64_t batchSize,
+            bool shuffle, uint64_t seed, const PipelineOptions &pipelineOptions,
+            std::optional<ArrayDataset> &holder, bool labels) {
+  if (!data.pipeline.empty())
+    return pipelineBatches(*run.pipelines, data.pipeline, pipelineOptions);
+  const ArrayDataset *arrays = data.arrays;
+  std::string where = data.path.empty() ? std::string("arrays") : data.path;
+  if (!arrays) {
+    Result<ArrayDataset> d = loadArrays(data.path, data.split);
+    if (!d.ok())
+      return d.status();
+    holder = std::move(*d);
+    arrays = &*holder;
+  }
+  if (labels)
+    if (Status s = checkLabels(run, *arrays, where, data.split); !s.ok())
+      return s;
+  Result<Batcher> b =
+      Batcher::create(*arrays, batchSize, shuffle, seed, run.xDType,
+                      run.exampleShape, run.yDType, run.targetShape);
+  if (!b.ok())
+    return b.status();
+  return arrayBatches(std::move(*b));
+}
+
+static PipelineOptions pipelineOptionsOf(const TrainerOptions &o) {
+  PipelineOptions po;
+  po.runSeed = o.seed;
+  po.onBadImage =
+      o.skipBadImages ? pipeline::OnBadImage::Skip : pipeline::OnBadImage::Fail;
+  po.maxMemoryBytes = o.maxPipelineMemory;
+  po.verbose = o.verbose;
+  return po;
+}
+
+/// The error of a non-finite loss: where it happened and, from the probe,
+/// the first layer whose output is not finite (the step did not update the
+/// parameters, so the forward pass can run again on the same batch).
+static Status divergence(TrainingRun &run, Session &session, double loss,
+                         int64_t step, int64_t epoch, int64_t batch,
+                         const HostTensor &x, uint64_t key) {
+  std::string where;
+  Status compiled = compileProbe(run, session);
+  Result<std::string> layer =
+      compiled.ok() ? run.step->firstNonFiniteLayer(run.probe, x, key)
+                    : Result<std::string>(compiled);
+  if (layer.ok() && !layer->empty())
+    where = "; the first layer whose output is not finite is " + *layer;
+  for (const std::string &n : run.modelParameters) {
+    if (!where.empty())
+      break;
+    if (!checkFinite(run.state.at(n), n).ok())
+      where = "; the first parameter holding non-finite values is '" + n + "'";
+  }
+  return Status::error("the loss became " + std::to_string(loss) +
+                       " at step " + std::to_string(step) + " (epoch " +
+                       std::to_string(epoch) + ", batch " +
+                       std::to_string(batch) + ")" + where +
+                       "; try a lower learning rate");
+}
+
+Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
+  TrainingRun &run = *run_;
+  const TrainingConfig &config = run.config;
+  uint64_t seed = options_.seed;
+  int64_t epochs = options.epochs > 0 ? options.epochs : config.epochs;
+  int64_t batchSize =
+      options.batchSize > 0 ? options.batchSize : config.batchSize;
+  // Before any training: the files the run will write.
+  if (!options.output.empty())
+    if (Status s = checkWritable(options.output, "weights"); !s.ok())
+      return s;
+  if (!options.checkpoint.empty())
+    if (Status s = checkWritable(options.checkpoint, "checkpoint"); !s.ok())
+      return s;
+
+  // The examples: arrays (in memory or a file), or the train block's data
+  // pipelines.
+  bool validate = config.validate && options.validate;
+  DataRef trainRef = options.data, valRef = options.validation;
+  if (trainRef.empty()) {
+    if (config.data.empty())
+      return Status::error("no data: give --data DIR|FILE.npz, or train on "
+                           "a data pipeline (train " + config.model +
+                           " on DATA { ... }; see docs/language.md)");
+    trainRef = DataRef::pipelineNamed(config.data);
+    if (valRef.empty() && !config.validationData.empty())
+      valRef = DataRef::pipelineNamed(config.validationData);
+  } else if (valRef.empty() && !trainRef.path.empty()) {
+    valRef = DataRef::file(trainRef.path, "test");
+  }
+  if (trainRef.arrays || !trainRef.path.empty())
+    trainRef.split = "train";
+  PipelineOptions po = pipelineOptionsOf(options_);
+  po.batchSize = options.batchSize;
+  std::optional<ArrayDataset> trainHolder, valHolder;
+  Result<std::unique_ptr<BatchSource>> opened = openBatches(
+      run, trainRef, batchSize, /*shuffle=*/true, seed, po, trainHolder, true);
+  if (!opened.ok())
+    return opened.status();
+  std::unique_ptr<BatchSource> batches = std::move(*opened), valBatches;
+  if (validate && !valRef.empty()) {
+    po.batchSize = 0;
+    Result<std::unique_ptr<BatchSource>> v =
+        openBatches(run, valRef, std::max<int64_t>(batchSize, 256),
+                    /*shuffle=*/false, seed, po, valHolder, true);
+    if (!v.ok())
+      return v.status();
+    valBatches = std::move(*v);
+    // Labels are class indices in folder order: the same folders, or the
+    // labels mean different classes.
+    if (batches->classNames() != valBatches->classNames())
+      return Status::error("the validation data's classes differ from the "
+                           "training data's (" +
+                           classDifference(batches->classNames(),
+                                           valBatches->classNames()) +
+                           ")");
+  }
+  bool accuracy = std::find(config.metrics.begin(), config.metrics.end(),
+                            "accuracy") != config.metrics.end();
+
+  // Early stopping and its snapshot of the best weights.
+  std::optional<EarlyStopping> stopper;
+  if (config.earlyStopping) {
+    Result<EarlyStopping> e =
+        EarlyStopping::create(earlyStoppingOptions(*config.earlyStopping));
+    if (!e.ok())
+      return e.status();
+    stopper = std::move(*e);
+  }
+  ParameterMap best;
+  auto snapshot = [&]() -> Status {
+    best.clear();
+    for (const std::string &n : run.modelParameters) {
+      Result<HostTensor> c = run.state.at(n).clone();
+      if (!c.ok())
+        return c.status();
+      best.emplace(n, std::move(*c));
+    }
+    return Status();
+  };
+
+  TrainingProgress progress;
+  progress.seed = seed;
+  const std::string &checkpoint = options.checkpoint;
+  if (options.resume && !llvm::sys::fs::exists(checkpoint)) {
+    // Keras' BackupAndRestore: nothing to restore is a fresh start.
+    sink.onNote("no checkpoint at " + checkpoint + "; starting from epoch 1");
+  } else if (options.resume) {
+    Result<Checkpoint> ckpt = readCheckpoint(checkpoint);
+    if (!ckpt.ok())
+      return ckpt.status();
+    if (Status s = copyInto(run.state, ckpt->tensors, checkpoint); !s.ok())
+      return s;
+    progress = ckpt->progress;
+    if (progress.seed != seed)
+      return Status::error(checkpoint + " was written by a run with --seed " +
+                           std::to_string(progress.seed));
+    if (stopper)
+      stopper->restore(progress);
+    for (const NamedTensor &t : ckpt->tensors)
+      if (t.name.rfind("best/", 0) == 0) {
+        Result<HostTensor> c = t.tensor.clone();
+        if (!c.ok())
+          return c.status();
+        best.emplace(t.name.substr(5), std::move(*c));
+      }
+    sink.onNote("resuming " + checkpoint + " after epoch " +
+                std::to_string(progress.epoch) + " (step " +
+                std::to_string(progress.step) + ")");
+  }
+
+  FitResult result;
+  int64_t steps = batches->stepsPerEpoch();
+  bool stopped = false;
+  for (int64_t epoch = progress.epoch; epoch < epochs && !stopped; ++epoch) {
+    auto start = Clock::now();
+    double lossSum = 0, correct = 0;
+    int64_t seen = 0;
+    if (Status st = batches->startEpoch(epoch); !st.ok())
+      return st;
+    for (int64_t s = 0; s < steps; ++s) {
+      if (progress.step == options.abortAtStep)
+        _exit(137); // a stand-in for SIGKILL, for the resume test
+      const HostTensor *xp = nullptr, *yp = nullptr;
+      Result<bool> got = batches->next(xp, yp);
+      if (!got.ok())
+        return got.status();
+      if (!*got)
+        break;
+      double lr = config.optimizer.learningRate.at(progress.step);
+      uint64_t key =
+          deriveSeed(seed, "dropout/" + std::to_string(progress.step));
+      Result<StepMetrics> m = run.step->step(*xp, *yp, progress.step + 1,
+                                             static_cast<float>(lr), key);
+      if (!m.ok())
+        return m.status();
+      if (!std::isfinite(m->loss)) {
+        sink.onBatchesDone();
+        return divergence(run, *session_, m->loss, progress.step + 1,
+                          epoch + 1, s + 1, *xp, key);
+      }
+      ++progress.step;
+      lossSum += m->loss * m->examples;
+      correct += m->correct;
+      seen += m->examples;
+      double secs = std::chrono::duration<double>(Clock::now() - start).count();
+      BatchProgress bp;
+      bp.step = s + 1;
+      bp.steps = steps;
+      bp.examples = seen;
+      bp.remaining = batches->numExamples() - seen;
+      bp.samplesPerSec = secs > 0 ? seen / secs : 0;
+      bp.loss = lossSum / seen;
+      if (accuracy)
+        bp.accuracy = correct / seen;
+      sink.onBatch(bp);
+    }
+    sink.onBatchesDone();
+    if (Status st = batches->finishEpoch(); !st.ok())
+      return st;
+    double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    EpochReport report;
+    EpochStats &stats = report.stats;
+    stats.epoch = epoch + 1;
+    stats.epochs = epochs;
+    stats.loss = lossSum / seen;
+    if (accuracy)
+      stats.accuracy = correct / seen;
+    stats.samplesPerSec = secs > 0 ? seen / secs : 0;
+    stats.seconds = secs;
+    EpochLogs &logs = report.logs;
+    logs["loss"] = stats.loss;
+    if (accuracy)
+      logs["accuracy"] = *stats.accuracy;
+    if (!trainRef.pipeline.empty())
+      report.inputBoundPercent =
+          secs > 0 ? 100 * batches->waitSeconds() / secs : 0;
+    report.skipped = batches->skipped();
+    if (valBatches) {
+      Result<StepMetrics> v = evaluateAll(*run.step, *valBatches);
+      if (!v.ok())
+        return v.status();
+      stats.valLoss = v->loss;
+      logs["val_loss"] = v->loss;
+      if (accuracy) {
+        stats.valAccuracy = v->correct / v->examples;
+        logs["val_accuracy"] = *stats.valAccuracy;
+      }
+    }
+    sink.onEpoch(report);
+    progress.history.push_back(logs);
+    progress.epoch = epoch + 1;
+    if (stopper) {
+      auto it = logs.find(stopper->options().monitor);
+      if (it == logs.end())
+        return Status::error("early_stopping monitors '" +
+                             stopper->options().monitor +
+                             "', which this run does not log");
+      stopped = stopper->update(epoch, it->second);
+      if (stopper->shouldSnapshotWeights())
+        if (Status s = snapshot(); !s.ok())
+          return s;
+      stopper->save(progress);
+      if (stopped) {
+        std::string line;
+        llvm::raw_string_ostream os(line);
+        os << "early stopping: " << stopper->options().monitor
+           << " has not improved for " << stopper->wait() << " epochs (best "
+           << llvm::format("%.4g", stopper->best()) << " at epoch "
+           << stopper->bestEpoch() + 1 << ")";
+        sink.onNote(line);
+      }
+    }
+    if (checkpoint.empty())
+      continue;
+    // The checkpoint: all state, the best weights so far, the progress.
+    std::vector<NamedTensorRef> tensors;
+    for (auto &[name, t] : run.state)
+      tensors.push_back({name, &t});
+    std::vector<std::string> bestNames;
+    for (auto &[name, t] : best)
+      bestNames.push_back("best/" + name);
+    size_t i = 0;
+    for (auto &[name, t] : best)
+      tensors.push_back({bestNames[i++], &t});
+    if (Status s = writeCheckpoint(checkpoint, tensors, progress); !s.ok())
+      return s;
+  }
+  if (stopper && stopper->shouldRestoreWeights() && !best.empty()) {
+    for (auto &[name, t] : best)
+      std::memcpy(run.state.at(name).bytes(), t.bytes(), t.byteSize());
+    sink.onNote("restored the weights of epoch " +
+                std::to_string(stopper->bestEpoch() + 1));
+  }
+  if (!options.output.empty()) {
+    if (Status s = saveWeights(options.output); !s.ok())
+      return s;
+    sink.onNote("wrote " + options.output);
+  }
+  result.history = progress.history;
+  result.epochs = progress.epoch;
+  result.steps = progress.step;
+  result.stoppedEarly = stopped;
+  return result;
+}
+
+Result<StepMetrics> Trainer::evaluate(const DataRef &data, int64_t batchSize) {
+  std::optional<ArrayDataset> holder;
+  Result<std::unique_ptr<BatchSource>> batches =
+      openBatches(*run_, data, batchSize, false, 0, pipelineOptionsOf(options_),
+                  holder, /*labels=*/true);
+  if (!batches.ok())
+    return batches.status();
+  return evaluateAll(*run_->step, **batches);
+}
+
+Result<HostTensor> Trainer::predict(const DataRef &data, int64_t batchSize) {
+  TrainingRun &run = *run_;
+  if (!run.singleInput)
+    return Status::error("'" + run.config.model + "' takes more than one input");
+  if (!options_.compileInference)
+    return Status::error("the trainer was created without the model's "
+                         "inference function (compileInference)");
+  std::optional<ArrayDataset> holder;
+  Result<std::unique_ptr<BatchSource>> source =
+      openBatches(run, data, batchSize, false, 0, pipelineOptionsOf(options_),
+                  holder, /*labels=*/false);
+  if (!source.ok())
+    return source.status();
+  BatchSource &batches = **source;
+  // The model function's arguments: the input, then its parameters.
+  std::vector<const HostTensor *> params;
+  for (const std::string &name : run.modelArguments)
+    params.push_back(&run.state.at(name));
+  std::vector<int64_t> outShape = run.outputShape;
+  std::vector<uint8_t> rows;
+  int64_t count = 0;
+  if (Status st = batches.startEpoch(0); !st.ok())
+    return st;
+  while (true) {
+    const HostTensor *x = nullptr, *y = nullptr;
+    Result<bool> got = batches.next(x, y);
+    if (!got.ok())
+      return got.status();
+    if (!*got)
+      break;
+    std::vector<const HostTensor *> args{x};
+    args.insert(args.end(), params.begin(), params.end());
+    Result<HostTensor> r =
+        run.executable->call(run.config.model, args, 1, run.outputDType,
+                             outShape, options_.threads);
+    if (!r.ok())
+      return r.status();
+    rows.insert(rows.end(), r->bytes(), r->bytes() + r->byteSize());
+    count += x->shape()[0];
+  }
+  outShape[0] = count;
+  Result<HostTensor> out = HostTensor::create(run.outputDType, outShape);
+  if (!out.ok())
+    return out.status();
+  if (!rows.empty())
+    std::memcpy(out->bytes(), rows.data(), rows.size());
+  return out;
+}
+
+Result<std::pair<double, ParameterMap>>
+Trainer::gradients(const DataRef &data) {
+  TrainingRun &run = *run_;
+  std::optional<ArrayDataset> holder;
+  const ArrayDataset *arrays = data.arrays;
+  if (!arrays) {
+    if (data.path.empty())
+      return Status::error("gradients need arrays (--data)");
+    Result<ArrayDataset> d = loadArrays(data.path, data.split);
+    if (!d.ok())
+      return d.status();
+    holder = std::move(*d);
+    arrays = &*holder;
+  }
+  // One batch: every example of the split, in file order.
+  Result<Batcher> batcher =
+      Batcher::create(*arrays, arrays->size(), false, 0, run.xDType,
+                      run.exampleShape, run.yDType, run.targetShape);
+  if (!batcher.ok())
+    return batcher.status();
+  HostTensor x, y;
+  if (Status s = batcher->fill(0, 0, x, y); !s.ok())
+    return s;
+  ParameterMap grads;
+  Result<StepMetrics> m = run.step->gradients(x, y, 0, grads);
+  if (!m.ok())
+    return m.status();
+  return std::make_pair(m->loss, std::move(grads));
+}
