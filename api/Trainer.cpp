@@ -234,7 +234,10 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
 
   // The examples: arrays (in memory or a file), or the train block's data
   // pipelines.
-  bool validate = config.validate && options.validate;
+  // Validation data given explicitly is used (Keras' validation_data);
+  // the train block's `validate:` decides about the default ones.
+  bool validate = options.validate &&
+                  (config.validate || !options.validation.empty());
   DataRef trainRef = options.data, valRef = options.validation;
   if (trainRef.empty()) {
     if (config.data.empty())

@@ -99,9 +99,9 @@ public:
 struct FitOptions {
   /// The training examples; empty: the train block's data pipeline.
   DataRef data;
-  /// Validation examples. Empty with `data` a file: the file's test split;
-  /// with `data` in memory: none; with pipelines: the train block's
-  /// `validate:` pipeline.
+  /// Validation examples, used when given. Empty, when the train block
+  /// says `validate:`: with `data` a file, the file's test split; with
+  /// pipelines, the `validate:` pipeline; with `data` in memory, none.
   DataRef validation;
   bool validate = true;  ///< false: no validation pass (--no-validation)
   int64_t epochs = 0;    ///< 0: the train block's
