@@ -1,63 +1,52 @@
 //===- Manifest.cpp - the runtime's view of the training functions ------===//
+#include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
 #include "passes/Transforms.h"
+
+#include "mlir/IR/Verifier.h"
+
+#include <map>
 #include "api/Training.h"
 
 using namespace mlir;
 using namespace weir;
 
-static std::optional<Role> roleNamed(StringRef name) {
-  return llvm::StringSwitch<std::optional<Role>>(name)
-      .Case("input", Role::Input)
-      .Case("target", Role::Target)
-      .Case("rng", Role::Rng)
-      .Case("learning_rate", Role::LearningRate)
-      .Case("iteration", Role::Iteration)
-      .Case("loss", Role::Loss)
-      .Case("correct", Role::Correct)
-      .Case("augment_key", Role::AugmentKey)
-      .Case("example_offset", Role::ExampleOffset)
-      .Default(std::nullopt);
+/// The runtime's role of a slot; a switch, so a new role is a compile
+/// error here until the runtime knows it.
+static Role roleOf(SlotRole role) {
+  switch (role) {
+  case SlotRole::input: return Role::Input;
+  case SlotRole::target: return Role::Target;
+  case SlotRole::rng: return Role::Rng;
+  case SlotRole::learning_rate: return Role::LearningRate;
+  case SlotRole::iteration: return Role::Iteration;
+  case SlotRole::param: return Role::Param;
+  case SlotRole::grad: return Role::Grad;
+  case SlotRole::loss: return Role::Loss;
+  case SlotRole::correct: return Role::Correct;
+  case SlotRole::updates: return Role::Updates;
+  case SlotRole::layer: return Role::Layer;
+  case SlotRole::augment_key: return Role::AugmentKey;
+  case SlotRole::example_offset: return Role::ExampleOffset;
+  }
+  llvm_unreachable("every SlotRole is mapped");
 }
 
-/// The role of one argument or result from its attributes.
-static Result<SlotSpec> specOf(DictionaryAttr attrs, Type type,
-                                 const std::string &what) {
+/// One argument or result as the runtime sees it.
+static Result<SlotSpec> specOf(SlotAttr slot, Type type,
+                               const std::string &what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   std::optional<DType> dtype =
       tensor ? dtypeOf(tensor.getElementType()) : std::nullopt;
   if (!dtype)
     return Status::error(what + " has a type the runtime cannot hold");
-  SlotSpec spec{Role::Input, "", *dtype, {}};
+  if (!slot)
+    return Status::error(what + " has no weir.slot");
+  SlotSpec spec{roleOf(slot.getRole()),
+                slot.getName() ? slot.getName().str() : std::string(), *dtype,
+                {}};
   for (int64_t d : tensor.getShape())
     spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  auto str = [&](StringRef key) -> std::optional<std::string> {
-    if (!attrs)
-      return std::nullopt;
-    if (auto s = attrs.getAs<StringAttr>(key))
-      return s.str();
-    return std::nullopt;
-  };
-  if (auto name = str("weir.param")) {
-    spec.role = Role::Param;
-    spec.name = *name;
-  } else if (auto name = str("weir.grad")) {
-    spec.role = Role::Grad;
-    spec.name = *name;
-  } else if (auto name = str("weir.layer")) {
-    spec.role = Role::Layer;
-    spec.name = *name;
-  } else if (auto name = str("weir.updates")) {
-    spec.role = Role::Updates;
-    spec.name = *name;
-  } else if (auto role = str("weir.role")) {
-    std::optional<Role> r = roleNamed(*role);
-    if (!r)
-      return Status::error(what + " has an unknown role '" + *role + "'");
-    spec.role = *r;
-  } else {
-    return Status::error(what + " has no weir.role");
-  }
   return spec;
 }
 
@@ -66,7 +55,7 @@ Result<FunctionSpec> weir::functionSpecOf(func::FuncOp func) {
   spec.name = func.getSymName().str();
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     Result<SlotSpec> a =
-        specOf(func.getArgAttrDict(i), func.getArgument(i).getType(),
+        specOf(getArgSlot(func, i), func.getArgument(i).getType(),
                "argument " + std::to_string(i) + " of '" + spec.name + "'");
     if (!a.ok())
       return a.status();
@@ -74,7 +63,7 @@ Result<FunctionSpec> weir::functionSpecOf(func::FuncOp func) {
   }
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
     Result<SlotSpec> r =
-        specOf(func.getResultAttrDict(i), func.getResultTypes()[i],
+        specOf(getResultSlot(func, i), func.getResultTypes()[i],
                "result " + std::to_string(i) + " of '" + spec.name + "'");
     if (!r.ok())
       return r.status();
@@ -84,23 +73,30 @@ Result<FunctionSpec> weir::functionSpecOf(func::FuncOp func) {
 }
 
 Result<TrainingFunctions> weir::prepareTraining(Session &session) {
-  if (failed(session.buildTraining()) ||
-      failed(liftParameters(session.module())))
+  ModuleOp module = session.module();
+  // Lifting runs outside a pass manager: verify its result here, manifests
+  // (dialect/Manifest.h) included.
+  if (failed(session.buildTraining()) || failed(liftParameters(module)) ||
+      failed(mlir::verify(module)))
     return Status::error("cannot build the training step");
-  TrainConfigOp op = findTrainConfig(session.module());
   TrainingFunctions fns;
-  fns.config = getTrainingConfig(op);
-  for (auto [suffix, slot] :
-       {std::pair{"_train", &fns.train}, std::pair{"_apply", &fns.apply},
-        std::pair{"_eval", &fns.eval}, std::pair{"_probe", &fns.probe}}) {
-    auto func = session.module().lookupSymbol<func::FuncOp>(
-        fns.config.model + suffix);
-    if (!func)
-      return Status::error("no function '" + fns.config.model + suffix + "'");
+  fns.config = getTrainingConfig(findTrainConfig(module));
+  std::map<StepKind, FunctionSpec *> slots{{StepKind::train, &fns.train},
+                                           {StepKind::apply, &fns.apply},
+                                           {StepKind::eval, &fns.eval},
+                                           {StepKind::probe, &fns.probe}};
+  for (auto func : module.getOps<func::FuncOp>()) {
+    ManifestAttr manifest = getManifest(func);
+    if (!manifest)
+      continue;
     Result<FunctionSpec> spec = functionSpecOf(func);
     if (!spec.ok())
       return spec.status();
-    *slot = *spec;
+    *slots.at(manifest.getKind()) = *spec;
   }
+  for (auto [kind, slot] : slots)
+    if (slot->name.empty())
+      return Status::error("no " + stringifyStepKind(kind).str() +
+                           " function for '" + fns.config.model + "'");
   return fns;
 }

@@ -9,6 +9,7 @@
 #include "api/Session.h"
 #include "api/Training.h"
 
+#include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
 #include "runtime/Safetensors.h"
 #include "runtime/init/Initializers.h"
@@ -122,11 +123,11 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
     for (int64_t d : out.getShape())
       run->outputShape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
     for (unsigned i = 1; i < model.getNumArguments(); ++i) {
-      auto name = model.getArgAttrOfType<mlir::StringAttr>(i, "weir.param");
-      if (!name)
+      SlotAttr slot = getArgSlot(model, i);
+      if (!slot || slot.getRole() != SlotRole::param)
         run->singleInput = false;
       else
-        run->modelArguments.push_back(name.str());
+        run->modelArguments.push_back(slot.getName().str());
     }
   }
   Result<std::vector<NamedTensor>> init = initializeParameters(session, seed);

@@ -30,6 +30,8 @@ def Weir_Dialect : Dialect {
     and tests (`dense_c2`, ...) are defined in `docs/spec.md`.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // weir.manifest on a function: its slots are checked (dialect/Manifest.h).
+  let hasOperationAttrVerify = 1;
   let useDefaultTypePrinterParser = 1;
 }
 
@@ -64,6 +66,46 @@ def Weir_InitKind : I32EnumAttr<"InitKind",
   let genSpecializedAttr = 0;
 }
 
+
+// The roles of a compiled function's arguments and results: the contract
+// between the compiler (weir-build-train-step, weir-lift-parameters,
+// weir-differentiate) and the runtime (api/Manifest.cpp). docs/spec.md,
+// "Function manifests".
+def Weir_RoleInput : I32EnumAttrCase<"input", 0>;
+def Weir_RoleTarget : I32EnumAttrCase<"target", 1>;
+def Weir_RoleRng : I32EnumAttrCase<"rng", 2>;
+def Weir_RoleLearningRate : I32EnumAttrCase<"learning_rate", 3>;
+def Weir_RoleIteration : I32EnumAttrCase<"iteration", 4>;
+def Weir_RoleParam : I32EnumAttrCase<"param", 5>;
+def Weir_RoleGrad : I32EnumAttrCase<"grad", 6>;
+def Weir_RoleLoss : I32EnumAttrCase<"loss", 7>;
+def Weir_RoleCorrect : I32EnumAttrCase<"correct", 8>;
+def Weir_RoleUpdates : I32EnumAttrCase<"updates", 9>;
+def Weir_RoleLayer : I32EnumAttrCase<"layer", 10>;
+def Weir_RoleAugmentKey : I32EnumAttrCase<"augment_key", 11>;
+def Weir_RoleExampleOffset : I32EnumAttrCase<"example_offset", 12>;
+def Weir_SlotRole : I32EnumAttr<"SlotRole",
+    "what an argument or result of a compiled function holds",
+    [Weir_RoleInput, Weir_RoleTarget, Weir_RoleRng, Weir_RoleLearningRate,
+     Weir_RoleIteration, Weir_RoleParam, Weir_RoleGrad, Weir_RoleLoss,
+     Weir_RoleCorrect, Weir_RoleUpdates, Weir_RoleLayer, Weir_RoleAugmentKey,
+     Weir_RoleExampleOffset]> {
+  let cppNamespace = "::weir";
+  let genSpecializedAttr = 0;
+}
+
+// The functions weir-build-train-step makes, each with a manifest.
+def Weir_StepTrain : I32EnumAttrCase<"train", 0>;
+def Weir_StepApply : I32EnumAttrCase<"apply", 1>;
+def Weir_StepEval : I32EnumAttrCase<"eval", 2>;
+def Weir_StepProbe : I32EnumAttrCase<"probe", 3>;
+def Weir_StepKind : I32EnumAttr<"StepKind",
+    "which training function a manifest describes",
+    [Weir_StepTrain, Weir_StepApply, Weir_StepEval, Weir_StepProbe]> {
+  let cppNamespace = "::weir";
+  let genSpecializedAttr = 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
@@ -86,6 +128,49 @@ def Weir_InitializerAttr : AttrDef<Weir_Dialect, "Initializer"> {
     EnumParameter<Weir_InitKind>:$kind,
     OptionalParameter<"std::optional<int64_t>">:$seed);
   let assemblyFormat = "`<` $kind (`,` `seed` `=` $seed^)? `>`";
+}
+
+
+def Weir_SlotAttr : AttrDef<Weir_Dialect, "Slot"> {
+  let mnemonic = "slot";
+  let summary = "The role of one argument or result of a compiled function.";
+  let description = [{
+    Set on a function's argument or result under the key `weir.slot`: what
+    the runtime passes there or reads from there. Parameters and optimizer
+    state (`param`), their gradients (`grad`), their new values (`updates`)
+    and the probe's layer outputs (`layer`) carry a name: the parameter's
+    symbol (optimizer slots are `<param>/<slot>`, e.g. `k/adam_m`), or the
+    layer's op and source place. The other roles carry none. A function
+    with a `weir.manifest` has a slot on every argument and result, and
+    the constraints of docs/spec.md ("Function manifests", M1-M6) hold.
+
+    ```mlir
+    func.func @m_train(%x: tensor<?x4xf32> {weir.slot = #weir.slot<input>},
+                       %k: tensor<4x3xf32> {weir.slot = #weir.slot<param, "k">})
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<Weir_SlotRole>:$role,
+    OptionalParameter<"::mlir::StringAttr">:$name);
+  let assemblyFormat = "`<` $role (`,` $name^)? `>`";
+  let genVerifyDecl = 1;
+}
+
+def Weir_ManifestAttr : AttrDef<Weir_Dialect, "Manifest"> {
+  let mnemonic = "manifest";
+  let summary = "Marks a function whose signature is a runtime contract.";
+  let description = [{
+    Set on a function under the key `weir.manifest` by
+    weir-build-train-step: the function is the `kind` training function
+    of its model, and the dialect verifies its slots against
+    docs/spec.md's manifest constraints.
+
+    ```mlir
+    func.func @m_train(...) attributes {weir.manifest = #weir.manifest<train>}
+    ```
+  }];
+  let parameters = (ins EnumParameter<Weir_StepKind>:$kind);
+  let assemblyFormat = "`<` $kind `>`";
 }
 
 //===----------------------------------------------------------------------===//

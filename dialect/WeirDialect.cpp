@@ -1,5 +1,6 @@
 //===- WeirDialect.cpp - dialect registration, parameters, shared helpers -===//
 #include "dialect/WeirOps.h"
+#include "dialect/Manifest.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -35,6 +36,18 @@ void WeirDialect::initialize() {
 #define GET_TYPEDEF_LIST
 #include "dialect/WeirTypes.cpp.inc"
       >();
+}
+
+LogicalResult WeirDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != kManifestAttrName)
+    return success();
+  auto manifest = dyn_cast<ManifestAttr>(attr.getValue());
+  auto fn = dyn_cast<FunctionOpInterface>(op);
+  if (!manifest || !fn)
+    return op->emitError() << kManifestAttrName
+                           << " is a #weir.manifest on a function";
+  return verifyManifest(fn, manifest);
 }
 
 std::function<InFlightDiagnostic()>

@@ -7,6 +7,7 @@
 // @m_eval (inference-mode loss and accuracy count).
 //
 //===----------------------------------------------------------------------===//
+#include "dialect/Manifest.h"
 #include "dialect/TrainConfig.h"
 #include "dialect/WeirOps.h"
 #include "passes/Passes.h"
@@ -27,8 +28,9 @@ namespace weir {
 using namespace mlir;
 using namespace weir;
 
-static NamedAttribute role(MLIRContext *ctx, StringRef name, StringRef value) {
-  return NamedAttribute(StringAttr::get(ctx, name), StringAttr::get(ctx, value));
+/// The attributes of an argument or result with just a slot of `role`.
+static DictionaryAttr role(MLIRContext *ctx, SlotRole role) {
+  return slotDict(slot(ctx, role));
 }
 
 namespace {
@@ -92,14 +94,14 @@ func::FuncOp cloneWithLoss(func::FuncOp model, StringRef name,
           : Type(pred);
   Location loc = model.getLoc();
   for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-    fn.setArgAttrs(i, DictionaryAttr::get(ctx, {role(ctx, "weir.role", "input")}));
+    fn.setArgAttrs(i, role(ctx, SlotRole::input));
   unsigned targetIndex = fn.getNumArguments();
   (void)fn.insertArgument(targetIndex, targetType,
-                          DictionaryAttr::get(ctx, {role(ctx, "weir.role", "target")}),
+                          role(ctx, SlotRole::target),
                           loc);
   if (withRng)
     (void)fn.insertArgument(targetIndex + 1, RankedTensorType::get({}, IntegerType::get(ctx, 64)),
-                            DictionaryAttr::get(ctx, {role(ctx, "weir.role", "rng")}),
+                            role(ctx, SlotRole::rng),
                             loc);
   return fn;
 }
@@ -123,10 +125,10 @@ std::pair<Value, Value> addAugmentArguments(func::FuncOp fn) {
   auto i64 = RankedTensorType::get({}, IntegerType::get(ctx, 64));
   unsigned n = fn.getNumArguments();
   (void)fn.insertArgument(n, i64,
-                          DictionaryAttr::get(ctx, {role(ctx, "weir.role", "augment_key")}),
+                          role(ctx, SlotRole::augment_key),
                           fn.getLoc());
   (void)fn.insertArgument(n + 1, i64,
-                          DictionaryAttr::get(ctx, {role(ctx, "weir.role", "example_offset")}),
+                          role(ctx, SlotRole::example_offset),
                           fn.getLoc());
   return {fn.getArgument(n), fn.getArgument(n + 1)};
 }
@@ -149,8 +151,8 @@ void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
   OpBuilder b(ret);
   Value target;
   for (BlockArgument arg : fn.getArguments())
-    if (auto r = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "weir.role");
-        r && r.getValue() == "target")
+    if (SlotAttr s = getArgSlot(fn, arg.getArgNumber());
+        s && s.getRole() == SlotRole::target)
       target = arg;
   LossSpec in = lossInput(ret.getOperand(0), config);
   Location loc = ret.getOperand(0).getLoc();
@@ -165,8 +167,8 @@ void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
   fn.setType(FunctionType::get(ctx, fn.getArgumentTypes(),
                                ValueRange(results).getTypes()));
   SmallVector<DictionaryAttr> attrs{
-      DictionaryAttr::get(ctx, {role(ctx, "weir.role", "loss")}),
-      DictionaryAttr::get(ctx, {role(ctx, "weir.role", "correct")})};
+      role(ctx, SlotRole::loss),
+      role(ctx, SlotRole::correct)};
   attrs.append(extraAttrs.begin(), extraAttrs.end());
   fn.setAllResultAttrs(attrs);
 }
@@ -222,9 +224,8 @@ LogicalResult toTrainingMode(func::FuncOp fn, Value rng,
       for (auto [v, load] : {std::pair{train.getNewMean(), mean},
                              std::pair{train.getNewVariance(), var}}) {
         updates.push_back(v);
-        updateAttrs.push_back(DictionaryAttr::get(
-            ctx, {NamedAttribute(StringAttr::get(ctx, "weir.updates"),
-                                 load.getParamAttr().getAttr())}));
+        updateAttrs.push_back(slotDict(
+            slot(ctx, SlotRole::updates, load.getParamAttr().getValue())));
       }
       bn.erase();
       return WalkResult::skip();
@@ -260,12 +261,11 @@ void buildApply(ModuleOp module, StringRef name,
   SmallVector<DictionaryAttr> argAttrs;
   for (ParameterOp p : trainable) {
     argTypes.push_back(p.getType());
-    argAttrs.push_back(DictionaryAttr::get(
-        ctx, {NamedAttribute(StringAttr::get(ctx, "weir.grad"), p.getSymNameAttr())}));
+    argAttrs.push_back(slotDict(slot(ctx, SlotRole::grad, p.getSymName())));
   }
   argTypes.append({scalar, scalar});
-  argAttrs.push_back(DictionaryAttr::get(ctx, {role(ctx, "weir.role", "learning_rate")}));
-  argAttrs.push_back(DictionaryAttr::get(ctx, {role(ctx, "weir.role", "iteration")}));
+  argAttrs.push_back(role(ctx, SlotRole::learning_rate));
+  argAttrs.push_back(role(ctx, SlotRole::iteration));
   OpBuilder mb(ctx);
   mb.setInsertionPointToEnd(module.getBody());
   auto fn = func::FuncOp::create(mb, loc, name, FunctionType::get(ctx, argTypes, {}));
@@ -277,8 +277,7 @@ void buildApply(ModuleOp module, StringRef name,
   SmallVector<Value> results;
   SmallVector<DictionaryAttr> resultAttrs;
   auto updates = [&](StringAttr param) {
-    return DictionaryAttr::get(
-        ctx, {NamedAttribute(StringAttr::get(ctx, "weir.updates"), param)});
+    return slotDict(slot(ctx, SlotRole::updates, param.getValue()));
   };
   for (unsigned i = 0; i < trainable.size(); ++i) {
     ParameterOp p = trainable[i];
@@ -391,10 +390,10 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
     func::FuncOp probe = model.clone();
     probe.setName(base + "_probe");
     for (unsigned i = 0; i < probe.getNumArguments(); ++i)
-      probe.setArgAttrs(i, DictionaryAttr::get(ctx, {role(ctx, "weir.role", "input")}));
+      probe.setArgAttrs(i, role(ctx, SlotRole::input));
     (void)probe.insertArgument(probe.getNumArguments(),
                                RankedTensorType::get({}, IntegerType::get(ctx, 64)),
-                               DictionaryAttr::get(ctx, {role(ctx, "weir.role", "rng")}),
+                               role(ctx, SlotRole::rng),
                                model.getLoc());
     module.push_back(probe);
     SmallVector<Value> ignored;
@@ -420,9 +419,7 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
       else
         op->getLoc().print(os);
       outputs.push_back(out);
-      attrs.push_back(DictionaryAttr::get(
-          ctx, {NamedAttribute(StringAttr::get(ctx, "weir.layer"),
-                               StringAttr::get(ctx, where))}));
+      attrs.push_back(slotDict(slot(ctx, SlotRole::layer, where)));
     });
     auto ret = cast<func::ReturnOp>(probe.getBody().front().getTerminator());
     OpBuilder b(ret);
@@ -448,6 +445,13 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
   if (trainable.empty())
     return model.emitError("the model has no trainable parameter");
   buildApply(module, base + "_apply", trainable, config.optimizer);
+  // Each function's signature is now a runtime contract, verified from here
+  // on (dialect/Manifest.h).
+  for (auto [suffix, kind] :
+       {std::pair{"_train", StepKind::train}, std::pair{"_apply", StepKind::apply},
+        std::pair{"_eval", StepKind::eval}, std::pair{"_probe", StepKind::probe}})
+    if (auto fn = module.lookupSymbol<func::FuncOp>(base + suffix))
+      setManifest(fn, kind);
   return success();
 }
 

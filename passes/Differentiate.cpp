@@ -7,6 +7,7 @@
 // paths, and return the parameters' gradients as extra results.
 //
 //===----------------------------------------------------------------------===//
+#include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
 #include "passes/GradientRules.h"
 #include "passes/Passes.h"
@@ -133,9 +134,8 @@ static LogicalResult differentiateFunction(func::FuncOp func,
           DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
     }
     results.push_back(g);
-    resultAttrs.push_back(DictionaryAttr::get(
-        ctx, {NamedAttribute(StringAttr::get(ctx, "weir.grad"),
-                             param.getSymNameAttr())}));
+    resultAttrs.push_back(
+        slotDict(slot(ctx, SlotRole::grad, param.getSymName())));
   }
   func::ReturnOp::create(b, ret.getLoc(), results);
   ret.erase();

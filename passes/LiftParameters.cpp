@@ -1,4 +1,5 @@
 //===- LiftParameters.cpp - parameters become entry-point arguments ------===//
+#include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
@@ -28,9 +29,8 @@ static LogicalResult liftInFunction(func::FuncOp func,
     if (it == loads.end())
       continue;
     unsigned index = func.getNumArguments();
-    auto attrs = DictionaryAttr::get(
-        ctx, {NamedAttribute(StringAttr::get(ctx, "weir.param"),
-                             param.getSymNameAttr())});
+    DictionaryAttr attrs =
+        slotDict(slot(ctx, SlotRole::param, param.getSymName()));
     if (failed(func.insertArgument(index, param.getType(), attrs,
                                    param.getLoc())))
       return func.emitError() << "cannot add an argument for parameter '"

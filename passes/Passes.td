@@ -61,7 +61,7 @@ def LiftParameters : Pass<"weir-lift-parameters", "::mlir::ModuleOp"> {
     Makes each model function a self-contained entry point for the runtime:
     every parameter it reads through `weir.load_param` becomes a trailing
     argument, in the order the parameters are declared, with the argument
-    attribute `weir.param = "<name>"` so the runtime can bind weights by
+    attribute `weir.slot = #weir.slot<param, "<name>">` so the runtime can bind weights by
     name; and the function gets `llvm.emit_c_interface`. The parameter
     declarations stay for later passes to read.
 
@@ -71,7 +71,7 @@ def LiftParameters : Pass<"weir-lift-parameters", "::mlir::ModuleOp"> {
       %w = weir.load_param @w : tensor<4x2xf32>
       ...
     // after
-    func.func @m(%x: tensor<?x4xf32>, %w: tensor<4x2xf32> {weir.param = "w"})
+    func.func @m(%x: tensor<?x4xf32>, %w: tensor<4x2xf32> {weir.slot = #weir.slot<param, "w">})
         -> tensor<?x2xf32> attributes {llvm.emit_c_interface} {
     ```
   }];
@@ -105,10 +105,11 @@ def BuildTrainStep : Pass<"weir-build-train-step", "::mlir::ModuleOp"> {
 
     The runtime runs `@m_train` on each replica's slice of the batch, sums
     the gradients (the all-reduce), and calls `@m_apply` once. Arguments
-    and results carry `weir.role` (`input`, `target`, `rng`,
-    `learning_rate`, `iteration`, `loss`, `correct`) or `weir.grad` /
-    `weir.updates` naming a parameter. A module without a
-    `weir.train_config` is left unchanged.
+    and results carry a `#weir.slot` (`input`, `target`, `rng`,
+    `learning_rate`, `iteration`, `loss`, `correct`, or `grad` / `updates`
+    naming a parameter), and each function a `#weir.manifest` that the
+    dialect verifies (docs/spec.md, "Function manifests"). A module without
+    a `weir.train_config` is left unchanged.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -120,7 +121,7 @@ def Differentiate : Pass<"weir-differentiate", "::mlir::ModuleOp"> {
     result (a 0-d loss) with respect to every trainable parameter it reads
     (`weir.load_param` of a parameter without `non_trainable`), by reverse
     mode over the function body, and returns the gradients as extra results
-    with the attribute `weir.grad = "<param>"`, in declaration order.
+    with the slot `#weir.slot<grad, "<param>">`, in declaration order.
 
     Each op's derivative is one rule (passes/GradientRules.cpp), built from
     weir ops: `dense` gives two `weir.matmul`s and a `weir.reduce_sum`,

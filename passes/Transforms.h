@@ -35,7 +35,7 @@ mlir::LogicalResult verifyModel(mlir::ModuleOp module,
 
 /// Makes each model function in `module` a self-contained entry point: every
 /// parameter it reads becomes a trailing argument (in declaration order,
-/// marked `weir.param = "name"`), and it gets a C-callable interface.
+/// marked `#weir.slot<param, "name">`), and it gets a C-callable interface.
 /// weir-build-train-step: builds @m_train, @m_apply and @m_eval from the
 /// module's weir.train_config (nothing without one).
 mlir::LogicalResult buildTrainStep(mlir::ModuleOp module);

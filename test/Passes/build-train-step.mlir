@@ -26,11 +26,11 @@ weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "ada
 // Training mode: dropout is a mask keyed by the rng argument; the softmax
 // output feeds the loss as logits (from_logits), so the softmax is dead.
 // CHECK-LABEL: func.func @m_train(
-// CHECK-SAME: {weir.role = "input"}
-// CHECK-SAME: %[[T:.*]]: tensor<?xi32> {weir.role = "target"}
-// CHECK-SAME: %[[R:.*]]: tensor<i64> {weir.role = "rng"}
-// CHECK-SAME: -> (tensor<f32> {weir.role = "loss"}, tensor<f32> {weir.role = "correct"})
-// CHECK-SAME: weir.differentiate
+// CHECK-SAME: {weir.slot = #weir.slot<input>}
+// CHECK-SAME: %[[T:.*]]: tensor<?xi32> {weir.slot = #weir.slot<target>}
+// CHECK-SAME: %[[R:.*]]: tensor<i64> {weir.slot = #weir.slot<rng>}
+// CHECK-SAME: -> (tensor<f32> {weir.slot = #weir.slot<loss>}, tensor<f32> {weir.slot = #weir.slot<correct>})
+// CHECK-SAME: weir.differentiate, weir.manifest = #weir.manifest<train>
 // CHECK: %[[D:.*]] = weir.dense
 // CHECK: %[[MASK:.*]] = weir.dropout_mask %[[D]], %[[R]] rate 5.000000e-01 salt 1
 // CHECK: %[[Y:.*]] = weir.mul %[[D]], %[[MASK]]
@@ -41,8 +41,8 @@ weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "ada
 // The probe: the training-mode forward pass returning every layer's output,
 // named by op and place, for diagnosing a diverging loss.
 // CHECK-LABEL: func.func @m_probe(
-// CHECK-SAME: {weir.role = "rng"}
-// CHECK-SAME: -> (tensor<?x3xf32> {weir.layer = "weir.dense at {{.*}}build-train-step.mlir:9:{{[0-9]+}}"}, tensor<?x3xf32> {weir.layer = "weir.mul at
+// CHECK-SAME: {weir.slot = #weir.slot<rng>}
+// CHECK-SAME: -> (tensor<?x3xf32> {weir.slot = #weir.slot<layer, "weir.dense at {{.*}}build-train-step.mlir:9:{{[0-9]+}}">}, tensor<?x3xf32> {weir.slot = #weir.slot<layer, "weir.mul at
 // CHECK: weir.dropout_mask
 
 // Evaluation: inference mode, same loss.
@@ -52,8 +52,9 @@ weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "ada
 
 // The update: one op per parameter; results name what they update.
 // CHECK-LABEL: func.func @m_apply(
-// CHECK-SAME: %[[GK:.*]]: tensor<4x3xf32> {weir.grad = "k"}, %[[GB:.*]]: tensor<3xf32> {weir.grad = "b"}, %[[LR:.*]]: tensor<f32> {weir.role = "learning_rate"}, %[[IT:.*]]: tensor<f32> {weir.role = "iteration"}
-// CHECK-SAME: {weir.updates = "k"}, {{.*}} {weir.updates = "k/adam_m"}, {{.*}} {weir.updates = "k/adam_v"}
+// CHECK-SAME: %[[GK:.*]]: tensor<4x3xf32> {weir.slot = #weir.slot<grad, "k">}, %[[GB:.*]]: tensor<3xf32> {weir.slot = #weir.slot<grad, "b">}, %[[LR:.*]]: tensor<f32> {weir.slot = #weir.slot<learning_rate>}, %[[IT:.*]]: tensor<f32> {weir.slot = #weir.slot<iteration>}
+// CHECK-SAME: {weir.slot = #weir.slot<updates, "k">}, {{.*}} {weir.slot = #weir.slot<updates, "k/adam_m">}, {{.*}} {weir.slot = #weir.slot<updates, "k/adam_v">}
+// CHECK-SAME: weir.manifest = #weir.manifest<apply>
 // CHECK: weir.apply_adam {{.*}}, %[[GK]], {{.*}}, %[[LR]], %[[IT]] :
 // CHECK: weir.apply_adam {{.*}}, %[[GB]],
 
@@ -71,7 +72,7 @@ weir.train_config @lin {loss = "mean_squared_error", optimizer = "sgd", optimize
 
 // CHECK: weir.parameter @"w/sgd_velocity" : tensor<2x2xf32> init <zeros> non_trainable
 // CHECK-LABEL: func.func @lin_train(
-// CHECK-SAME: %{{.*}}: tensor<?x2xf32> {weir.role = "target"}
+// CHECK-SAME: %{{.*}}: tensor<?x2xf32> {weir.slot = #weir.slot<target>}
 // CHECK: weir.mean_squared_error
 // CHECK-LABEL: func.func @lin_apply(
 // CHECK: weir.apply_sgd {{.*}} momentum 9.000000e-01 nesterov

@@ -3,7 +3,7 @@
 
 // The whole CPU pipeline ends in the LLVM dialect with a C interface.
 // Parameter names survive as argument attributes; no weir op does.
-// CHECK: llvm.func @_mlir_ciface_dense_relu({{.*}} {weir.param = "w"}
+// CHECK: llvm.func @_mlir_ciface_dense_relu({{.*}} {weir.slot = #weir.slot<param, "w">}
 // CHECK-NOT: linalg.
 // CHECK-NOT: = weir.
 

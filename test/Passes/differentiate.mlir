@@ -8,7 +8,7 @@ weir.parameter @frozen : tensor<4x3xf32> init <zeros> non_trainable
 // non-trainable parameter gets none; gradients follow the loss and the
 // other results, in declaration order.
 // CHECK-LABEL: func.func @two_paths
-// CHECK-SAME: -> (tensor<f32>, tensor<4x3xf32> {weir.grad = "k"}, tensor<3xf32> {weir.grad = "b"})
+// CHECK-SAME: -> (tensor<f32>, tensor<4x3xf32> {weir.slot = #weir.slot<grad, "k">}, tensor<3xf32> {weir.slot = #weir.slot<grad, "b">})
 // CHECK-NOT: weir.differentiate
 // (Gradients of inactive operands, such as the input's, are built and left
 // for canonicalization to erase.)

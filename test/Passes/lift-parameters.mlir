@@ -12,7 +12,7 @@ weir.parameter @b : tensor<2xf32> init <zeros>
 // order they are read), named by an argument attribute; one argument per
 // parameter however often it is read.
 // CHECK-LABEL: func.func @m
-// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[W:.*]]: tensor<4x2xf32> {weir.param = "w"}, %[[B:.*]]: tensor<2xf32> {weir.param = "b"})
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[W:.*]]: tensor<4x2xf32> {weir.slot = #weir.slot<param, "w">}, %[[B:.*]]: tensor<2xf32> {weir.slot = #weir.slot<param, "b">})
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // CHECK-NOT: weir.load_param
 // CHECK: weir.dense %[[X]], %[[W]], %[[B]]

@@ -21,13 +21,13 @@ weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "sgd
 // CHECK: weir.random_flip %{{.*}} mode horizontal seed 7 : (tensor<?x8x8x2xf32>)
 
 // CHECK-LABEL: func.func @m_train(
-// CHECK-SAME: {weir.role = "target"}, %{{.*}}: tensor<i64> {weir.role = "rng"}, %[[K:.*]]: tensor<i64> {weir.role = "augment_key"}, %[[O:.*]]: tensor<i64> {weir.role = "example_offset"})
+// CHECK-SAME: {weir.slot = #weir.slot<target>}, %{{.*}}: tensor<i64> {weir.slot = #weir.slot<rng>}, %[[K:.*]]: tensor<i64> {weir.slot = #weir.slot<augment_key>}, %[[O:.*]]: tensor<i64> {weir.slot = #weir.slot<example_offset>})
 // CHECK: weir.random_flip %{{.*}}, %[[K]], %[[O]] mode horizontal seed 7 :
 // CHECK: weir.random_zoom %{{.*}}, %[[K]], %[[O]] height_factor [-1.000000e-01, 1.000000e-01] seed 2 :
 // CHECK: weir.sparse_categorical_crossentropy
 
 // CHECK-LABEL: func.func @m_probe(
-// CHECK-SAME: {weir.role = "rng"}, %[[PK:.*]]: tensor<i64> {weir.role = "augment_key"}, %[[PO:.*]]: tensor<i64> {weir.role = "example_offset"})
+// CHECK-SAME: {weir.slot = #weir.slot<rng>}, %[[PK:.*]]: tensor<i64> {weir.slot = #weir.slot<augment_key>}, %[[PO:.*]]: tensor<i64> {weir.slot = #weir.slot<example_offset>})
 // CHECK: weir.random_flip %{{.*}}, %[[PK]], %[[PO]]
 
 // CHECK-LABEL: func.func @m_eval(

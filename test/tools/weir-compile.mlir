@@ -45,7 +45,7 @@ func.func @tiny(%x: tensor<?x8x8x1xf32>) -> tensor<*xf32> {
 // NOCMD: weir: no subcommand given; see `weir --help`
 
 // LINALG-LABEL: func.func @tiny
-// LINALG-SAME: {weir.param = "k"}
+// LINALG-SAME: {weir.slot = #weir.slot<param, "k">}
 // LINALG: linalg.conv_2d_nhwc_hwcf
 
 // LLVM: llvm.func @_mlir_ciface_tiny
