@@ -151,7 +151,7 @@ Status compileCuda(weir::Session &session,
                                const weir::CudaPipelineOptions &)) {
     return session.runPasses([&](OpPassManager &pm) { build(pm, cuda); });
   };
-  if (stage >= 1 && failed(session.runPasses(weir::buildToLinalgPipeline)))
+  if (stage >= 1 && failed(session.lowerToLinalg()))
     return failedTo("lower to linalg");
   if (stage >= 2 && failed(run(weir::buildCudaKernelPipeline)))
     return failedTo("outline the kernels");
@@ -231,7 +231,7 @@ Status weir::compileToStage(Session &session, const CompileRequest &request) {
       return m.status();
     manifest = *m;
   }
-  if (stage >= 3 && failed(session.runPasses(buildToLinalgPipeline)))
+  if (stage >= 3 && failed(session.lowerToLinalg()))
     return failedTo("lower to linalg");
   if (stage >= 4 && failed(session.runPasses(buildCpuLoweringPipeline)))
     return failedTo("lower to the LLVM dialect");

@@ -110,19 +110,35 @@ std::vector<int64_t> Session::droppedResults(const std::string &function) const 
 }
 
 LogicalResult Session::buildTraining() {
+  if (stage_ == Stage::Training)
+    return success();
+  if (stage_ == Stage::Lowered) {
+    llvm::errs() << "weir: the training step is built before lowering; this "
+                    "module is already lowered\n";
+    return failure();
+  }
   if (!findTrainConfig(*module_)) {
     llvm::errs() << "weir: the model file has no `train` block (loss, "
                     "optimizer, epochs); see docs/language.md\n";
     return failure();
   }
-  return runPasses(buildTrainStepPipeline);
+  if (failed(runPasses(buildTrainStepPipeline)))
+    return failure();
+  stage_ = Stage::Training;
+  return success();
+}
+
+LogicalResult Session::lowerToLinalg() {
+  if (stage_ == Stage::Lowered) {
+    llvm::errs() << "weir: this module is already lowered\n";
+    return failure();
+  }
+  stage_ = Stage::Lowered;
+  return runPasses(buildToLinalgPipeline);
 }
 
 std::unique_ptr<JitExecutable> Session::compileForCpu() {
-  if (failed(runPasses([](OpPassManager &pm) {
-        buildToLinalgPipeline(pm);
-        buildCpuLoweringPipeline(pm);
-      })))
+  if (failed(lowerToLinalg()) || failed(runPasses(buildCpuLoweringPipeline)))
     return nullptr;
   if (auto dropped = (*module_)->getAttrOfType<DictionaryAttr>("weir.dropped_results"))
     for (NamedAttribute entry : dropped)
@@ -135,8 +151,7 @@ std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) 
   CudaPipelineOptions cuda;
   cuda.chips = ArrayRef<std::string>{chip};
   cuda.format = "bin";
-  if (failed(runPasses([&](OpPassManager &pm) {
-        buildToLinalgPipeline(pm);
+  if (failed(lowerToLinalg()) || failed(runPasses([&](OpPassManager &pm) {
         buildCudaLoweringPipeline(pm, cuda);
       })))
     return nullptr;
@@ -145,8 +160,7 @@ std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) 
 
 std::unique_ptr<JitExecutable> Session::compileForCudaEmulation() {
   CudaPipelineOptions cuda;
-  if (failed(runPasses([&](OpPassManager &pm) {
-        buildToLinalgPipeline(pm);
+  if (failed(lowerToLinalg()) || failed(runPasses([&](OpPassManager &pm) {
         buildCudaEmulationPipeline(pm, cuda);
       })))
     return nullptr;

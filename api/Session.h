@@ -71,8 +71,14 @@ public:
   Result<ModelManifest> manifestOf(mlir::func::FuncOp func);
 
   /// Builds the training functions of the module's `train` block
-  /// (weir-train-step-pipeline). Fails, with a message, without one.
+  /// (weir-train-step-pipeline), once. Fails, with a message, without one
+  /// or after lowering: the pipelines run in their order (model, train
+  /// step, to-linalg, a target's lowering), and the session holds to it.
   mlir::LogicalResult buildTraining();
+
+  /// Runs weir-to-linalg-pipeline (pipelines dropped, parameters lifted,
+  /// weir lowered to linalg). Once: a second call fails with a message.
+  mlir::LogicalResult lowerToLinalg();
 
   /// Lowers the module to the LLVM dialect (to-linalg and CPU lowering
   /// pipelines) and JIT-compiles it. Errors are printed; null on failure.
@@ -109,6 +115,8 @@ private:
   jit(const std::vector<std::pair<std::string, void *>> &symbols);
   SessionOptions options_;
   std::string name_, source_;
+  /// How far down the pipelines the module is.
+  enum class Stage { Model, Training, Lowered } stage_ = Stage::Model;
   std::unique_ptr<mlir::MLIRContext> context_;
   llvm::SourceMgr sourceMgr_;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;

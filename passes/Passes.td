@@ -123,7 +123,7 @@ def Differentiate : Pass<"weir-differentiate", "::mlir::ModuleOp"> {
     mode over the function body, and returns the gradients as extra results
     with the slot `#weir.slot<grad, "<param>">`, in declaration order.
 
-    Each op's derivative is one rule (passes/GradientRules.cpp), built from
+    Each op's derivative is one rule (passes/train/GradientRules.cpp), built from
     weir ops: `dense` gives two `weir.matmul`s and a `weir.reduce_sum`,
     `conv2d` gives `conv2d_backprop_input`/`_filter`, activations give their
     `*_grad` op, a loss gives its `*_grad` op. Gradients reaching one value
@@ -268,7 +268,7 @@ def SplitFilterGrads : Pass<"weir-split-filter-grads", "::mlir::func::FuncOp"> {
   let summary = "Splits a convolution's filter gradient by kernel offset (CPU).";
   let description = [{
     weir lowers a convolution's filter gradient to one target-independent
-    `linalg.generic` (passes/FilterGradConv.h):
+    `linalg.generic` (passes/linalg/FilterGradConv.h):
 
     ```
     dk[kh, kw, c, f] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * dy[n, oh, ow, f]
@@ -396,7 +396,7 @@ def DropPipelines : Pass<"weir-drop-pipelines", "::mlir::ModuleOp"> {
 
 
 //===----------------------------------------------------------------------===//
-// CUDA target (passes/CudaPipeline.cpp builds weir-cuda-pipeline from these)
+// CUDA target (passes/cuda/CudaPipeline.cpp builds weir-cuda-pipeline from these)
 //===----------------------------------------------------------------------===//
 
 def OutlineLibraryCalls
@@ -418,7 +418,7 @@ def OutlineLibraryCalls
       `y += conv(x, k)` (alpha and beta 1: `y` holds the bias or zeros;
       the padding is explicit, so cuDNN's is 0);
     - a convolution's filter gradient, the generic of
-      passes/FilterGradConv.h
+      passes/linalg/FilterGradConv.h
       (`dk[kh,kw,c,f] += x[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * dy[n,oh,ow,f]`)
       on dense buffers, becomes one
       `weir_cudnn_conv2d_bwd_filter_<dtypes>(x, dk, dy, sh, sw, 0, 0, dh, dw, 1, 1)`,

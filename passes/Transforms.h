@@ -71,7 +71,7 @@ void splitFilterGrads(mlir::func::FuncOp func);
 /// Adds the weir-to-linalg/tensor/arith/math patterns (one per op).
 void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// Adds the patterns lowering the loss ops (passes/LowerLosses.cpp).
+/// Adds the patterns lowering the loss ops (passes/linalg/LowerLosses.cpp).
 void populateLowerLossesPatterns(mlir::RewritePatternSet &patterns);
 
 /// The weir-to-linalg patterns of the backward-graph ops (weir-differentiate)
@@ -80,7 +80,7 @@ void populateLowerGradOpsPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerOptimizersPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerBatchNormTrainPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerPoolGradsPatterns(mlir::RewritePatternSet &patterns);
-/// The augmentation ops (passes/LowerAugment.cpp): identity without the
+/// The augmentation ops (passes/linalg/LowerAugment.cpp): identity without the
 /// training operands, per-image random transforms with them.
 void populateLowerAugmentPatterns(mlir::RewritePatternSet &patterns);
 

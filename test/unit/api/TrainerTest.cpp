@@ -188,3 +188,16 @@ TEST(Trainer, ModelErrorsComeBackAsNull) {
   EXPECT_FALSE(Session::loadSource("model m(x: f32[4]) { return dense(x) }",
                                    "bad.weir", SessionOptions()));
 }
+
+TEST(Session, PipelinesRunInTheirOrder) {
+  std::unique_ptr<Session> session =
+      Session::loadSource(kModel, "blobs.weir", SessionOptions());
+  ASSERT_TRUE(session);
+  EXPECT_TRUE(mlir::succeeded(session->buildTraining()));
+  // Building twice is building once.
+  EXPECT_TRUE(mlir::succeeded(session->buildTraining()));
+  EXPECT_TRUE(mlir::succeeded(session->lowerToLinalg()));
+  // After lowering, neither the training step nor a second lowering.
+  EXPECT_TRUE(mlir::failed(session->buildTraining()));
+  EXPECT_TRUE(mlir::failed(session->lowerToLinalg()));
+}

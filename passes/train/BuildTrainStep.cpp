@@ -365,6 +365,23 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
     return model.emitError("training needs a model with one output, this "
                            "one has ")
            << model.getNumResults();
+  // The stages before this one (docs/architecture.md, "Pipeline order"):
+  // the training step reads parameters through weir.load_param, so it comes
+  // before weir-lift-parameters (the to-linalg pipeline), and it trains the
+  // model the data pipeline feeds, so the pipeline's maps must already be in
+  // the model (weir-place-pipeline, the model pipeline).
+  for (unsigned i = 0; i < model.getNumArguments(); ++i)
+    if (SlotAttr s = getArgSlot(model, i); s && s.getRole() == SlotRole::param)
+      return model.emitError("the model's parameters are already arguments "
+                             "(weir-lift-parameters ran): build the training "
+                             "step before weir-to-linalg-pipeline");
+  for (const std::string &data : {config.data, config.validationData})
+    if (auto pipeline = module.lookupSymbol<PipelineOp>(data))
+      if (!pipeline.getBody().getOps<MapOp>().empty())
+        return configOp.emitOpError("trains on @")
+               << data << ", whose maps are not placed yet: run "
+                  "weir-place-pipeline (weir-model-pipeline) before the "
+                  "training step";
   std::string base = model.getName().str();
   if (module.lookupSymbol(base + "_train") || module.lookupSymbol(base + "_apply") ||
       module.lookupSymbol(base + "_eval"))

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/WeirOps.h"
-#include "passes/LinalgBuilders.h"
+#include "passes/linalg/LinalgBuilders.h"
 #include "passes/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

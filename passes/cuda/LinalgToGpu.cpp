@@ -10,7 +10,7 @@
 // read once.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CudaTransforms.h"
+#include "passes/cuda/CudaTransforms.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -22,17 +22,11 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/TypeUtilities.h"
-#include "mlir/Target/LLVM/NVVM/Target.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 namespace weir {
 #define GEN_PASS_DEF_LINALGTOGPU
-#define GEN_PASS_DEF_MERGEGPUMODULES
 #include "passes/Passes.h.inc"
 } // namespace weir
 #pragma GCC diagnostic pop
@@ -653,38 +647,6 @@ LogicalResult weir::linalgToGpu(func::FuncOp func,
   return success();
 }
 
-LogicalResult weir::mergeGpuModules(ModuleOp module) {
-  auto gpuModules = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
-  if (gpuModules.size() < 2)
-    return success();
-  gpu::GPUModuleOp target = gpuModules.front();
-  SymbolTable targetSymbols(target);
-  // Old @module::@func -> new @target::@func.
-  DenseMap<Attribute, SymbolRefAttr> renamed;
-  for (gpu::GPUModuleOp source : llvm::drop_begin(gpuModules)) {
-    for (Operation &op : llvm::make_early_inc_range(source.getBody()->getOperations())) {
-      auto symbol = dyn_cast<SymbolOpInterface>(op);
-      if (!symbol) {
-        if (!op.hasTrait<OpTrait::IsTerminator>())
-          return op.emitOpError("cannot merge this op into one gpu.module");
-        continue;
-      }
-      StringAttr oldName = symbol.getNameAttr();
-      op.remove();
-      StringAttr newName = targetSymbols.insert(&op);
-      renamed[SymbolRefAttr::get(source.getNameAttr(),
-                                 {FlatSymbolRefAttr::get(oldName)})] =
-          SymbolRefAttr::get(target.getNameAttr(), {FlatSymbolRefAttr::get(newName)});
-    }
-    source->erase();
-  }
-  module.walk([&](gpu::LaunchFuncOp launch) {
-    if (SymbolRefAttr to = renamed.lookup(launch.getKernel()))
-      launch.setKernelAttr(to);
-  });
-  return success();
-}
-
 namespace {
 struct LinalgToGpuPass : weir::impl::LinalgToGpuBase<LinalgToGpuPass> {
   using LinalgToGpuBase::LinalgToGpuBase;
@@ -697,22 +659,4 @@ struct LinalgToGpuPass : weir::impl::LinalgToGpuBase<LinalgToGpuPass> {
   }
 };
 
-struct MergeGpuModulesPass
-    : weir::impl::MergeGpuModulesBase<MergeGpuModulesPass> {
-  // The pass that follows in every CUDA pipeline ends in
-  // gpu-module-to-binary, which translates to LLVM IR: registering the
-  // translations here keeps the tools that run the pipeline free of it.
-  void getDependentDialects(DialectRegistry &registry) const override {
-    MergeGpuModulesBase::getDependentDialects(registry);
-    registerBuiltinDialectTranslation(registry);
-    registerLLVMDialectTranslation(registry);
-    registerGPUDialectTranslation(registry);
-    registerNVVMDialectTranslation(registry);
-    NVVM::registerNVVMTargetInterfaceExternalModels(registry);
-  }
-  void runOnOperation() override {
-    if (failed(weir::mergeGpuModules(getOperation())))
-      signalPassFailure();
-  }
-};
 } // namespace

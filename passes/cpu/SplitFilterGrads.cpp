@@ -8,7 +8,7 @@
 // weir-register-block turns into a register-blocked micro-kernel.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/FilterGradConv.h"
+#include "passes/linalg/FilterGradConv.h"
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
 

@@ -10,7 +10,7 @@
 // where it is needed.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CudaTransforms.h"
+#include "passes/cuda/CudaTransforms.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

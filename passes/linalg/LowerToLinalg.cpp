@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/ShapeFns.h"
 #include "dialect/WeirOps.h"
-#include "passes/LinalgBuilders.h"
+#include "passes/linalg/LinalgBuilders.h"
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
 

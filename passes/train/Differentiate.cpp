@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
-#include "passes/GradientRules.h"
+#include "passes/train/GradientRules.h"
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
 

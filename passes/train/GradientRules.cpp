@@ -6,7 +6,7 @@
 // only choose ops. One short function per op, dispatched at the bottom.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/GradientRules.h"
+#include "passes/train/GradientRules.h"
 
 #include "dialect/WeirOps.h"
 

@@ -11,8 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/ShapeFns.h"
 #include "dialect/WeirOps.h"
-#include "passes/FilterGradConv.h"
-#include "passes/LinalgBuilders.h"
+#include "passes/linalg/FilterGradConv.h"
+#include "passes/linalg/LinalgBuilders.h"
 #include "passes/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -442,7 +442,7 @@ struct LowerConvBackpropFilter : OpRewritePattern<Conv2DBackpropFilterOp> {
     Value x = padSpatial(b, loc, op.getInput(), window, s, d, op.getPadding(),
                          b.getFloatAttr(elt, 0.0));
     // One generic for the whole gradient; each target lowers it its own
-    // way (passes/FilterGradConv.h).
+    // way (passes/linalg/FilterGradConv.h).
     FilterGradConv conv;
     conv.input = x;
     conv.outputGrad = op.getOutputGrad();

@@ -6,7 +6,7 @@
 // llvm.intr.sqrt in kernels, so the calls are made here, before it.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CudaTransforms.h"
+#include "passes/cuda/CudaTransforms.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

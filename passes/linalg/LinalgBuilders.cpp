@@ -1,5 +1,5 @@
 //===- LinalgBuilders.cpp - small builders the weir-to-linalg patterns share -===//
-#include "passes/LinalgBuilders.h"
+#include "passes/linalg/LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

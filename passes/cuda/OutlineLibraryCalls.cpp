@@ -12,8 +12,8 @@
 // generic (FilterGradConv.h), is one cuDNN backward-filter call.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CudaTransforms.h"
-#include "passes/FilterGradConv.h"
+#include "passes/cuda/CudaTransforms.h"
+#include "passes/linalg/FilterGradConv.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"

@@ -19,7 +19,6 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 namespace weir {
 #define GEN_PASS_DEF_PLACEPIPELINE
-#define GEN_PASS_DEF_DROPPIPELINES
 #include "passes/Passes.h.inc"
 } // namespace weir
 #pragma GCC diagnostic pop
@@ -217,22 +216,11 @@ LogicalResult weir::placePipelines(ModuleOp module) {
   return success();
 }
 
-void weir::dropPipelines(ModuleOp module) {
-  for (auto pipeline : llvm::make_early_inc_range(module.getOps<PipelineOp>()))
-    pipeline.erase();
-  // The configuration no longer names them (train_config_c14).
-  for (auto config : module.getOps<TrainConfigOp>())
-    config.removeDataAttr();
-}
-
 namespace {
 struct PlacePipelinePass : weir::impl::PlacePipelineBase<PlacePipelinePass> {
   void runOnOperation() override {
     if (failed(placePipelines(getOperation())))
       signalPassFailure();
   }
-};
-struct DropPipelinesPass : weir::impl::DropPipelinesBase<DropPipelinesPass> {
-  void runOnOperation() override { dropPipelines(getOperation()); }
 };
 } // namespace

@@ -1,5 +1,5 @@
 //===- FilterGradConv.cpp - the filter gradient of a 2-D convolution -----===//
-#include "passes/FilterGradConv.h"
+#include "passes/linalg/FilterGradConv.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 

@@ -10,7 +10,7 @@
 // `gpu.dealloc`, queued on the stream after the work that uses the buffer.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CudaTransforms.h"
+#include "passes/cuda/CudaTransforms.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -10,7 +10,7 @@
 // be emulated this way; a barrier, shuffle or shared memory is refused.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CudaTransforms.h"
+#include "passes/cuda/CudaTransforms.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
