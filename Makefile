@@ -43,7 +43,7 @@ demo: build
 FUZZ_SECONDS ?= 60
 fuzz:
 	@tools/scripts/install-deps.sh libclang-rt-22-dev
-	frontend/fuzz/run-fuzzer.sh $(FUZZ_SECONDS)
+	tools/fuzz/run-fuzzer.sh $(FUZZ_SECONDS)
 
 # Inference, training and input-pipeline throughput against PyTorch
 # (installs it if needed).

@@ -9,6 +9,7 @@
 #include "runtime/device/Device.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
@@ -71,6 +72,33 @@ std::unique_ptr<Session> Session::loadSource(const std::string &text,
   if (!s->parseAndVerify())
     return nullptr;
   return s;
+}
+
+Session::Probe Session::probeSource(StringRef text) {
+  static MLIRContext *context = [] {
+    DialectRegistry registry;
+    registry.insert<WeirDialect, func::FuncDialect>();
+    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
+    c->loadAllAvailableDialects();
+    return c;
+  }();
+  ScopedDiagnosticHandler swallow(context,
+                                  [](Diagnostic &) { return success(); });
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "fuzz.weir"),
+                               llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseWeirSource(sourceMgr, context);
+  if (!module)
+    return Probe::Rejected;
+  if (failed(verify(*module)))
+    return Probe::InvalidModule;
+  PassManager pm(context);
+  buildModelPipeline(pm, ModelPipelineOptions());
+  (void)pm.run(*module);
+  std::string printed;
+  llvm::raw_string_ostream os(printed);
+  module->print(os);
+  return Probe::Accepted;
 }
 
 std::unique_ptr<Session> Session::reload() const {

@@ -48,6 +48,13 @@ public:
   static std::unique_ptr<Session> loadSource(const std::string &text,
                                              const std::string &name,
                                              const SessionOptions &options);
+  /// What loading `text` as a .weir file does, with every diagnostic
+  /// swallowed and one context shared across calls: the front end rejects
+  /// it, accepts it (the model pipeline then runs, whatever it says), or —
+  /// a bug — returns a module that does not verify. For the fuzzer.
+  enum class Probe { Rejected, Accepted, InvalidModule };
+  static Probe probeSource(llvm::StringRef text);
+
   /// The same source loaded again into a fresh session (model pipeline
   /// run, nothing else).
   std::unique_ptr<Session> reload() const;

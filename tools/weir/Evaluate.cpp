@@ -4,12 +4,11 @@
 // names it).
 //
 //===----------------------------------------------------------------------===//
+#include "api/Files.h"
 #include "api/Trainer.h"
 #include "tools/weir/Commands.h"
 #include "tools/weir/Flags.h"
 
-#include "runtime/Npy.h"
-#include "runtime/Safetensors.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -86,7 +85,7 @@ int commands::predict() {
   Result<HostTensor> out = (*trainer)->predict(*data, batchSize());
   if (!out.ok())
     return failWith("predict", out.status());
-  if (Status s = writeNpy(flags::output, *out); !s.ok())
+  if (Status s = writeArrayFile(flags::output, *out); !s.ok())
     return failWith("predict", s);
   llvm::outs() << "wrote " << flags::output << " " << formatShape(out->shape())
                << "\n";
@@ -103,14 +102,8 @@ int commands::gradients() {
       (*trainer)->gradients(DataRef::file(flags::dataPath, flags::split));
   if (!g.ok())
     return failWith("gradients", g.status());
-  Result<HostTensor> loss = HostTensor::create(DType::F64, {});
-  if (!loss.ok())
-    return failWith("gradients", loss.status());
-  loss->data<double>()[0] = g->first;
-  std::vector<NamedTensorRef> tensors{{"loss", &*loss}};
-  for (auto &[name, t] : g->second)
-    tensors.push_back({name, &t});
-  if (Status s = writeSafetensors(flags::output, tensors, {}); !s.ok())
+  if (Status s = writeGradientsFile(flags::output, g->first, g->second);
+      !s.ok())
     return failWith("gradients", s);
   return 0;
 }

@@ -5,11 +5,10 @@
 // input and weight against its signature.
 //
 //===----------------------------------------------------------------------===//
+#include "api/Files.h"
 #include "api/Inference.h"
 #include "tools/weir/Commands.h"
 #include "tools/weir/Flags.h"
-
-#include "runtime/Npy.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -31,7 +30,7 @@ int commands::run() {
   Result<HostTensor> out = runInference(request);
   if (!out.ok())
     return flags::fail("run", out.status().message());
-  if (Status s = writeNpy(flags::runOutput, *out); !s.ok())
+  if (Status s = writeArrayFile(flags::runOutput, *out); !s.ok())
     return flags::fail("run", s.message());
   return 0;
 }

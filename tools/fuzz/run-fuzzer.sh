@@ -2,7 +2,7 @@
 # Builds the .weir parser fuzzer in build-fuzz/ and runs it for SECONDS
 # (default 60); exits non-zero when it finds a crash, leaving the input in
 # build-fuzz/fuzz-artifacts/.
-#   frontend/fuzz/run-fuzzer.sh [SECONDS]
+#   tools/fuzz/run-fuzzer.sh [SECONDS]
 set -euo pipefail
 
 run_seconds="${1:-60}"
@@ -28,6 +28,6 @@ find "$root/examples" "$root/test/Frontend" -name '*.weir' \
 # The MLIR context is shared across inputs and keeps every type and
 # location it has seen, so memory grows slowly: allow it.
 exec "$build/bin/weir-fuzz-parser" "$corpus" \
-  -dict="$root/frontend/fuzz/weir.dict" \
+  -dict="$root/tools/fuzz/weir.dict" \
   -max_len=4096 -max_total_time="$run_seconds" -rss_limit_mb=4096 \
   -timeout=10 -artifact_prefix="$artifacts/" -print_final_stats=1
