@@ -105,6 +105,23 @@ std::string where(Operation *op) {
 }
 } // namespace
 
+Status weir::forEachBatch(
+    BatchSource &batches,
+    const std::function<Status(const HostTensor &, const HostTensor &)> &fn) {
+  if (Status st = batches.startEpoch(0); !st.ok())
+    return st;
+  while (true) {
+    const HostTensor *x = nullptr, *y = nullptr;
+    Result<bool> got = batches.next(x, y);
+    if (!got.ok())
+      return got.status();
+    if (!*got)
+      return Status();
+    if (Status s = fn(*x, *y); !s.ok())
+      return s;
+  }
+}
+
 std::unique_ptr<BatchSource> weir::arrayBatches(Batcher batcher) {
   return std::make_unique<ArrayBatches>(std::move(batcher));
 }

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,12 @@ public:
   /// labels); empty for arrays.
   virtual std::vector<std::string> classNames() const { return {}; }
 };
+
+/// Calls `fn` on every batch of one pass (the source's epoch 0), in order;
+/// stops at the first error.
+Status forEachBatch(BatchSource &batches,
+                    const std::function<Status(const HostTensor &x,
+                                               const HostTensor &y)> &fn);
 
 /// Batches of arrays in memory, in a seeded order when `shuffle`.
 std::unique_ptr<BatchSource> arrayBatches(Batcher batcher);

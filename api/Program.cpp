@@ -230,22 +230,18 @@ Status weir::checkLabels(const TrainingRun &run, const ArrayDataset &data,
 Result<StepMetrics> weir::evaluateAll(TrainStep &step, BatchSource &batches) {
   StepMetrics total;
   double lossSum = 0;
-  if (Status st = batches.startEpoch(0); !st.ok())
-    return st;
-  while (true) {
-    const HostTensor *x = nullptr, *y = nullptr;
-    Result<bool> got = batches.next(x, y);
-    if (!got.ok())
-      return got.status();
-    if (!*got)
-      break;
-    Result<StepMetrics> m = step.evaluate(*x, *y);
+  Status s = forEachBatch(batches, [&](const HostTensor &x,
+                                       const HostTensor &y) -> Status {
+    Result<StepMetrics> m = step.evaluate(x, y);
     if (!m.ok())
       return m.status();
     lossSum += m->loss * m->examples;
     total.correct += m->correct;
     total.examples += m->examples;
-  }
+    return Status();
+  });
+  if (!s.ok())
+    return s;
   total.loss = total.examples ? lossSum / total.examples : 0;
   return total;
 }

@@ -79,34 +79,39 @@ std::string classDifference(const std::vector<std::string> &train,
 }
 } // namespace
 
+/// `options` with its threads and device resolved.
+static Result<std::pair<TrainerOptions, CodeTarget>>
+resolve(const TrainerOptions &options) {
+  TrainerOptions resolved = options;
+  resolved.threads = resolveThreads(options.threads);
+  Result<CodeTarget> target = resolveCodeTarget(
+      options.device, options.activity.c_str(), resolved.threads);
+  if (!target.ok())
+    return target.status();
+  return std::make_pair(resolved, *target);
+}
+
 Result<std::unique_ptr<Trainer>> Trainer::create(std::unique_ptr<Session> session,
                                                  const TrainerOptions &options) {
   if (!session)
     return Status::error("no model");
-  TrainerOptions resolved = options;
-  resolved.threads = resolveThreads(options.threads);
-  Result<CodeTarget> target =
-      resolveCodeTarget(options.device, options.activity.c_str(),
-                        resolved.threads);
-  if (!target.ok())
-    return target.status();
-  return start(std::move(session), resolved, *target);
+  Result<std::pair<TrainerOptions, CodeTarget>> r = resolve(options);
+  if (!r.ok())
+    return r.status();
+  return start(std::move(session), r->first, r->second);
 }
 
 Result<std::unique_ptr<Trainer>>
 Trainer::load(const std::string &path, const SessionOptions &sessionOptions,
               const TrainerOptions &options) {
-  TrainerOptions resolved = options;
-  resolved.threads = resolveThreads(options.threads);
-  Result<CodeTarget> target =
-      resolveCodeTarget(options.device, options.activity.c_str(),
-                        resolved.threads);
-  if (!target.ok())
-    return target.status();
+  // The device first: a bad --device is refused before anything compiles.
+  Result<std::pair<TrainerOptions, CodeTarget>> r = resolve(options);
+  if (!r.ok())
+    return r.status();
   std::unique_ptr<Session> session = Session::load(path, sessionOptions);
   if (!session)
     return Status::error("cannot load " + path);
-  return start(std::move(session), resolved, *target);
+  return start(std::move(session), r->first, r->second);
 }
 
 Result<std::unique_ptr<Trainer>>
@@ -497,16 +502,9 @@ Result<HostTensor> Trainer::predict(const DataRef &data, int64_t batchSize) {
   std::vector<int64_t> outShape = run.outputShape;
   std::vector<uint8_t> rows;
   int64_t count = 0;
-  if (Status st = batches.startEpoch(0); !st.ok())
-    return st;
-  while (true) {
-    const HostTensor *x = nullptr, *y = nullptr;
-    Result<bool> got = batches.next(x, y);
-    if (!got.ok())
-      return got.status();
-    if (!*got)
-      break;
-    std::vector<const HostTensor *> args{x};
+  Status s = forEachBatch(batches, [&](const HostTensor &x,
+                                       const HostTensor &) -> Status {
+    std::vector<const HostTensor *> args{&x};
     args.insert(args.end(), params.begin(), params.end());
     Result<HostTensor> r =
         run.executable->call(run.config.model, args, 1, run.outputDType,
@@ -514,8 +512,11 @@ Result<HostTensor> Trainer::predict(const DataRef &data, int64_t batchSize) {
     if (!r.ok())
       return r.status();
     rows.insert(rows.end(), r->bytes(), r->bytes() + r->byteSize());
-    count += x->shape()[0];
-  }
+    count += x.shape()[0];
+    return Status();
+  });
+  if (!s.ok())
+    return s;
   outShape[0] = count;
   Result<HostTensor> out = HostTensor::create(run.outputDType, outShape);
   if (!out.ok())
