@@ -116,7 +116,7 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   // Read before the module is lowered.
   if (auto model = session.module().lookupSymbol<mlir::func::FuncOp>(run->config.model)) {
     auto out = mlir::cast<mlir::RankedTensorType>(model.getResultTypes()[0]);
-    if (run->config.loss == "sparse_categorical_crossentropy")
+    if (run->config.loss == LossKind::sparse_categorical_crossentropy)
       run->classes = out.getShape().back();
     if (std::optional<DType> d = dtypeOf(out.getElementType()))
       run->outputDType = *d;

@@ -136,9 +136,12 @@ static const KeyDef *lookupKey(StringRef group, StringRef key) {
 }
 
 llvm::ArrayRef<StringRef> weir::lossNames() {
-  static const StringRef names[] = {"sparse_categorical_crossentropy",
-                                    "categorical_crossentropy",
-                                    "binary_crossentropy", "mean_squared_error"};
+  static const std::vector<StringRef> names = [] {
+    std::vector<StringRef> n;
+    for (uint32_t i = 0; i <= getMaxEnumValForLossKind(); ++i)
+      n.push_back(stringifyLossKind(LossKind(i)));
+    return n;
+  }();
   return names;
 }
 
@@ -345,7 +348,7 @@ LogicalResult TrainConfigOp::verify() {
                          << "' (expected one of "
                          << llvm::join(lossNames(), ", ") << ")";
   // train_config_c3: MSE compares values; there are no logits to normalize.
-  if (getFromLogits() && getLoss() == "mean_squared_error")
+  if (getFromLogits() && symbolizeLossKind(getLoss()) == LossKind::mean_squared_error)
     return emitOpError() << "from_logits does not apply to mean_squared_error";
   // train_config_c4
   if (!llvm::is_contained(optimizerNames(), getOptimizer()))
@@ -464,7 +467,7 @@ static void readFlag(DictionaryAttr dict, StringRef key, bool &field) {
 TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
   TrainingConfig c;
   c.model = op.getModel().str();
-  c.loss = op.getLoss().str();
+  c.loss = *symbolizeLossKind(op.getLoss()); // the verifier checked it
   c.fromLogits = op.getFromLogits();
 
   OptimizerConfig &o = c.optimizer;

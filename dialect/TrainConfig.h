@@ -51,7 +51,7 @@ struct EarlyStoppingConfig {
 
 struct TrainingConfig {
   std::string model;
-  std::string loss;
+  LossKind loss = LossKind::mean_squared_error;
   bool fromLogits = false;
   OptimizerConfig optimizer;
   std::vector<std::string> metrics;

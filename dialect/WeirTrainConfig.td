@@ -9,6 +9,19 @@
 #ifndef WEIR_TRAIN_CONFIG_TD
 #define WEIR_TRAIN_CONFIG_TD
 
+// Keras' losses; the op spells them as strings (its `loss`), which the
+// verifier and TrainingConfig read through this enum.
+def Weir_LossSparseCategorical : I32EnumAttrCase<"sparse_categorical_crossentropy", 0>;
+def Weir_LossCategorical : I32EnumAttrCase<"categorical_crossentropy", 1>;
+def Weir_LossBinary : I32EnumAttrCase<"binary_crossentropy", 2>;
+def Weir_LossMse : I32EnumAttrCase<"mean_squared_error", 3>;
+def Weir_LossKind : I32EnumAttr<"LossKind", "a training loss (Keras names)",
+    [Weir_LossSparseCategorical, Weir_LossCategorical, Weir_LossBinary,
+     Weir_LossMse]> {
+  let cppNamespace = "::weir";
+  let genSpecializedAttr = 0;
+}
+
 def Weir_TrainConfigOp : Weir_Op<"train_config",
     [HasParent<"::mlir::ModuleOp">,
      DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {

@@ -202,11 +202,11 @@ LogicalResult weir::placePipelines(ModuleOp module) {
         return p.emitError() << "data '" << p.getSymName()
                              << "' has no labels (labels: none), so it "
                                 "cannot train or validate a model";
-      if (config.loss != "sparse_categorical_crossentropy")
+      if (config.loss != LossKind::sparse_categorical_crossentropy)
         return configOp.emitError()
                << "data pipelines yield integer class labels, which "
                   "sparse_categorical_crossentropy takes; the loss is "
-               << config.loss;
+               << stringifyLossKind(config.loss);
     }
   }
   for (auto pipeline : module.getOps<PipelineOp>())

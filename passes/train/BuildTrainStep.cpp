@@ -47,8 +47,8 @@ LossSpec lossInput(Value prediction, const TrainingConfig &config) {
   if (config.fromLogits)
     return {prediction, true};
   Operation *def = prediction.getDefiningOp();
-  bool categorical = config.loss == "sparse_categorical_crossentropy" ||
-                     config.loss == "categorical_crossentropy";
+  bool categorical = config.loss == LossKind::sparse_categorical_crossentropy ||
+                     config.loss == LossKind::categorical_crossentropy;
   if (auto sm = dyn_cast_or_null<SoftmaxOp>(def); sm && categorical) {
     int64_t rank = cast<RankedTensorType>(sm.getInput().getType()).getRank();
     int64_t axis = static_cast<int64_t>(sm.getAxis());
@@ -56,12 +56,12 @@ LossSpec lossInput(Value prediction, const TrainingConfig &config) {
       return {sm.getInput(), true};
   }
   if (auto sg = dyn_cast_or_null<SigmoidOp>(def);
-      sg && config.loss == "binary_crossentropy")
+      sg && config.loss == LossKind::binary_crossentropy)
     return {sg.getInput(), true};
   return {prediction, false};
 }
 
-Value buildLoss(OpBuilder &b, Location loc, StringRef kind, LossSpec in,
+Value buildLoss(OpBuilder &b, Location loc, LossKind kind, LossSpec in,
                 Value target) {
   auto type = RankedTensorType::get(
       {}, cast<RankedTensorType>(in.prediction.getType()).getElementType());
@@ -69,13 +69,17 @@ Value buildLoss(OpBuilder &b, Location loc, StringRef kind, LossSpec in,
     using OpT = decltype(tag);
     return OpT::create(b, loc, type, in.prediction, target, in.fromLogits);
   };
-  if (kind == "sparse_categorical_crossentropy")
+  switch (kind) {
+  case LossKind::sparse_categorical_crossentropy:
     return make(SparseCategoricalCrossentropyOp());
-  if (kind == "categorical_crossentropy")
+  case LossKind::categorical_crossentropy:
     return make(CategoricalCrossentropyOp());
-  if (kind == "binary_crossentropy")
+  case LossKind::binary_crossentropy:
     return make(BinaryCrossentropyOp());
-  return make(MeanSquaredErrorOp());
+  case LossKind::mean_squared_error:
+    return make(MeanSquaredErrorOp());
+  }
+  llvm_unreachable("every loss is built");
 }
 
 /// Clones `model` as `name` with `target` (and optionally `rng`) appended
@@ -88,7 +92,7 @@ func::FuncOp cloneWithLoss(func::FuncOp model, StringRef name,
   fn.setName(name);
   auto pred = cast<RankedTensorType>(model.getResultTypes()[0]);
   Type targetType =
-      config.loss == "sparse_categorical_crossentropy"
+      config.loss == LossKind::sparse_categorical_crossentropy
           ? Type(RankedTensorType::get({pred.getDimSize(0)},
                                        IntegerType::get(ctx, 32)))
           : Type(pred);

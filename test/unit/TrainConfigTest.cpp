@@ -78,7 +78,7 @@ TEST_F(TrainConfigTest, KerasDefaults) {
       R"(optimizer = "adam", optimizer_options = {}, metrics = [], )"
       R"(epochs = 1 : i64, batch_size = 32 : i64})");
   EXPECT_EQ(c.model, "m");
-  EXPECT_EQ(c.loss, "sparse_categorical_crossentropy");
+  EXPECT_EQ(c.loss, LossKind::sparse_categorical_crossentropy);
   EXPECT_FALSE(c.fromLogits);
   EXPECT_EQ(c.optimizer.kind, OptimizerKind::Adam);
   EXPECT_EQ(c.optimizer.learningRate.kind, ScheduleKind::Constant);
