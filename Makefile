@@ -65,6 +65,7 @@ test: build
 # which no output check catches reliably (one did, in weir-register-block).
 ASAN_BUILD ?= build-asan
 test-asan: | deps
+	@tools/scripts/install-deps.sh libclang-rt-22-dev
 	cmake -G Ninja -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address -fno-omit-frame-pointer -O1" \
 	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address > /dev/null

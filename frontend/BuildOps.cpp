@@ -10,10 +10,39 @@
 
 #include "mlir/IR/TypeUtilities.h"
 
+#include <optional>
+#include <type_traits>
+
 using namespace mlir;
 using namespace weir;
 using namespace weir::frontend;
 using llvm::StringRef;
+
+namespace {
+/// Reads a call's arguments in order and stops at the first bad one, whose
+/// diagnostic is out: each read gives its value, or T() without running
+/// once one has failed. Check ok() before using what was read.
+class ArgReader {
+public:
+  template <typename Read>
+  auto operator()(Read &&read)
+      -> std::optional<std::decay_t<decltype(*read())>> {
+    using T = std::decay_t<decltype(*read())>;
+    if (failed_)
+      return T();
+    auto value = read();
+    if (mlir::failed(value)) {
+      failed_ = true;
+      return T();
+    }
+    return std::move(*value);
+  }
+  bool ok() const { return !failed_; }
+
+private:
+  bool failed_ = false;
+};
+} // namespace
 
 /// The size of the last dimension of `v`, or kDynamic. A kernel sized from a
 /// dimension that is not the right one only exists until the op's verifier
@@ -38,7 +67,7 @@ FailureOr<Value> ModuleBuilder::buildInput(const BoundCall &call) {
 }
 
 LogicalResult ModuleBuilder::checkFloat(const BoundCall &call, Value v,
-                                  llvm::SMLoc at) {
+                                        llvm::SMLoc at) {
   if (isa<FloatType>(getElementTypeOrSelf(v.getType())))
     return success();
   return source.error(at) << call.def().name << " expects a float tensor, got "
@@ -98,87 +127,61 @@ FailureOr<Value> ModuleBuilder::buildOp(const BoundCall &call) {
 }
 
 FailureOr<Value> ModuleBuilder::buildDense(const BoundCall &call, Value input) {
-  FailureOr<int64_t> units = call.getInt("units", 0, 1, INT32_MAX);
-  if (failed(units))
-    return failure();
-  FailureOr<Activation> act = call.getActivation("activation");
-  if (failed(act))
-    return failure();
-  FailureOr<bool> useBias = call.getBool("use_bias", true);
-  if (failed(useBias))
-    return failure();
-  FailureOr<InitializerAttr> kernelInit =
-      call.getInit("kernel_initializer", InitKind::glorot_uniform);
-  if (failed(kernelInit))
-    return failure();
-  FailureOr<InitializerAttr> biasInit =
-      call.getInit("bias_initializer", InitKind::zeros);
-  if (failed(biasInit))
-    return failure();
-  FailureOr<std::string> name = layerName(call);
-  if (failed(name))
+  ArgReader read;
+  auto units = read([&] { return call.getInt("units", 0, 1, INT32_MAX); });
+  auto act = read([&] { return call.getActivation("activation"); });
+  auto useBias = read([&] { return call.getBool("use_bias", true); });
+  auto kernelInit = read([&] {
+    return call.getInit("kernel_initializer", InitKind::glorot_uniform);
+  });
+  auto biasInit =
+      read([&] { return call.getInit("bias_initializer", InitKind::zeros); });
+  auto name = read([&] { return layerName(call); });
+  if (!read.ok())
     return failure();
 
   Location at = loc(call.loc());
   Type elt = getElementTypeOrSelf(input.getType());
   Value kernel = param(*name, "kernel", {lastDim(input), *units}, elt,
                        *kernelInit, false, at);
-  Value bias = *useBias ? param(*name, "bias", {*units}, elt, *biasInit,
-                                false, at)
-                        : Value();
+  Value bias = *useBias
+                   ? param(*name, "bias", {*units}, elt, *biasInit, false, at)
+                   : Value();
   auto op = DenseOp::create(builder, at, unranked(elt), input, kernel, bias);
   if (failed(refine(op)))
     return failure();
   return activate(*act, op.getOutput(), at);
 }
 
-FailureOr<Value> ModuleBuilder::buildConv2D(const BoundCall &call, Value input) {
-  FailureOr<int64_t> filters = call.getInt("filters", 0, 1, INT32_MAX);
-  if (failed(filters))
-    return failure();
-  FailureOr<SmallVector<int64_t, 2>> kernelSize =
-      call.getPair("kernel_size", {});
-  if (failed(kernelSize))
-    return failure();
-  FailureOr<SmallVector<int64_t, 2>> strides = call.getPair("strides", {1, 1});
-  if (failed(strides))
-    return failure();
-  FailureOr<Padding> padding = call.getPadding("padding");
-  if (failed(padding))
-    return failure();
-  FailureOr<SmallVector<int64_t, 2>> dilation =
-      call.getPair("dilation_rate", {1, 1});
-  if (failed(dilation))
-    return failure();
-  FailureOr<Activation> act = call.getActivation("activation");
-  if (failed(act))
-    return failure();
-  FailureOr<bool> useBias = call.getBool("use_bias", true);
-  if (failed(useBias))
-    return failure();
-  FailureOr<InitializerAttr> kernelInit =
-      call.getInit("kernel_initializer", InitKind::glorot_uniform);
-  if (failed(kernelInit))
-    return failure();
-  FailureOr<InitializerAttr> biasInit =
-      call.getInit("bias_initializer", InitKind::zeros);
-  if (failed(biasInit))
-    return failure();
-  FailureOr<std::string> name = layerName(call);
-  if (failed(name))
+FailureOr<Value> ModuleBuilder::buildConv2D(const BoundCall &call,
+                                            Value input) {
+  ArgReader read;
+  auto filters = read([&] { return call.getInt("filters", 0, 1, INT32_MAX); });
+  auto kernelSize = read([&] { return call.getPair("kernel_size", {}); });
+  auto strides = read([&] { return call.getPair("strides", {1, 1}); });
+  auto padding = read([&] { return call.getPadding("padding"); });
+  auto dilation = read([&] { return call.getPair("dilation_rate", {1, 1}); });
+  auto act = read([&] { return call.getActivation("activation"); });
+  auto useBias = read([&] { return call.getBool("use_bias", true); });
+  auto kernelInit = read([&] {
+    return call.getInit("kernel_initializer", InitKind::glorot_uniform);
+  });
+  auto biasInit =
+      read([&] { return call.getInit("bias_initializer", InitKind::zeros); });
+  auto name = read([&] { return layerName(call); });
+  if (!read.ok())
     return failure();
 
   Location at = loc(call.loc());
   Type elt = getElementTypeOrSelf(input.getType());
   // HWIO: [kh, kw, in_channels, filters].
   int64_t channels = lastDim(input);
-  Value kernel =
-      param(*name, "kernel",
-            {(*kernelSize)[0], (*kernelSize)[1], channels, *filters}, elt,
-            *kernelInit, false, at);
-  Value bias = *useBias ? param(*name, "bias", {*filters}, elt, *biasInit,
-                                false, at)
-                        : Value();
+  Value kernel = param(*name, "kernel",
+                       {(*kernelSize)[0], (*kernelSize)[1], channels, *filters},
+                       elt, *kernelInit, false, at);
+  Value bias = *useBias
+                   ? param(*name, "bias", {*filters}, elt, *biasInit, false, at)
+                   : Value();
   auto op = Conv2DOp::create(builder, at, unranked(elt), input, kernel, bias,
                              *strides, *padding, *dilation);
   if (failed(refine(op)))
@@ -187,29 +190,29 @@ FailureOr<Value> ModuleBuilder::buildConv2D(const BoundCall &call, Value input) 
 }
 
 FailureOr<Value> ModuleBuilder::buildPool(const BoundCall &call, Value input) {
+  ArgReader read;
   Location at = loc(call.loc());
   Type type = unranked(getElementTypeOrSelf(input.getType()));
   Operation *op;
   if (call.def().kind == OpKind::GlobalAvgPool2D) {
-    FailureOr<bool> keepdims = call.getBool("keepdims", false);
-    if (failed(keepdims))
+    auto keepdims = read([&] { return call.getBool("keepdims", false); });
+    if (!read.ok())
       return failure();
     op = GlobalAvgPool2DOp::create(builder, at, type, input, *keepdims);
   } else {
-    FailureOr<SmallVector<int64_t, 2>> poolSize =
-        call.getPair("pool_size", {2, 2});
-    if (failed(poolSize))
+    auto poolSize = read([&] { return call.getPair("pool_size", {2, 2}); });
+    if (!read.ok())
       return failure();
     // Strides default to the pool size (Keras); an absent attribute says so.
     DenseI64ArrayAttr strides;
     if (call.get("strides")) {
-      FailureOr<SmallVector<int64_t, 2>> s = call.getPair("strides", {});
-      if (failed(s))
+      auto s = read([&] { return call.getPair("strides", {}); });
+      if (!read.ok())
         return failure();
       strides = builder.getDenseI64ArrayAttr(*s);
     }
-    FailureOr<Padding> padding = call.getPadding("padding");
-    if (failed(padding))
+    auto padding = read([&] { return call.getPadding("padding"); });
+    if (!read.ok())
       return failure();
     if (call.def().kind == OpKind::MaxPool2D)
       op = MaxPool2DOp::create(builder, at, type, input, *poolSize, strides,
@@ -223,9 +226,12 @@ FailureOr<Value> ModuleBuilder::buildPool(const BoundCall &call, Value input) {
   return op->getResult(0);
 }
 
-FailureOr<Value> ModuleBuilder::buildBatchNorm(const BoundCall &call, Value input) {
-  FailureOr<int64_t> axis = call.getInt("axis", -1, INT64_MIN, INT64_MAX);
-  if (failed(axis))
+FailureOr<Value> ModuleBuilder::buildBatchNorm(const BoundCall &call,
+                                               Value input) {
+  ArgReader read;
+  auto axis =
+      read([&] { return call.getInt("axis", -1, INT64_MIN, INT64_MAX); });
+  if (!read.ok())
     return failure();
   // weir.batch_norm normalizes over the last axis, Keras' default.
   if (*axis != -1 && *axis != rankOf(input) - 1)
@@ -233,34 +239,25 @@ FailureOr<Value> ModuleBuilder::buildBatchNorm(const BoundCall &call, Value inpu
            << "batch_norm normalizes over the last axis only (axis: -1), got "
               "axis "
            << *axis;
-  FailureOr<double> momentum = call.getFloat("momentum", 0.99);
-  if (failed(momentum))
+  auto momentum = read([&] { return call.getFloat("momentum", 0.99); });
+  if (!read.ok())
     return failure();
   if (!(*momentum >= 0 && *momentum <= 1))
     return source.error(call.get("momentum")->loc)
            << "momentum of batch_norm must be between 0 and 1, got "
            << *momentum;
-  FailureOr<double> epsilon = call.getFloat("epsilon", 1e-3);
-  if (failed(epsilon))
-    return failure();
-  FailureOr<InitializerAttr> betaInit =
-      call.getInit("beta_initializer", InitKind::zeros);
-  if (failed(betaInit))
-    return failure();
-  FailureOr<InitializerAttr> gammaInit =
-      call.getInit("gamma_initializer", InitKind::ones);
-  if (failed(gammaInit))
-    return failure();
-  FailureOr<InitializerAttr> meanInit =
-      call.getInit("moving_mean_initializer", InitKind::zeros);
-  if (failed(meanInit))
-    return failure();
-  FailureOr<InitializerAttr> varianceInit =
-      call.getInit("moving_variance_initializer", InitKind::ones);
-  if (failed(varianceInit))
-    return failure();
-  FailureOr<std::string> name = layerName(call);
-  if (failed(name))
+  auto epsilon = read([&] { return call.getFloat("epsilon", 1e-3); });
+  auto betaInit =
+      read([&] { return call.getInit("beta_initializer", InitKind::zeros); });
+  auto gammaInit =
+      read([&] { return call.getInit("gamma_initializer", InitKind::ones); });
+  auto meanInit = read(
+      [&] { return call.getInit("moving_mean_initializer", InitKind::zeros); });
+  auto varianceInit = read([&] {
+    return call.getInit("moving_variance_initializer", InitKind::ones);
+  });
+  auto name = read([&] { return layerName(call); });
+  if (!read.ok())
     return failure();
 
   Location at = loc(call.loc());
@@ -270,20 +267,20 @@ FailureOr<Value> ModuleBuilder::buildBatchNorm(const BoundCall &call, Value inpu
   Value beta = param(*name, "beta", {channels}, elt, *betaInit, false, at);
   Value mean =
       param(*name, "moving_mean", {channels}, elt, *meanInit, true, at);
-  Value variance = param(*name, "moving_variance", {channels}, elt,
-                         *varianceInit, true, at);
+  Value variance =
+      param(*name, "moving_variance", {channels}, elt, *varianceInit, true, at);
   // The inference form ignores momentum; it carries it for the training
   // step, which swaps in batch_norm_train.
-  auto op = BatchNormOp::create(builder, at, unranked(elt), input, gamma, beta,
-                                mean, variance,
-                                builder.getF64FloatAttr(*epsilon),
-                                builder.getF64FloatAttr(*momentum));
+  auto op = BatchNormOp::create(
+      builder, at, unranked(elt), input, gamma, beta, mean, variance,
+      builder.getF64FloatAttr(*epsilon), builder.getF64FloatAttr(*momentum));
   if (failed(refine(op)))
     return failure();
   return op.getOutput();
 }
 
 FailureOr<Value> ModuleBuilder::buildMerge(const BoundCall &call) {
+  ArgReader read;
   StringRef opName = call.def().name;
   SmallVector<Value> inputs;
   if (call.chained())
@@ -310,8 +307,9 @@ FailureOr<Value> ModuleBuilder::buildMerge(const BoundCall &call) {
   } else {
     if (inputs.empty())
       return source.error(call.loc()) << "concat needs at least one tensor";
-    FailureOr<int64_t> axis = call.getInt("axis", -1, INT64_MIN, INT64_MAX);
-    if (failed(axis))
+    auto axis =
+        read([&] { return call.getInt("axis", -1, INT64_MIN, INT64_MAX); });
+    if (!read.ok())
       return failure();
     op = ConcatOp::create(builder, at,
                           unranked(getElementTypeOrSelf(inputs[0].getType())),
@@ -340,7 +338,8 @@ getFactor(const BoundCall &call, StringRef name, bool symmetric) {
     double a = e->elements[0]->asDouble(), b = e->elements[1]->asDouble();
     return SmallVector<double, 2>{std::min(a, b), std::max(a, b)};
   }
-  return call.mismatch(name, *e, "a number or a pair of numbers, as in [-0.2, 0.3]");
+  return call.mismatch(name, *e,
+                       "a number or a pair of numbers, as in [-0.2, 0.3]");
 }
 
 namespace {
@@ -354,8 +353,8 @@ struct Resampling {
 } // namespace
 
 static FailureOr<Resampling> getResampling(const BoundCall &call) {
-  FailureOr<unsigned> fill = call.getEnum(
-      "fill_mode", {"reflect", "wrap", "constant", "nearest"}, 0);
+  FailureOr<unsigned> fill =
+      call.getEnum("fill_mode", {"reflect", "wrap", "constant", "nearest"}, 0);
   FailureOr<unsigned> interp =
       call.getEnum("interpolation", {"bilinear", "nearest"}, 0);
   FailureOr<double> value = call.getFloat("fill_value", 0);
@@ -366,55 +365,52 @@ static FailureOr<Resampling> getResampling(const BoundCall &call) {
                     static_cast<Interpolation>(*interp), *value, *seed};
 }
 
-FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) {
+FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call,
+                                            Value input) {
+  ArgReader read;
   Location at = loc(call.loc());
   Type elt = getElementTypeOrSelf(input.getType());
   Type type = unranked(elt);
   Operation *op = nullptr;
   switch (call.def().kind) {
   case OpKind::Dropout: {
-    FailureOr<double> rate = call.getFloat("rate", 0);
-    if (failed(rate))
+    auto rate = read([&] { return call.getFloat("rate", 0); });
+    auto seed = read([&] { return call.getOptionalInt("seed"); });
+    if (!read.ok())
       return failure();
-    FailureOr<std::optional<int64_t>> seed = call.getOptionalInt("seed");
-    if (failed(seed))
-      return failure();
-    op = DropoutOp::create(builder, at, type, input, Value(),
-                           builder.getF64FloatAttr(*rate),
-                           *seed ? builder.getI64IntegerAttr(**seed)
-                                 : IntegerAttr());
+    op = DropoutOp::create(
+        builder, at, type, input, Value(), builder.getF64FloatAttr(*rate),
+        *seed ? builder.getI64IntegerAttr(**seed) : IntegerAttr());
     break;
   }
   case OpKind::Flatten:
     op = FlattenOp::create(builder, at, type, input);
     break;
   case OpKind::Reshape: {
-    FailureOr<SmallVector<int64_t>> shape = call.getIntList("target_shape");
-    if (failed(shape))
+    auto shape = read([&] { return call.getIntList("target_shape"); });
+    if (!read.ok())
       return failure();
     // Bound the product here: the shape rule multiplies without checking.
     int64_t count = 1;
     for (int64_t d : *shape)
-      if (d > 0 && (llvm::MulOverflow(count, d, count) ||
-                    count > (int64_t(1) << 40)))
+      if (d > 0 &&
+          (llvm::MulOverflow(count, d, count) || count > (int64_t(1) << 40)))
         return source.error(call.get("target_shape")->loc)
                << "target_shape of reshape has more than 2^40 elements";
     op = ReshapeOp::create(builder, at, type, input, *shape);
     break;
   }
   case OpKind::Cast: {
-    FailureOr<Type> dtype = call.getDType("dtype");
-    if (failed(dtype))
+    auto dtype = read([&] { return call.getDType("dtype"); });
+    if (!read.ok())
       return failure();
     op = CastOp::create(builder, at, unranked(*dtype), input, *dtype);
     break;
   }
   case OpKind::Rescale: {
-    FailureOr<double> scale = call.getFloat("scale", 1);
-    if (failed(scale))
-      return failure();
-    FailureOr<double> offset = call.getFloat("offset", 0);
-    if (failed(offset))
+    auto scale = read([&] { return call.getFloat("scale", 1); });
+    auto offset = read([&] { return call.getFloat("offset", 0); });
+    if (!read.ok())
       return failure();
     // rescale_c1: integer pixels become f32.
     Type out = isa<FloatType>(elt) ? elt : builder.getF32Type();
@@ -433,15 +429,16 @@ FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) 
     op = TanhOp::create(builder, at, type, input);
     break;
   case OpKind::Gelu: {
-    FailureOr<bool> approximate = call.getBool("approximate", false);
-    if (failed(approximate))
+    auto approximate = read([&] { return call.getBool("approximate", false); });
+    if (!read.ok())
       return failure();
     op = GeluOp::create(builder, at, type, input, *approximate);
     break;
   }
   case OpKind::Softmax: {
-    FailureOr<int64_t> axis = call.getInt("axis", -1, INT64_MIN, INT64_MAX);
-    if (failed(axis))
+    auto axis =
+        read([&] { return call.getInt("axis", -1, INT64_MIN, INT64_MAX); });
+    if (!read.ok())
       return failure();
     op = SoftmaxOp::create(builder, at, type, input,
                            builder.getI64IntegerAttr(*axis));
@@ -453,11 +450,14 @@ FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) 
   case OpKind::RandomTranslation:
   case OpKind::RandomCrop:
   case OpKind::RandomContrast: {
-    FailureOr<std::optional<int64_t>> seed = call.getOptionalInt("seed");
-    if (failed(seed))
+    auto seed = read([&] { return call.getOptionalInt("seed"); });
+    if (!read.ok())
       return failure();
-    IntegerAttr seedAttr = *seed ? builder.getI64IntegerAttr(**seed) : IntegerAttr();
-    auto pair = [&](ArrayRef<double> v) { return builder.getDenseF64ArrayAttr(v); };
+    IntegerAttr seedAttr =
+        *seed ? builder.getI64IntegerAttr(**seed) : IntegerAttr();
+    auto pair = [&](ArrayRef<double> v) {
+      return builder.getDenseF64ArrayAttr(v);
+    };
     MLIRContext *ctx = builder.getContext();
     if (call.def().kind == OpKind::RandomFlip) {
       FailureOr<unsigned> mode = call.getEnum(
@@ -469,22 +469,19 @@ FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) 
       break;
     }
     if (call.def().kind == OpKind::RandomCrop) {
-      FailureOr<int64_t> height = call.getInt("height", 1, 1, INT32_MAX);
-      if (failed(height))
-        return failure();
-      FailureOr<int64_t> width = call.getInt("width", 1, 1, INT32_MAX);
-      if (failed(width))
+      auto height =
+          read([&] { return call.getInt("height", 1, 1, INT32_MAX); });
+      auto width = read([&] { return call.getInt("width", 1, 1, INT32_MAX); });
+      if (!read.ok())
         return failure();
       op = RandomCropOp::create(builder, at, type, input, Value(), Value(),
                                 *height, *width, seedAttr);
       break;
     }
     if (call.def().kind == OpKind::RandomContrast) {
-      FailureOr<SmallVector<double, 2>> factor = getFactor(call, "factor", false);
-      if (failed(factor))
-        return failure();
-      FailureOr<SmallVector<double, 2>> range = getFactor(call, "value_range", false);
-      if (failed(range))
+      auto factor = read([&] { return getFactor(call, "factor", false); });
+      auto range = read([&] { return getFactor(call, "value_range", false); });
+      if (!read.ok())
         return failure();
       if (range->empty())
         *range = {0.0, 255.0};
@@ -499,27 +496,27 @@ FailureOr<Value> ModuleBuilder::buildSimple(const BoundCall &call, Value input) 
     auto interp = InterpolationAttr::get(ctx, r->interpolation);
     auto value = builder.getF64FloatAttr(r->fillValue);
     if (call.def().kind == OpKind::RandomRotation) {
-      FailureOr<SmallVector<double, 2>> factor = getFactor(call, "factor", true);
-      if (failed(factor))
+      auto factor = read([&] { return getFactor(call, "factor", true); });
+      if (!read.ok())
         return failure();
       op = RandomRotationOp::create(builder, at, type, input, Value(), Value(),
-                                    pair(*factor), fill, interp, value, seedAttr);
+                                    pair(*factor), fill, interp, value,
+                                    seedAttr);
       break;
     }
-    FailureOr<SmallVector<double, 2>> hf = getFactor(call, "height_factor", true);
-    if (failed(hf))
-      return failure();
-    FailureOr<SmallVector<double, 2>> wf = getFactor(call, "width_factor", true);
-    if (failed(wf))
+    auto hf = read([&] { return getFactor(call, "height_factor", true); });
+    auto wf = read([&] { return getFactor(call, "width_factor", true); });
+    if (!read.ok())
       return failure();
     if (call.def().kind == OpKind::RandomZoom)
       op = RandomZoomOp::create(builder, at, type, input, Value(), Value(),
-                                pair(*hf), wf->empty() ? DenseF64ArrayAttr() : pair(*wf),
+                                pair(*hf),
+                                wf->empty() ? DenseF64ArrayAttr() : pair(*wf),
                                 fill, interp, value, seedAttr);
     else
-      op = RandomTranslationOp::create(builder, at, type, input, Value(), Value(),
-                                       pair(*hf), pair(*wf), fill, interp, value,
-                                       seedAttr);
+      op = RandomTranslationOp::create(builder, at, type, input, Value(),
+                                       Value(), pair(*hf), pair(*wf), fill,
+                                       interp, value, seedAttr);
     break;
   }
   default:

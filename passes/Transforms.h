@@ -73,6 +73,8 @@ void populateLowerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the patterns lowering the loss ops (passes/linalg/LowerLosses.cpp).
 void populateLowerLossesPatterns(mlir::RewritePatternSet &patterns);
+/// Activations and softmax (part of populateLowerToLinalgPatterns).
+void populateLowerActivationsPatterns(mlir::RewritePatternSet &patterns);
 
 /// The weir-to-linalg patterns of the backward-graph ops (weir-differentiate)
 /// and of the optimizer updates.

@@ -138,3 +138,12 @@ Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
 }
 
 } // namespace weir::lowering
+
+RankedTensorType weir::lowering::typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+TypedAttr weir::lowering::lowestValue(Type elt) {
+  auto ft = cast<FloatType>(elt);
+  return FloatAttr::get(ft, APFloat::getInf(ft.getFloatSemantics(), true));
+}

@@ -68,6 +68,12 @@ bool windowsTile(mlir::RankedTensorType x, llvm::ArrayRef<int64_t> pool,
 mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                        double value);
 
+/// The ranked tensor type of `v` (every value the lowering sees has one).
+mlir::RankedTensorType typeOf(mlir::Value v);
+
+/// -inf of the float type `elt`: the identity of a max.
+mlir::TypedAttr lowestValue(mlir::Type elt);
+
 } // namespace weir::lowering
 
 #endif // WEIR_PASSES_LINALGBUILDERS_H

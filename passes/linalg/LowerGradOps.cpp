@@ -27,10 +27,6 @@ using namespace mlir;
 using namespace weir;
 using namespace weir::lowering;
 
-static RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 
 /// The rank-2 transpose of `v`, as a generic (weir-vectorize-contractions
 /// tiles it into short rows; a whole-tensor vector transpose would unroll).

@@ -21,10 +21,6 @@ using namespace mlir;
 using namespace weir;
 using namespace weir::lowering;
 
-static RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 namespace {
 
 /// The gradient of a pooling op at each input position: the sum over the
