@@ -126,9 +126,11 @@ FailureOr<Value> ModuleBuilder::buildOp(const BoundCall &call) {
   }
 }
 
-FailureOr<Value> ModuleBuilder::buildDense(const BoundCall &call, Value input) {
+FailureOr<Value> ModuleBuilder::buildKernelLayer(
+    const BoundCall &call, Value input, ArrayRef<int64_t> kernelShape,
+    int64_t units,
+    function_ref<Operation *(Location, Type, Value, Value)> build) {
   ArgReader read;
-  auto units = read([&] { return call.getInt("units", 0, 1, INT32_MAX); });
   auto act = read([&] { return call.getActivation("activation"); });
   auto useBias = read([&] { return call.getBool("use_bias", true); });
   auto kernelInit = read([&] {
@@ -142,15 +144,26 @@ FailureOr<Value> ModuleBuilder::buildDense(const BoundCall &call, Value input) {
 
   Location at = loc(call.loc());
   Type elt = getElementTypeOrSelf(input.getType());
-  Value kernel = param(*name, "kernel", {lastDim(input), *units}, elt,
-                       *kernelInit, false, at);
+  Value kernel = param(*name, "kernel", kernelShape, elt, *kernelInit, false, at);
   Value bias = *useBias
-                   ? param(*name, "bias", {*units}, elt, *biasInit, false, at)
+                   ? param(*name, "bias", {units}, elt, *biasInit, false, at)
                    : Value();
-  auto op = DenseOp::create(builder, at, unranked(elt), input, kernel, bias);
+  Operation *op = build(at, unranked(elt), kernel, bias);
   if (failed(refine(op)))
     return failure();
-  return activate(*act, op.getOutput(), at);
+  return activate(*act, op->getResult(0), at);
+}
+
+FailureOr<Value> ModuleBuilder::buildDense(const BoundCall &call, Value input) {
+  FailureOr<int64_t> units = call.getInt("units", 0, 1, INT32_MAX);
+  if (failed(units))
+    return failure();
+  return buildKernelLayer(
+      call, input, {lastDim(input), *units}, *units,
+      [&](Location at, Type type, Value kernel, Value bias) {
+        return DenseOp::create(builder, at, type, input, kernel, bias)
+            .getOperation();
+      });
 }
 
 FailureOr<Value> ModuleBuilder::buildConv2D(const BoundCall &call,
@@ -161,32 +174,17 @@ FailureOr<Value> ModuleBuilder::buildConv2D(const BoundCall &call,
   auto strides = read([&] { return call.getPair("strides", {1, 1}); });
   auto padding = read([&] { return call.getPadding("padding"); });
   auto dilation = read([&] { return call.getPair("dilation_rate", {1, 1}); });
-  auto act = read([&] { return call.getActivation("activation"); });
-  auto useBias = read([&] { return call.getBool("use_bias", true); });
-  auto kernelInit = read([&] {
-    return call.getInit("kernel_initializer", InitKind::glorot_uniform);
-  });
-  auto biasInit =
-      read([&] { return call.getInit("bias_initializer", InitKind::zeros); });
-  auto name = read([&] { return layerName(call); });
   if (!read.ok())
     return failure();
-
-  Location at = loc(call.loc());
-  Type elt = getElementTypeOrSelf(input.getType());
   // HWIO: [kh, kw, in_channels, filters].
-  int64_t channels = lastDim(input);
-  Value kernel = param(*name, "kernel",
-                       {(*kernelSize)[0], (*kernelSize)[1], channels, *filters},
-                       elt, *kernelInit, false, at);
-  Value bias = *useBias
-                   ? param(*name, "bias", {*filters}, elt, *biasInit, false, at)
-                   : Value();
-  auto op = Conv2DOp::create(builder, at, unranked(elt), input, kernel, bias,
-                             *strides, *padding, *dilation);
-  if (failed(refine(op)))
-    return failure();
-  return activate(*act, op.getOutput(), at);
+  return buildKernelLayer(
+      call, input,
+      {(*kernelSize)[0], (*kernelSize)[1], lastDim(input), *filters}, *filters,
+      [&](Location at, Type type, Value kernel, Value bias) {
+        return Conv2DOp::create(builder, at, type, input, kernel, bias,
+                                *strides, *padding, *dilation)
+            .getOperation();
+      });
 }
 
 FailureOr<Value> ModuleBuilder::buildPool(const BoundCall &call, Value input) {

@@ -52,6 +52,17 @@ private:
                                           mlir::Value input);
   mlir::FailureOr<mlir::Value> buildConv2D(const BoundCall &call,
                                            mlir::Value input);
+  /// What dense and conv2d share once their own arguments are read: the
+  /// activation, bias and initializer arguments and the layer's name, its
+  /// kernel of `kernelShape` and bias of `units`, the op `build` makes of
+  /// them (at the call, of an unranked result type), then the activation.
+  mlir::FailureOr<mlir::Value> buildKernelLayer(
+      const BoundCall &call, mlir::Value input,
+      llvm::ArrayRef<int64_t> kernelShape, int64_t units,
+      llvm::function_ref<mlir::Operation *(mlir::Location, mlir::Type,
+                                           mlir::Value kernel,
+                                           mlir::Value bias)>
+          build);
   mlir::FailureOr<mlir::Value> buildPool(const BoundCall &call,
                                          mlir::Value input);
   mlir::FailureOr<mlir::Value> buildBatchNorm(const BoundCall &call,
