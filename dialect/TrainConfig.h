@@ -1,9 +1,12 @@
 //===- TrainConfig.h - weir.train_config as C++ values, and its key tables -*- C++ -*-===//
 //
 // getTrainingConfig() reads a verified weir.train_config with Keras'
-// defaults filled in; that is what the trainer consumes. The key tables
-// below are the ones the verifier checks against; the .weir front end uses
-// them too, so that it reports the same mistakes at the user's source line.
+// defaults filled in; that is what the trainer consumes. The op holds typed
+// attributes (#weir.loss, #weir.optimizer, #weir.schedule, #weir.metric,
+// #weir.early_stopping; OptimizerKind and ScheduleKind are their ODS enums).
+// The key tables below are the ones their verifiers check against; the
+// .weir front end uses them too, so that it reports the same mistakes at
+// the user's source line.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WEIR_DIALECT_TRAINCONFIG_H
@@ -17,9 +20,6 @@
 #include <vector>
 
 namespace weir {
-
-enum class OptimizerKind { SGD, Adam, AdamW, RMSprop };
-enum class ScheduleKind { Constant, ExponentialDecay, CosineDecay };
 
 struct LearningRateSchedule {
   ScheduleKind kind = ScheduleKind::Constant;
@@ -78,6 +78,21 @@ llvm::ArrayRef<llvm::StringRef> optimizerNames();
 llvm::ArrayRef<llvm::StringRef> scheduleNames();
 llvm::ArrayRef<llvm::StringRef> metricNames();
 
+/// The names of the groups and keys that code outside the tables refers
+/// to (the front end reads `learning_rate: cosine_decay(...)` and the
+/// monitor), so that no config key is spelled outside dialect/.
+namespace config {
+constexpr llvm::StringLiteral kTrain = "train";
+constexpr llvm::StringLiteral kEarlyStopping = "early_stopping";
+constexpr llvm::StringLiteral kLearningRate = "learning_rate";
+constexpr llvm::StringLiteral kInitialLearningRate = "initial_learning_rate";
+constexpr llvm::StringLiteral kMonitor = "monitor";
+constexpr llvm::StringLiteral kFromLogits = "from_logits";
+constexpr llvm::StringLiteral kEpochs = "epochs";
+constexpr llvm::StringLiteral kBatchSize = "batch_size";
+constexpr llvm::StringLiteral kValidate = "validate";
+} // namespace config
+
 /// Keyed values are checked against one table per *group*: an optimizer
 /// ("adam": its optimizer_options), a schedule ("cosine_decay"),
 /// "early_stopping", or "train" (epochs, batch_size, validate). The keys
@@ -94,6 +109,13 @@ std::string describeKeyValue(llvm::StringRef group, llvm::StringRef key);
 /// IntegerAttr, flags BoolAttr, names StringAttr.
 mlir::LogicalResult checkKeyValue(llvm::StringRef group, llvm::StringRef key,
                                   mlir::Attribute value, EmitFn emitError);
+/// `value` as the attributes store it: an integer given for a key that
+/// takes a number becomes an f64 (learning_rate = 1 is 1.0); anything else
+/// is returned as it is.
+mlir::Attribute normalizeKeyValue(llvm::StringRef group, llvm::StringRef key,
+                                  mlir::Attribute value);
+/// How `value` reads in a diagnostic: 3, 0.001, true, 'val_loss', a list.
+std::string describeValue(mlir::Attribute value);
 
 } // namespace weir
 

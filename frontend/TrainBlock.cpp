@@ -20,9 +20,9 @@ using llvm::SMLoc;
 using llvm::StringRef;
 using llvm::Twine;
 
-static const StringRef kTrainKeys[] = {"loss",       "optimizer", "metrics",
-                                       "epochs",     "batch_size", "validate",
-                                       "early_stopping"};
+static const StringRef kTrainKeys[] = {
+    "loss",       "optimizer", "metrics",       "epochs",
+    "batch_size", "validate",  "early_stopping"};
 
 /// Where an argument or an entry starts: its key, or its value.
 static SMLoc locOf(const Arg &arg) {
@@ -52,7 +52,9 @@ public:
   StringAttr loss, optimizer, validate;
   bool fromLogits = false;
   SmallVector<NamedAttribute> options;
+  /// The schedule's options (null: none) and its kind.
   DictionaryAttr schedule, earlyStopping;
+  ScheduleKind scheduleKind = ScheduleKind::Constant;
   SmallVector<Attribute> metrics;
   int64_t epochs = 1, batchSize = 32;
 
@@ -70,8 +72,7 @@ private:
   Attribute scalar(const Expr &e) const;
   /// `e` as `key` of `group`, checked; numbers become f64.
   FailureOr<Attribute> readKey(StringRef group, StringRef key, const Expr &e);
-  LogicalResult mismatch(StringRef what, const Expr &e,
-                         const Twine &expected) {
+  LogicalResult mismatch(StringRef what, const Expr &e, const Twine &expected) {
     return source.error(e.loc)
            << what << " must be " << expected << ", got " << describe(e);
   }
@@ -157,13 +158,14 @@ FailureOr<Attribute> TrainReader::readKey(StringRef group, StringRef key,
                                           const Expr &e) {
   Attribute value = scalar(e);
   if (!value)
-    return mismatch(group == "train" ? key.str() : (key + " of " + group).str(),
+    return mismatch(group == config::kTrain ? key.str()
+                                            : (key + " of " + group).str(),
                     e, describeKeyValue(group, key));
   // Numbers are stored as f64 (learning_rate: 1 is 1.0); a key that takes
   // an integer rejects the float, silently, and keeps the integer.
   if (e.kind == Expr::Kind::Int) {
-    auto asFloat = FloatAttr::get(Float64Type::get(ctx),
-                                  static_cast<double>(e.intValue));
+    auto asFloat =
+        FloatAttr::get(Float64Type::get(ctx), static_cast<double>(e.intValue));
     if (succeeded(checkKeyValue(group, key, asFloat, diagnoseAt(std::nullopt))))
       return Attribute(asFloat);
   }
@@ -184,20 +186,19 @@ LogicalResult TrainReader::readLoss(const Expr &e) {
   if (!llvm::is_contained(lossNames(), name)) {
     // Keras' short name for MSE.
     if (name.lower() == "mse")
-      return source.error(e.loc)
-             << "unknown loss '" << name
-             << "' (did you mean 'mean_squared_error'?)";
-    return source.error(e.loc) << "unknown loss '" << name << "'"
-                               << orSuggestion(name, lossNames(),
-                                               "expected one of ");
+      return source.error(e.loc) << "unknown loss '" << name
+                                 << "' (did you mean 'mean_squared_error'?)";
+    return source.error(e.loc)
+           << "unknown loss '" << name << "'"
+           << orSuggestion(name, lossNames(), "expected one of ");
   }
   loss = StringAttr::get(ctx, name);
   bool mse = name == "mean_squared_error";
   for (const Arg &arg : e.args)
-    if (mse && arg.keyword == "from_logits")
+    if (mse && arg.keyword == config::kFromLogits)
       return source.error(arg.keywordLoc)
              << "from_logits does not apply to mean_squared_error";
-  static const StringRef fromLogitsKey[] = {"from_logits"};
+  static const StringRef fromLogitsKey[] = {config::kFromLogits};
   FailureOr<Bound> bound =
       bind(e.args, mse ? llvm::ArrayRef<StringRef>() : fromLogitsKey,
            "argument", "for " + name, name);
@@ -221,16 +222,16 @@ LogicalResult TrainReader::readOptimizer(const Expr &e) {
                         " (or a call of one, as in adam(learning_rate: 1e-3))");
   StringRef name = e.text;
   if (!llvm::is_contained(optimizerNames(), name))
-    return source.error(e.loc) << "unknown optimizer '" << name << "'"
-                               << orSuggestion(name, optimizerNames(),
-                                               "expected one of ");
+    return source.error(e.loc)
+           << "unknown optimizer '" << name << "'"
+           << orSuggestion(name, optimizerNames(), "expected one of ");
   optimizer = StringAttr::get(ctx, name);
   FailureOr<Bound> bound =
       bind(e.args, keysOf(name), "argument", "for " + name, name);
   if (failed(bound))
     return failure();
   for (auto [key, value] : *bound) {
-    if (key == "learning_rate" && value->kind == Expr::Kind::Call) {
+    if (key == config::kLearningRate && value->kind == Expr::Kind::Call) {
       if (failed(readSchedule(*value)))
         return failure();
       continue;
@@ -250,7 +251,7 @@ LogicalResult TrainReader::readSchedule(const Expr &call) {
            << "unknown learning-rate schedule '" << name << "'"
            << orSuggestion(name, scheduleNames(), "expected one of ");
   // Keras: ExponentialDecay(initial_learning_rate, decay_steps, ...).
-  SmallVector<StringRef> keys{"initial_learning_rate"};
+  SmallVector<StringRef> keys{config::kInitialLearningRate};
   llvm::append_range(keys, keysOf(name));
   FailureOr<Bound> bound =
       bind(call.args, keys, "argument", "for " + name, name);
@@ -261,8 +262,8 @@ LogicalResult TrainReader::readSchedule(const Expr &call) {
         llvm::none_of(*bound, [&](auto &kv) { return kv.first == key; }))
       return source.error(call.loc)
              << "missing argument '" << key << "' for " << name;
-  SmallVector<NamedAttribute> entries{
-      NamedAttribute(StringAttr::get(ctx, "kind"), StringAttr::get(ctx, name))};
+  SmallVector<NamedAttribute> entries;
+  scheduleKind = *symbolizeScheduleKind(name);
   StringRef opt = optimizer.getValue();
   for (auto [key, value] : *bound) {
     if (key != keys.front()) {
@@ -276,12 +277,12 @@ LogicalResult TrainReader::readSchedule(const Expr &call) {
     Attribute rate;
     if (value->isNumber())
       rate = FloatAttr::get(Float64Type::get(ctx), value->asDouble());
-    if (!rate || failed(checkKeyValue(opt, "learning_rate", rate,
+    if (!rate || failed(checkKeyValue(opt, config::kLearningRate, rate,
                                       diagnoseAt(std::nullopt))))
       return mismatch(("initial_learning_rate of " + name).str(), *value,
-                      describeKeyValue(opt, "learning_rate"));
+                      describeKeyValue(opt, config::kLearningRate));
     options.push_back(
-        NamedAttribute(StringAttr::get(ctx, "learning_rate"), rate));
+        NamedAttribute(StringAttr::get(ctx, config::kLearningRate), rate));
   }
   schedule = DictionaryAttr::get(ctx, entries);
   return success();
@@ -299,14 +300,13 @@ LogicalResult TrainReader::readMetrics(const Expr &e) {
       if (name == "acc")
         return source.error(m->loc)
                << "unknown metric 'acc' (did you mean 'accuracy'?)";
-      return source.error(m->loc) << "unknown metric '" << name << "'"
-                                  << orSuggestion(name, metricNames(),
-                                                  "expected one of ");
-    }
-    auto attr = StringAttr::get(ctx, name);
-    if (llvm::is_contained(metrics, attr))
       return source.error(m->loc)
-             << "metric '" << name << "' is listed twice";
+             << "unknown metric '" << name << "'"
+             << orSuggestion(name, metricNames(), "expected one of ");
+    }
+    auto attr = MetricKindAttr::get(ctx, *symbolizeMetricKind(name));
+    if (llvm::is_contained(metrics, attr))
+      return source.error(m->loc) << "metric '" << name << "' is listed twice";
     metrics.push_back(attr);
   }
   return success();
@@ -314,19 +314,19 @@ LogicalResult TrainReader::readMetrics(const Expr &e) {
 
 LogicalResult TrainReader::readEarlyStopping(const Expr &e) {
   if (e.kind != Expr::Kind::Map)
-    return mismatch("early_stopping", e,
+    return mismatch(config::kEarlyStopping, e,
                     "a map, as in { monitor: val_loss, patience: 3 }");
-  FailureOr<Bound> bound = bind(e.args, keysOf("early_stopping"), "key",
-                                "for early_stopping", "early_stopping");
+  FailureOr<Bound> bound = bind(e.args, keysOf(config::kEarlyStopping), "key",
+                                "for early_stopping", config::kEarlyStopping);
   if (failed(bound))
     return failure();
   SmallVector<NamedAttribute> entries;
   monitorLoc = e.loc;
   for (auto [key, value] : *bound) {
-    FailureOr<Attribute> attr = readKey("early_stopping", key, *value);
+    FailureOr<Attribute> attr = readKey(config::kEarlyStopping, key, *value);
     if (failed(attr))
       return failure();
-    if (key == "monitor") {
+    if (key == config::kMonitor) {
       monitor = cast<StringAttr>(*attr).getValue();
       monitorLoc = value->loc;
     }
@@ -350,12 +350,12 @@ LogicalResult TrainReader::read(const Train &train,
       result = readOptimizer(*value);
     } else if (key == "metrics") {
       result = readMetrics(*value);
-    } else if (key == "early_stopping") {
+    } else if (key == config::kEarlyStopping) {
       result = readEarlyStopping(*value);
-    } else if (key == "validate" && !train.data.empty()) {
+    } else if (key == config::kValidate && !train.data.empty()) {
       // With `on DATA`, validation data is another data pipeline.
-      bool named = value->kind == Expr::Kind::Name ||
-                   value->kind == Expr::Kind::String;
+      bool named =
+          value->kind == Expr::Kind::Name || value->kind == Expr::Kind::String;
       if (!named || !pipelines.count(value->text)) {
         SmallVector<StringRef> names;
         for (auto &entry : pipelines)
@@ -369,12 +369,12 @@ LogicalResult TrainReader::read(const Train &train,
       }
       validate = StringAttr::get(ctx, value->text);
     } else {
-      FailureOr<Attribute> attr = readKey("train", key, *value);
+      FailureOr<Attribute> attr = readKey(config::kTrain, key, *value);
       if (failed(attr))
         return failure();
-      if (key == "epochs")
+      if (key == config::kEpochs)
         epochs = cast<IntegerAttr>(*attr).getInt();
-      else if (key == "batch_size")
+      else if (key == config::kBatchSize)
         batchSize = cast<IntegerAttr>(*attr).getInt();
       else
         validate = cast<StringAttr>(*attr);
@@ -427,12 +427,23 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
   if (failed(r.read(train, pipelines)))
     return failure();
   builder.setInsertionPointToEnd(module.getBody());
+  // Every value was checked where it stands, so the attributes verify.
+  auto optimizer = OptimizerAttr::fromOptions(
+      context, *symbolizeOptimizerKind(r.optimizer.getValue()),
+      builder.getDictionaryAttr(r.options));
+  ScheduleAttr schedule =
+      r.schedule
+          ? ScheduleAttr::fromOptions(context, r.scheduleKind, r.schedule)
+          : ScheduleAttr();
+  EarlyStoppingAttr earlyStopping =
+      r.earlyStopping ? EarlyStoppingAttr::fromOptions(context, r.earlyStopping)
+                      : EarlyStoppingAttr();
   TrainConfigOp::create(
       builder, loc(train.loc), FlatSymbolRefAttr::get(context, train.model),
-      r.loss, r.fromLogits ? builder.getUnitAttr() : UnitAttr(), r.optimizer,
-      builder.getDictionaryAttr(r.options), r.schedule,
+      LossKindAttr::get(context, *symbolizeLossKind(r.loss.getValue())),
+      r.fromLogits ? builder.getUnitAttr() : UnitAttr(), optimizer, schedule,
       builder.getArrayAttr(r.metrics), builder.getI64IntegerAttr(r.epochs),
-      builder.getI64IntegerAttr(r.batchSize), r.validate, r.earlyStopping,
+      builder.getI64IntegerAttr(r.batchSize), r.validate, earlyStopping,
       train.data.empty() ? FlatSymbolRefAttr()
                          : FlatSymbolRefAttr::get(context, train.data));
   return success();

@@ -91,22 +91,20 @@ func::FuncOp cloneWithLoss(func::FuncOp model, StringRef name,
   func::FuncOp fn = model.clone();
   fn.setName(name);
   auto pred = cast<RankedTensorType>(model.getResultTypes()[0]);
-  Type targetType =
-      config.loss == LossKind::sparse_categorical_crossentropy
-          ? Type(RankedTensorType::get({pred.getDimSize(0)},
-                                       IntegerType::get(ctx, 32)))
-          : Type(pred);
+  Type targetType = config.loss == LossKind::sparse_categorical_crossentropy
+                        ? Type(RankedTensorType::get({pred.getDimSize(0)},
+                                                     IntegerType::get(ctx, 32)))
+                        : Type(pred);
   Location loc = model.getLoc();
   for (unsigned i = 0; i < fn.getNumArguments(); ++i)
     fn.setArgAttrs(i, role(ctx, SlotRole::input));
   unsigned targetIndex = fn.getNumArguments();
-  (void)fn.insertArgument(targetIndex, targetType,
-                          role(ctx, SlotRole::target),
+  (void)fn.insertArgument(targetIndex, targetType, role(ctx, SlotRole::target),
                           loc);
   if (withRng)
-    (void)fn.insertArgument(targetIndex + 1, RankedTensorType::get({}, IntegerType::get(ctx, 64)),
-                            role(ctx, SlotRole::rng),
-                            loc);
+    (void)fn.insertArgument(
+        targetIndex + 1, RankedTensorType::get({}, IntegerType::get(ctx, 64)),
+        role(ctx, SlotRole::rng), loc);
   return fn;
 }
 
@@ -122,17 +120,16 @@ bool isAugment(Operation *op) {
 /// nulls.
 std::pair<Value, Value> addAugmentArguments(func::FuncOp fn) {
   if (!fn.walk([](Operation *op) {
-          return isAugment(op) ? WalkResult::interrupt() : WalkResult::advance();
-        }).wasInterrupted())
+           return isAugment(op) ? WalkResult::interrupt()
+                                : WalkResult::advance();
+         }).wasInterrupted())
     return {};
   MLIRContext *ctx = fn.getContext();
   auto i64 = RankedTensorType::get({}, IntegerType::get(ctx, 64));
   unsigned n = fn.getNumArguments();
-  (void)fn.insertArgument(n, i64,
-                          role(ctx, SlotRole::augment_key),
+  (void)fn.insertArgument(n, i64, role(ctx, SlotRole::augment_key),
                           fn.getLoc());
-  (void)fn.insertArgument(n + 1, i64,
-                          role(ctx, SlotRole::example_offset),
+  (void)fn.insertArgument(n + 1, i64, role(ctx, SlotRole::example_offset),
                           fn.getLoc());
   return {fn.getArgument(n), fn.getArgument(n + 1)};
 }
@@ -144,12 +141,14 @@ void augmentForTraining(OpT op, Value key, Value offset, int64_t ordinal) {
   op.getKeyMutable().assign(key);
   op.getOffsetMutable().assign(offset);
   if (!op.getSeed())
-    op.setSeedAttr(IntegerAttr::get(IntegerType::get(op.getContext(), 64), ordinal));
+    op.setSeedAttr(
+        IntegerAttr::get(IntegerType::get(op.getContext(), 64), ordinal));
 }
 
 /// Replaces the return of `fn` by (loss, correct, extra...).
 void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
-                    ArrayRef<Value> extra, ArrayRef<DictionaryAttr> extraAttrs) {
+                    ArrayRef<Value> extra,
+                    ArrayRef<DictionaryAttr> extraAttrs) {
   MLIRContext *ctx = fn.getContext();
   auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
   OpBuilder b(ret);
@@ -161,18 +160,17 @@ void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
   LossSpec in = lossInput(ret.getOperand(0), config);
   Location loc = ret.getOperand(0).getLoc();
   Value loss = buildLoss(b, loc, config.loss, in, target);
-  Value correct = CorrectCountOp::create(
-      b, loc, RankedTensorType::get({}, b.getF32Type()), in.prediction, target,
-      in.fromLogits);
+  Value correct =
+      CorrectCountOp::create(b, loc, RankedTensorType::get({}, b.getF32Type()),
+                             in.prediction, target, in.fromLogits);
   SmallVector<Value> results{loss, correct};
   results.append(extra.begin(), extra.end());
   func::ReturnOp::create(b, ret.getLoc(), results);
   ret.erase();
   fn.setType(FunctionType::get(ctx, fn.getArgumentTypes(),
                                ValueRange(results).getTypes()));
-  SmallVector<DictionaryAttr> attrs{
-      role(ctx, SlotRole::loss),
-      role(ctx, SlotRole::correct)};
+  SmallVector<DictionaryAttr> attrs{role(ctx, SlotRole::loss),
+                                    role(ctx, SlotRole::correct)};
   attrs.append(extraAttrs.begin(), extraAttrs.end());
   fn.setAllResultAttrs(attrs);
 }
@@ -196,9 +194,11 @@ LogicalResult toTrainingMode(func::FuncOp fn, Value rng,
       ++augmentOrdinal;
       llvm::TypeSwitch<Operation *>(op)
           .Case<RandomFlipOp, RandomRotationOp, RandomZoomOp,
-                RandomTranslationOp, RandomCropOp, RandomContrastOp>([&](auto a) {
-            augmentForTraining(a, augmentKey, exampleOffset, augmentOrdinal);
-          });
+                RandomTranslationOp, RandomCropOp, RandomContrastOp>(
+              [&](auto a) {
+                augmentForTraining(a, augmentKey, exampleOffset,
+                                   augmentOrdinal);
+              });
       return WalkResult::advance();
     }
     if (auto d = dyn_cast<DropoutOp>(op)) {
@@ -207,7 +207,8 @@ LogicalResult toTrainingMode(func::FuncOp fn, Value rng,
       Value key = d.getRng() ? d.getRng() : rng;
       Value mask = DropoutMaskOp::create(b, d.getLoc(), d.getInput().getType(),
                                          d.getInput(), key, d.getRate(), salt);
-      d.replaceAllUsesWith(MulOp::create(b, d.getLoc(), d.getInput(), mask).getResult());
+      d.replaceAllUsesWith(
+          MulOp::create(b, d.getLoc(), d.getInput(), mask).getResult());
       d.erase();
       return WalkResult::skip();
     }
@@ -272,7 +273,8 @@ void buildApply(ModuleOp module, StringRef name,
   argAttrs.push_back(role(ctx, SlotRole::iteration));
   OpBuilder mb(ctx);
   mb.setInsertionPointToEnd(module.getBody());
-  auto fn = func::FuncOp::create(mb, loc, name, FunctionType::get(ctx, argTypes, {}));
+  auto fn =
+      func::FuncOp::create(mb, loc, name, FunctionType::get(ctx, argTypes, {}));
   fn.setAllArgAttrs(argAttrs);
   Block *entry = fn.addEntryBlock();
   OpBuilder b = OpBuilder::atBlockEnd(entry);
@@ -292,19 +294,22 @@ void buildApply(ModuleOp module, StringRef name,
     OpBuilder declare(p->getBlock(), std::next(Block::iterator(p)));
     SmallVector<StringRef> slots = stateSlots(opt);
     for (StringRef slot : llvm::reverse(slots)) {
-      auto stateName = StringAttr::get(ctx, (p.getSymName() + "/" + slot).str());
-      ParameterOp::create(declare, pl, stateName, TypeAttr::get(p.getType()),
-                          InitializerAttr::get(ctx, InitKind::zeros, std::nullopt),
-                          /*non_trainable=*/UnitAttr::get(ctx));
+      auto stateName =
+          StringAttr::get(ctx, (p.getSymName() + "/" + slot).str());
+      ParameterOp::create(
+          declare, pl, stateName, TypeAttr::get(p.getType()),
+          InitializerAttr::get(ctx, InitKind::zeros, std::nullopt),
+          /*non_trainable=*/UnitAttr::get(ctx));
     }
     for (StringRef slot : slots) {
-      auto stateName = StringAttr::get(ctx, (p.getSymName() + "/" + slot).str());
+      auto stateName =
+          StringAttr::get(ctx, (p.getSymName() + "/" + slot).str());
       stateNames.push_back(stateName);
       state.push_back(LoadParamOp::create(b, pl, p.getType(),
                                           FlatSymbolRefAttr::get(stateName)));
     }
-    Value param = LoadParamOp::create(b, pl, p.getType(),
-                                      FlatSymbolRefAttr::get(p.getSymNameAttr()));
+    Value param = LoadParamOp::create(
+        b, pl, p.getType(), FlatSymbolRefAttr::get(p.getSymNameAttr()));
     Value grad = entry->getArgument(i);
     Operation *update;
     switch (opt.kind) {
@@ -312,10 +317,13 @@ void buildApply(ModuleOp module, StringRef name,
       SmallVector<Value> operands{param, grad};
       operands.append(state.begin(), state.end());
       operands.push_back(lr);
+      OperationName name(ApplySgdOp::getOperationName(), ctx);
       SmallVector<NamedAttribute> attrs{
-          b.getNamedAttr("momentum", b.getF64FloatAttr(opt.momentum))};
+          NamedAttribute(ApplySgdOp::getMomentumAttrName(name),
+                         b.getF64FloatAttr(opt.momentum))};
       if (opt.nesterov)
-        attrs.push_back(b.getNamedAttr("nesterov", b.getUnitAttr()));
+        attrs.push_back(NamedAttribute(ApplySgdOp::getNesterovAttrName(name),
+                                       b.getUnitAttr()));
       SmallVector<Type> types(1 + state.size(), p.getType());
       update = ApplySgdOp::create(b, pl, types, operands, attrs);
       break;
@@ -326,16 +334,21 @@ void buildApply(ModuleOp module, StringRef name,
           b, pl, TypeRange{p.getType(), p.getType(), p.getType()}, param, grad,
           state[0], state[1], lr, iteration, b.getF64FloatAttr(opt.beta1),
           b.getF64FloatAttr(opt.beta2), b.getF64FloatAttr(opt.epsilon),
-          b.getF64FloatAttr(opt.kind == OptimizerKind::AdamW ? opt.weightDecay : 0.0));
+          b.getF64FloatAttr(opt.kind == OptimizerKind::AdamW ? opt.weightDecay
+                                                             : 0.0));
       break;
     case OptimizerKind::RMSprop: {
       SmallVector<Value> operands{param, grad};
       operands.append(state.begin(), state.end());
       operands.push_back(lr);
+      OperationName name(ApplyRmspropOp::getOperationName(), ctx);
       SmallVector<NamedAttribute> attrs{
-          b.getNamedAttr("rho", b.getF64FloatAttr(opt.rho)),
-          b.getNamedAttr("momentum", b.getF64FloatAttr(opt.momentum)),
-          b.getNamedAttr("epsilon", b.getF64FloatAttr(opt.epsilon))};
+          NamedAttribute(ApplyRmspropOp::getRhoAttrName(name),
+                         b.getF64FloatAttr(opt.rho)),
+          NamedAttribute(ApplyRmspropOp::getMomentumAttrName(name),
+                         b.getF64FloatAttr(opt.momentum)),
+          NamedAttribute(ApplyRmspropOp::getEpsilonAttrName(name),
+                         b.getF64FloatAttr(opt.epsilon))};
       SmallVector<Type> types(1 + state.size(), p.getType());
       update = ApplyRmspropOp::create(b, pl, types, operands, attrs);
       break;
@@ -364,7 +377,8 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
   TrainingConfig config = getTrainingConfig(configOp);
   auto model = module.lookupSymbol<func::FuncOp>(config.model);
   if (!model || model.isExternal())
-    return configOp.emitOpError("names no model function '") << config.model << "'";
+    return configOp.emitOpError("names no model function '")
+           << config.model << "'";
   if (model.getNumResults() != 1)
     return model.emitError("training needs a model with one output, this "
                            "one has ")
@@ -383,11 +397,13 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
     if (auto pipeline = module.lookupSymbol<PipelineOp>(data))
       if (!pipeline.getBody().getOps<MapOp>().empty())
         return configOp.emitOpError("trains on @")
-               << data << ", whose maps are not placed yet: run "
+               << data
+               << ", whose maps are not placed yet: run "
                   "weir-place-pipeline (weir-model-pipeline) before the "
                   "training step";
   std::string base = model.getName().str();
-  if (module.lookupSymbol(base + "_train") || module.lookupSymbol(base + "_apply") ||
+  if (module.lookupSymbol(base + "_train") ||
+      module.lookupSymbol(base + "_apply") ||
       module.lookupSymbol(base + "_eval"))
     return model.emitError("the module already has training functions for '")
            << base << "'";
@@ -399,7 +415,8 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
   module.push_back(train);
   SmallVector<Value> updates;
   SmallVector<DictionaryAttr> updateAttrs;
-  if (failed(toTrainingMode(train, train.getArgument(train.getNumArguments() - 1),
+  if (failed(toTrainingMode(train,
+                            train.getArgument(train.getNumArguments() - 1),
                             updates, updateAttrs)))
     return failure();
   finishWithLoss(train, config, updates, updateAttrs);
@@ -412,14 +429,15 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
     probe.setName(base + "_probe");
     for (unsigned i = 0; i < probe.getNumArguments(); ++i)
       probe.setArgAttrs(i, role(ctx, SlotRole::input));
-    (void)probe.insertArgument(probe.getNumArguments(),
-                               RankedTensorType::get({}, IntegerType::get(ctx, 64)),
-                               role(ctx, SlotRole::rng),
-                               model.getLoc());
+    (void)probe.insertArgument(
+        probe.getNumArguments(),
+        RankedTensorType::get({}, IntegerType::get(ctx, 64)),
+        role(ctx, SlotRole::rng), model.getLoc());
     module.push_back(probe);
     SmallVector<Value> ignored;
     SmallVector<DictionaryAttr> ignoredAttrs;
-    if (failed(toTrainingMode(probe, probe.getArgument(probe.getNumArguments() - 1),
+    if (failed(toTrainingMode(probe,
+                              probe.getArgument(probe.getNumArguments() - 1),
                               ignored, ignoredAttrs)))
       return failure();
     SmallVector<Value> outputs;
@@ -468,17 +486,17 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
   buildApply(module, base + "_apply", trainable, config.optimizer);
   // Each function's signature is now a runtime contract, verified from here
   // on (dialect/Manifest.h).
-  for (auto [suffix, kind] :
-       {std::pair{"_train", StepKind::train}, std::pair{"_apply", StepKind::apply},
-        std::pair{"_eval", StepKind::eval}, std::pair{"_probe", StepKind::probe}})
+  for (auto [suffix, kind] : {std::pair{"_train", StepKind::train},
+                              std::pair{"_apply", StepKind::apply},
+                              std::pair{"_eval", StepKind::eval},
+                              std::pair{"_probe", StepKind::probe}})
     if (auto fn = module.lookupSymbol<func::FuncOp>(base + suffix))
       setManifest(fn, kind);
   return success();
 }
 
 namespace {
-struct BuildTrainStepPass
-    : weir::impl::BuildTrainStepBase<BuildTrainStepPass> {
+struct BuildTrainStepPass : weir::impl::BuildTrainStepBase<BuildTrainStepPass> {
   void runOnOperation() override {
     if (failed(buildTrainStep(getOperation())))
       signalPassFailure();

@@ -255,7 +255,7 @@ func.func @m(%x: {ttype(in_shape)}) -> {ttype((B,))} {{
   %y = weir.dense %f, %k : ({ttype((p,))}, {ttype((p, B), False)}) -> {ttype((B,))}
   return %y : {ttype((B,))}
 }}
-weir.train_config @m {{loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {{}}, metrics = [], epochs = 1 : i64, batch_size = {B} : i64}}
+weir.train_config @m {{loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = {B} : i64}}
 """
 
 

@@ -66,8 +66,8 @@ class Model:
     def module(self, result, out_shape, loss, from_logits):
         body = "\n  ".join(self.body)
         logits = " from_logits" if from_logits else ""
-        cfg = (f'weir.train_config @m {{loss = "{loss}"{", from_logits" if from_logits else ""}, '
-               'optimizer = "sgd", optimizer_options = {}, metrics = [], '
+        cfg = (f'weir.train_config @m {{loss = #weir.loss<{loss}>{", from_logits" if from_logits else ""}, '
+               'optimizer = #weir.optimizer<sgd>, metrics = [], '
                'epochs = 1 : i64, batch_size = 8 : i64}')
         del logits
         return "\n".join(self.decls) + (

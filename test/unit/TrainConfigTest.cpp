@@ -2,6 +2,8 @@
 #include "dialect/TrainConfig.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
@@ -54,9 +56,7 @@ TEST(LearningRateScheduleTest, CosineDecay) {
 
 class TrainConfigTest : public ::testing::Test {
 protected:
-  TrainConfigTest() {
-    context.loadDialect<WeirDialect, func::FuncDialect>();
-  }
+  TrainConfigTest() { context.loadDialect<WeirDialect, func::FuncDialect>(); }
 
   /// The config of a module holding `@m` and the given train_config.
   TrainingConfig parse(StringRef config) {
@@ -74,8 +74,8 @@ protected:
 
 TEST_F(TrainConfigTest, KerasDefaults) {
   TrainingConfig c = parse(
-      R"(weir.train_config @m {loss = "sparse_categorical_crossentropy", )"
-      R"(optimizer = "adam", optimizer_options = {}, metrics = [], )"
+      R"(weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, )"
+      R"(optimizer = #weir.optimizer<adam>, metrics = [], )"
       R"(epochs = 1 : i64, batch_size = 32 : i64})");
   EXPECT_EQ(c.model, "m");
   EXPECT_EQ(c.loss, LossKind::sparse_categorical_crossentropy);
@@ -96,25 +96,25 @@ TEST_F(TrainConfigTest, KerasDefaults) {
 
 TEST_F(TrainConfigTest, OptimizerDefaultsDiffer) {
   TrainingConfig sgd = parse(
-      R"(weir.train_config @m {loss = "mean_squared_error", optimizer = "sgd", )"
-      R"(optimizer_options = {}, metrics = [], epochs = 1 : i64, )"
+      R"(weir.train_config @m {loss = #weir.loss<mean_squared_error>, )"
+      R"(optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, )"
       R"(batch_size = 32 : i64})");
   EXPECT_EQ(sgd.optimizer.kind, OptimizerKind::SGD);
   EXPECT_DOUBLE_EQ(sgd.optimizer.learningRate.initial, 0.01);
   EXPECT_DOUBLE_EQ(sgd.optimizer.momentum, 0.0);
   EXPECT_FALSE(sgd.optimizer.nesterov);
 
-  TrainingConfig adamw = parse(
-      R"(weir.train_config @m {loss = "mean_squared_error", )"
-      R"(optimizer = "adamw", optimizer_options = {}, metrics = [], )"
-      R"(epochs = 1 : i64, batch_size = 32 : i64})");
+  TrainingConfig adamw =
+      parse(R"(weir.train_config @m {loss = #weir.loss<mean_squared_error>, )"
+            R"(optimizer = #weir.optimizer<adamw>, metrics = [], )"
+            R"(epochs = 1 : i64, batch_size = 32 : i64})");
   EXPECT_EQ(adamw.optimizer.kind, OptimizerKind::AdamW);
   EXPECT_DOUBLE_EQ(adamw.optimizer.weightDecay, 0.004);
 
-  TrainingConfig rmsprop = parse(
-      R"(weir.train_config @m {loss = "mean_squared_error", )"
-      R"(optimizer = "rmsprop", optimizer_options = {}, metrics = [], )"
-      R"(epochs = 1 : i64, batch_size = 32 : i64})");
+  TrainingConfig rmsprop =
+      parse(R"(weir.train_config @m {loss = #weir.loss<mean_squared_error>, )"
+            R"(optimizer = #weir.optimizer<rmsprop>, metrics = [], )"
+            R"(epochs = 1 : i64, batch_size = 32 : i64})");
   EXPECT_EQ(rmsprop.optimizer.kind, OptimizerKind::RMSprop);
   EXPECT_DOUBLE_EQ(rmsprop.optimizer.learningRate.initial, 0.001);
   EXPECT_DOUBLE_EQ(rmsprop.optimizer.rho, 0.9);
@@ -122,14 +122,14 @@ TEST_F(TrainConfigTest, OptimizerDefaultsDiffer) {
 
 TEST_F(TrainConfigTest, EverythingGiven) {
   TrainingConfig c = parse(
-      R"(weir.train_config @m {loss = "categorical_crossentropy", from_logits, )"
-      R"(optimizer = "sgd", optimizer_options = {learning_rate = 1 : i64, )"
-      R"(momentum = 0.9 : f64, nesterov = true}, schedule = {kind = )"
-      R"("exponential_decay", decay_steps = 1000 : i64, decay_rate = 0.5 : f64, )"
-      R"(staircase = true}, metrics = ["accuracy"], epochs = 12 : i64, )"
-      R"(batch_size = 128 : i64, validate = "test", early_stopping = )"
-      R"({monitor = "val_accuracy", patience = 3 : i64, min_delta = 0.01 : f64, )"
-      R"(restore_best_weights = true}})");
+      R"(weir.train_config @m {loss = #weir.loss<categorical_crossentropy>, )"
+      R"(from_logits, optimizer = #weir.optimizer<sgd, learning_rate = 1, )"
+      R"(momentum = 0.9, nesterov = true>, schedule = #weir.schedule<)"
+      R"(exponential_decay, decay_steps = 1000, decay_rate = 0.5, )"
+      R"(staircase = true>, metrics = [#weir.metric<accuracy>], )"
+      R"(epochs = 12 : i64, batch_size = 128 : i64, validate = "test", )"
+      R"(early_stopping = #weir.early_stopping<monitor = val_accuracy, )"
+      R"(patience = 3, min_delta = 0.01, restore_best_weights = true>})");
   EXPECT_TRUE(c.fromLogits);
   EXPECT_EQ(c.optimizer.kind, OptimizerKind::SGD);
   EXPECT_DOUBLE_EQ(c.optimizer.momentum, 0.9);
@@ -154,14 +154,53 @@ TEST_F(TrainConfigTest, EverythingGiven) {
 
 TEST_F(TrainConfigTest, EarlyStoppingDefaults) {
   TrainingConfig c = parse(
-      R"(weir.train_config @m {loss = "mean_squared_error", optimizer = "adam", )"
-      R"(optimizer_options = {}, metrics = [], epochs = 1 : i64, )"
-      R"(batch_size = 32 : i64, validate = "test", early_stopping = {}})");
+      R"(weir.train_config @m {loss = #weir.loss<mean_squared_error>, )"
+      R"(optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, )"
+      R"(batch_size = 32 : i64, validate = "test", )"
+      R"(early_stopping = #weir.early_stopping<>})");
   ASSERT_TRUE(c.earlyStopping);
   EXPECT_EQ(c.earlyStopping->monitor, "val_loss");
   EXPECT_EQ(c.earlyStopping->patience, 0);
   EXPECT_DOUBLE_EQ(c.earlyStopping->minDelta, 0.0);
   EXPECT_FALSE(c.earlyStopping->restoreBestWeights);
+}
+
+// The typed attributes built from C++ (as the front end builds them) are
+// checked by the same verifiers as the parsed ones.
+TEST_F(TrainConfigTest, AttributesVerifyFromCpp) {
+  std::string messages;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
+    messages += d.str() + "\n";
+    return success();
+  });
+  auto emit = [&] { return emitError(UnknownLoc::get(&context)); };
+  Builder b(&context);
+  auto options = [&](StringRef key, Attribute value) {
+    return b.getDictionaryAttr({b.getNamedAttr(key, value)});
+  };
+  EXPECT_FALSE(OptimizerAttr::fromOptions(
+      &context, OptimizerKind::Adam,
+      options("momentum", b.getF64FloatAttr(0.9)), emit));
+  EXPECT_FALSE(ScheduleAttr::fromOptions(&context, ScheduleKind::Constant,
+                                         b.getDictionaryAttr({}), emit));
+  EXPECT_FALSE(ScheduleAttr::fromOptions(&context, ScheduleKind::CosineDecay,
+                                         b.getDictionaryAttr({}), emit));
+  EXPECT_FALSE(EarlyStoppingAttr::fromOptions(
+      &context, options("patience", b.getI64IntegerAttr(-1)), emit));
+  EXPECT_EQ(messages,
+            "unknown option 'momentum' for adam (expected: learning_rate, "
+            "beta_1, beta_2, epsilon)\n"
+            "a schedule is one of exponential_decay, cosine_decay (a "
+            "constant rate has none)\n"
+            "cosine_decay needs decay_steps\n"
+            "patience of early_stopping must be an integer >= 0, got -1\n");
+  // An integer learning rate is stored as the number it is.
+  OptimizerAttr sgd = OptimizerAttr::fromOptions(
+      &context, OptimizerKind::SGD,
+      options("learning_rate", b.getI64IntegerAttr(1)), emit);
+  ASSERT_TRUE(sgd && sgd.getLearningRate());
+  EXPECT_TRUE(sgd.getLearningRate().getType().isF64());
+  EXPECT_DOUBLE_EQ(sgd.getLearningRate().getValueAsDouble(), 1.0);
 }
 
 TEST_F(TrainConfigTest, NoConfig) {

@@ -285,4 +285,4 @@ func.func @m(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   return %x : tensor<?x4xf32>
 }
 // expected-error @+1 {{data '@nowhere' does not name a weir.pipeline}}
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @nowhere}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @nowhere}

@@ -6,15 +6,16 @@ func.func @train_config_c1() {
   return
 }
 // expected-error @+1 {{'@nowhere' does not name a func.func in the module}}
-weir.train_config @nowhere {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @nowhere {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
 func.func @train_config_c2() {
   return
 }
-// expected-error @+1 {{unknown loss 'hinge' (expected one of sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error)}}
-weir.train_config @train_config_c2 {loss = "hinge", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+// expected-error @+2 {{expected ::weir::LossKind to be one of: sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error}}
+// expected-error @+1 {{failed to parse Weir_LossKindAttr parameter 'value'}}
+weir.train_config @train_config_c2 {loss = #weir.loss<hinge>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -22,7 +23,7 @@ func.func @train_config_c3() {
   return
 }
 // expected-error @+1 {{from_logits does not apply to mean_squared_error}}
-weir.train_config @train_config_c3 {loss = "mean_squared_error", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, from_logits}
+weir.train_config @train_config_c3 {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, from_logits}
 
 // -----
 
@@ -30,7 +31,7 @@ func.func @train_config_c4() {
   return
 }
 // expected-error @+1 {{unknown optimizer 'adagrad' (expected one of sgd, adam, adamw, rmsprop)}}
-weir.train_config @train_config_c4 {loss = "sparse_categorical_crossentropy", optimizer = "adagrad", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c4 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adagrad>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -38,7 +39,7 @@ func.func @train_config_c5_unknown() {
   return
 }
 // expected-error @+1 {{unknown option 'lr' for adam (expected: learning_rate, beta_1, beta_2, epsilon)}}
-weir.train_config @train_config_c5_unknown {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {lr = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_unknown {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, lr = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -46,7 +47,7 @@ func.func @train_config_c5_sgd_only() {
   return
 }
 // expected-error @+1 {{unknown option 'momentum' for adam (expected: learning_rate, beta_1, beta_2, epsilon)}}
-weir.train_config @train_config_c5_sgd_only {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {momentum = 0.9 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_sgd_only {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, momentum = 0.9>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -54,7 +55,7 @@ func.func @train_config_c5_number() {
   return
 }
 // expected-error @+1 {{learning_rate of adam must be a number > 0, got 'fast'}}
-weir.train_config @train_config_c5_number {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = "fast"}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_number {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = fast>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -62,7 +63,7 @@ func.func @train_config_c5_f64() {
   return
 }
 // expected-error @+1 {{epsilon of adam must be a number > 0, got 1.000000e-07 : f32}}
-weir.train_config @train_config_c5_f64 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {epsilon = 1.0e-7 : f32}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_f64 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, epsilon = 1.0e-7 : f32>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -70,7 +71,7 @@ func.func @train_config_c5_bool_number() {
   return
 }
 // expected-error @+1 {{learning_rate of adam must be a number > 0, got true}}
-weir.train_config @train_config_c5_bool_number {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = true}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_bool_number {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = true>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -78,7 +79,7 @@ func.func @train_config_c5_flag() {
   return
 }
 // expected-error @+1 {{nesterov of sgd must be true or false, got 1}}
-weir.train_config @train_config_c5_flag {loss = "sparse_categorical_crossentropy", optimizer = "sgd", optimizer_options = {nesterov = 1 : i64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_flag {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<sgd, nesterov = 1>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -86,7 +87,7 @@ func.func @train_config_c5_learning_rate() {
   return
 }
 // expected-error @+1 {{learning_rate of sgd must be a number > 0, got 0.0}}
-weir.train_config @train_config_c5_learning_rate {loss = "sparse_categorical_crossentropy", optimizer = "sgd", optimizer_options = {learning_rate = 0.0 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_learning_rate {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<sgd, learning_rate = 0.0>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -94,7 +95,7 @@ func.func @train_config_c5_momentum() {
   return
 }
 // expected-error @+1 {{momentum of sgd must be a number in [0, 1), got 1.0}}
-weir.train_config @train_config_c5_momentum {loss = "sparse_categorical_crossentropy", optimizer = "sgd", optimizer_options = {momentum = 1.0 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_momentum {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<sgd, momentum = 1.0>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -102,7 +103,7 @@ func.func @train_config_c5_beta_1() {
   return
 }
 // expected-error @+1 {{beta_1 of adam must be a number in [0, 1), got -0.1}}
-weir.train_config @train_config_c5_beta_1 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {beta_1 = -0.1 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_beta_1 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, beta_1 = -0.1>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -110,7 +111,7 @@ func.func @train_config_c5_beta_2() {
   return
 }
 // expected-error @+1 {{beta_2 of adamw must be a number in [0, 1), got 1}}
-weir.train_config @train_config_c5_beta_2 {loss = "sparse_categorical_crossentropy", optimizer = "adamw", optimizer_options = {beta_2 = 1 : i64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_beta_2 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adamw, beta_2 = 1>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -118,7 +119,7 @@ func.func @train_config_c5_epsilon() {
   return
 }
 // expected-error @+1 {{epsilon of rmsprop must be a number > 0, got 0}}
-weir.train_config @train_config_c5_epsilon {loss = "sparse_categorical_crossentropy", optimizer = "rmsprop", optimizer_options = {epsilon = 0 : i64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_epsilon {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<rmsprop, epsilon = 0>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -126,7 +127,7 @@ func.func @train_config_c5_weight_decay() {
   return
 }
 // expected-error @+1 {{weight_decay of adamw must be a number >= 0, got -0.004}}
-weir.train_config @train_config_c5_weight_decay {loss = "sparse_categorical_crossentropy", optimizer = "adamw", optimizer_options = {weight_decay = -0.004 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_weight_decay {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adamw, weight_decay = -0.004>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -134,7 +135,7 @@ func.func @train_config_c5_rho() {
   return
 }
 // expected-error @+1 {{rho of rmsprop must be a number in [0, 1), got 1.5}}
-weir.train_config @train_config_c5_rho {loss = "sparse_categorical_crossentropy", optimizer = "rmsprop", optimizer_options = {rho = 1.5 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_rho {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<rmsprop, rho = 1.5>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -142,23 +143,31 @@ func.func @train_config_c5_nan() {
   return
 }
 // expected-error @+1 {{learning_rate of adam must be a number > 0, got nan}}
-weir.train_config @train_config_c5_nan {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 0x7FF8000000000000 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c5_nan {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 0x7FF8000000000000 : f64>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+
+// -----
+
+func.func @train_config_c5_twice() {
+  return
+}
+// expected-error @+1 {{option 'learning_rate' is given twice}}
+weir.train_config @train_config_c5_twice {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3, learning_rate = 1.0e-2>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
 func.func @train_config_c6_kind() {
   return
 }
-// expected-error @+1 {{schedule needs a kind, one of exponential_decay, cosine_decay, got none}}
-weir.train_config @train_config_c6_kind {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {decay_steps = 10 : i64}}
+// expected-error @+1 {{unknown learning-rate schedule 'constant' (expected one of exponential_decay, cosine_decay)}}
+weir.train_config @train_config_c6_kind {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<constant>}
 
 // -----
 
 func.func @train_config_c6_unknown_kind() {
   return
 }
-// expected-error @+1 {{schedule needs a kind, one of exponential_decay, cosine_decay, got 'linear_decay'}}
-weir.train_config @train_config_c6_unknown_kind {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "linear_decay"}}
+// expected-error @+1 {{unknown learning-rate schedule 'linear_decay' (expected one of exponential_decay, cosine_decay)}}
+weir.train_config @train_config_c6_unknown_kind {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<linear_decay>}
 
 // -----
 
@@ -166,7 +175,7 @@ func.func @train_config_c6_key() {
   return
 }
 // expected-error @+1 {{unknown key 'alpha' for exponential_decay (expected: decay_steps, decay_rate, staircase)}}
-weir.train_config @train_config_c6_key {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "exponential_decay", decay_steps = 10 : i64, decay_rate = 0.5 : f64, alpha = 0.1 : f64}}
+weir.train_config @train_config_c6_key {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<exponential_decay, decay_steps = 10, decay_rate = 0.5, alpha = 0.1>}
 
 // -----
 
@@ -174,7 +183,7 @@ func.func @train_config_c6_decay_steps() {
   return
 }
 // expected-error @+1 {{decay_steps of cosine_decay must be an integer >= 1, got 0}}
-weir.train_config @train_config_c6_decay_steps {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "cosine_decay", decay_steps = 0 : i64}}
+weir.train_config @train_config_c6_decay_steps {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<cosine_decay, decay_steps = 0>}
 
 // -----
 
@@ -182,7 +191,7 @@ func.func @train_config_c6_decay_steps_int() {
   return
 }
 // expected-error @+1 {{decay_steps of cosine_decay must be an integer >= 1, got 100.0}}
-weir.train_config @train_config_c6_decay_steps_int {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "cosine_decay", decay_steps = 100.0 : f64}}
+weir.train_config @train_config_c6_decay_steps_int {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<cosine_decay, decay_steps = 100.0>}
 
 // -----
 
@@ -190,7 +199,7 @@ func.func @train_config_c6_decay_rate() {
   return
 }
 // expected-error @+1 {{decay_rate of exponential_decay must be a number > 0, got 0.0}}
-weir.train_config @train_config_c6_decay_rate {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "exponential_decay", decay_steps = 10 : i64, decay_rate = 0.0 : f64}}
+weir.train_config @train_config_c6_decay_rate {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<exponential_decay, decay_steps = 10, decay_rate = 0.0>}
 
 // -----
 
@@ -198,7 +207,7 @@ func.func @train_config_c6_staircase() {
   return
 }
 // expected-error @+1 {{staircase of exponential_decay must be true or false, got 'yes'}}
-weir.train_config @train_config_c6_staircase {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "exponential_decay", decay_steps = 10 : i64, decay_rate = 0.5 : f64, staircase = "yes"}}
+weir.train_config @train_config_c6_staircase {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<exponential_decay, decay_steps = 10, decay_rate = 0.5, staircase = yes>}
 
 // -----
 
@@ -206,7 +215,7 @@ func.func @train_config_c6_alpha() {
   return
 }
 // expected-error @+1 {{alpha of cosine_decay must be a number in [0, 1], got 1.5}}
-weir.train_config @train_config_c6_alpha {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "cosine_decay", decay_steps = 10 : i64, alpha = 1.5 : f64}}
+weir.train_config @train_config_c6_alpha {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<cosine_decay, decay_steps = 10, alpha = 1.5>}
 
 // -----
 
@@ -214,23 +223,24 @@ func.func @train_config_c6_required() {
   return
 }
 // expected-error @+1 {{exponential_decay needs decay_rate}}
-weir.train_config @train_config_c6_required {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {learning_rate = 1.0e-3 : f64}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "exponential_decay", decay_steps = 10 : i64}}
+weir.train_config @train_config_c6_required {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.0e-3>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<exponential_decay, decay_steps = 10>}
 
 // -----
 
 func.func @train_config_c7() {
   return
 }
-// expected-error @+1 {{a schedule needs optimizer_options.learning_rate, its initial learning rate}}
-weir.train_config @train_config_c7 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = {kind = "cosine_decay", decay_steps = 10 : i64}}
+// expected-error @+1 {{a schedule needs the optimizer's learning_rate, its initial learning rate}}
+weir.train_config @train_config_c7 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, schedule = #weir.schedule<cosine_decay, decay_steps = 10>}
 
 // -----
 
 func.func @train_config_c8_unknown() {
   return
 }
-// expected-error @+1 {{unknown metric 'auc' (expected one of accuracy)}}
-weir.train_config @train_config_c8_unknown {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = ["auc"], epochs = 1 : i64, batch_size = 32 : i64}
+// expected-error @+2 {{expected ::weir::MetricKind to be one of: accuracy}}
+// expected-error @+1 {{failed to parse Weir_MetricKindAttr parameter 'value'}}
+weir.train_config @train_config_c8_unknown {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [#weir.metric<auc>], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -238,15 +248,15 @@ func.func @train_config_c8_twice() {
   return
 }
 // expected-error @+1 {{metric 'accuracy' is listed twice}}
-weir.train_config @train_config_c8_twice {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = ["accuracy", "accuracy"], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c8_twice {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [#weir.metric<accuracy>, #weir.metric<accuracy>], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
 func.func @train_config_c8_strings() {
   return
 }
-// expected-error @+1 {{attribute 'metrics' failed to satisfy constraint: string array attribute}}
-weir.train_config @train_config_c8_strings {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [1], epochs = 1 : i64, batch_size = 32 : i64}
+// expected-error @+1 {{attribute 'metrics' failed to satisfy constraint: an array of metrics}}
+weir.train_config @train_config_c8_strings {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = ["accuracy"], epochs = 1 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -254,7 +264,7 @@ func.func @train_config_c9_epochs() {
   return
 }
 // expected-error @+1 {{epochs must be an integer >= 1, got 0}}
-weir.train_config @train_config_c9_epochs {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 0 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c9_epochs {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 0 : i64, batch_size = 32 : i64}
 
 // -----
 
@@ -262,7 +272,7 @@ func.func @train_config_c9_batch_size() {
   return
 }
 // expected-error @+1 {{batch_size must be an integer >= 1, got -32}}
-weir.train_config @train_config_c9_batch_size {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = -32 : i64}
+weir.train_config @train_config_c9_batch_size {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = -32 : i64}
 
 // -----
 
@@ -270,7 +280,7 @@ func.func @train_config_c10() {
   return
 }
 // expected-error @+1 {{validate must be 'test', got 'train'}}
-weir.train_config @train_config_c10 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "train"}
+weir.train_config @train_config_c10 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "train"}
 
 // -----
 
@@ -278,7 +288,7 @@ func.func @train_config_c11_key() {
   return
 }
 // expected-error @+1 {{unknown key 'patiense' for early_stopping (expected: monitor, min_delta, patience, restore_best_weights)}}
-weir.train_config @train_config_c11_key {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = {monitor = "loss", patiense = 3 : i64}}
+weir.train_config @train_config_c11_key {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = #weir.early_stopping<monitor = loss, patiense = 3>}
 
 // -----
 
@@ -286,7 +296,7 @@ func.func @train_config_c11_monitor() {
   return
 }
 // expected-error @+1 {{monitor of early_stopping must be one of loss, accuracy, val_loss, val_accuracy, got 'val_auc'}}
-weir.train_config @train_config_c11_monitor {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "test", early_stopping = {monitor = "val_auc"}}
+weir.train_config @train_config_c11_monitor {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "test", early_stopping = #weir.early_stopping<monitor = val_auc>}
 
 // -----
 
@@ -294,7 +304,7 @@ func.func @train_config_c11_patience() {
   return
 }
 // expected-error @+1 {{patience of early_stopping must be an integer >= 0, got -1}}
-weir.train_config @train_config_c11_patience {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = {monitor = "loss", patience = -1 : i64}}
+weir.train_config @train_config_c11_patience {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = #weir.early_stopping<monitor = loss, patience = -1>}
 
 // -----
 
@@ -302,7 +312,7 @@ func.func @train_config_c11_min_delta() {
   return
 }
 // expected-error @+1 {{min_delta of early_stopping must be a number >= 0, got -0.01}}
-weir.train_config @train_config_c11_min_delta {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = {monitor = "loss", min_delta = -0.01 : f64}}
+weir.train_config @train_config_c11_min_delta {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = #weir.early_stopping<monitor = loss, min_delta = -0.01>}
 
 // -----
 
@@ -310,7 +320,7 @@ func.func @train_config_c11_restore() {
   return
 }
 // expected-error @+1 {{restore_best_weights of early_stopping must be true or false, got 'yes'}}
-weir.train_config @train_config_c11_restore {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = {monitor = "loss", restore_best_weights = "yes"}}
+weir.train_config @train_config_c11_restore {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = #weir.early_stopping<monitor = loss, restore_best_weights = yes>}
 
 // -----
 
@@ -318,7 +328,7 @@ func.func @train_config_c12() {
   return
 }
 // expected-error @+1 {{early_stopping monitors val_accuracy, which needs validate}}
-weir.train_config @train_config_c12 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = {monitor = "val_accuracy"}}
+weir.train_config @train_config_c12 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = #weir.early_stopping<monitor = val_accuracy>}
 
 // -----
 
@@ -326,13 +336,13 @@ func.func @train_config_c12_default() {
   return
 }
 // expected-error @+1 {{early_stopping monitors val_loss, which needs validate}}
-weir.train_config @train_config_c12_default {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = {patience = 2 : i64}}
+weir.train_config @train_config_c12_default {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, early_stopping = #weir.early_stopping<patience = 2>}
 
 // -----
 
 func.func @train_config_c13_parent() {
   // expected-error @+1 {{'weir.train_config' op expects parent op 'builtin.module'}}
-  "weir.train_config"() <{model = @train_config_c13_parent, loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}> : () -> ()
+  "weir.train_config"() <{model = @train_config_c13_parent, loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}> : () -> ()
   return
 }
 
@@ -342,6 +352,6 @@ func.func @train_config_c13() {
   return
 }
 // expected-note @+1 {{the first is here}}
-weir.train_config @train_config_c13 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c13 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 // expected-error @+1 {{is the second weir.train_config of the module (a module has at most one)}}
-weir.train_config @train_config_c13 {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+weir.train_config @train_config_c13 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}

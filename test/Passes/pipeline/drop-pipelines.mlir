@@ -18,4 +18,4 @@ weir.pipeline @train {
   %3 = weir.batch %2 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<2x2x1xui8>, tensor<i32>> -> !weir.dataset<tensor<?x2x2x1xui8>, tensor<?xi32>>
   weir.pipeline_yield %3 : !weir.dataset<tensor<?x2x2x1xui8>, tensor<?xi32>>
 }
-weir.train_config @m {loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {learning_rate = 1.000000e-02 : f64}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd, learning_rate = 1.000000e-02>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64, data = @train}

@@ -35,7 +35,7 @@ weir.pipeline @test {
   %5 = weir.batch %4 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xf32>, tensor<i32>> -> !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train, validate = "test"}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train, validate = "test"}
 
 // -----
 
@@ -51,7 +51,7 @@ weir.pipeline @train {
   %5 = weir.batch %2 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xui8>, tensor<i32>> -> !weir.dataset<tensor<?x28x28x1xui8>, tensor<?xi32>>
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xui8>, tensor<?xi32>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
 
 // -----
 
@@ -72,7 +72,7 @@ weir.pipeline @train {
   %5 = weir.batch %3 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xf32>, tensor<i32>> -> !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
 
 // -----
 
@@ -87,7 +87,7 @@ weir.pipeline @train {
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xui8>, tensor<?xi32>>
 }
 // expected-error @+1 {{data pipelines yield integer class labels, which sparse_categorical_crossentropy takes; the loss is mean_squared_error}}
-weir.train_config @m {loss = "mean_squared_error", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
 
 // -----
 
@@ -102,7 +102,7 @@ weir.pipeline @train {
   %3 = weir.batch %2 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xui8>> -> !weir.dataset<tensor<?x28x28x1xui8>>
   weir.pipeline_yield %3 : !weir.dataset<tensor<?x28x28x1xui8>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
 
 // -----
 
@@ -117,7 +117,7 @@ weir.pipeline @train {
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xui8>, tensor<?xi32>>
 }
 // expected-error @+1 {{a model trained on a data pipeline takes one input (the images); 'm' takes 2}}
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
 
 // -----
 
@@ -136,4 +136,4 @@ weir.pipeline @train {
   %5 = weir.batch %3 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xui8>, tensor<28x28x1xui8>> -> !weir.dataset<tensor<?x28x28x1xui8>, tensor<?x28x28x1xui8>>
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xui8>, tensor<?x28x28x1xui8>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}

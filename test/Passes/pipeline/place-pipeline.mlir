@@ -48,7 +48,7 @@ weir.pipeline @test {
   %5 = weir.batch %4 {batch_size = 64 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xf32>, tensor<i32>> -> !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train, validate = "test"}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train, validate = "test"}
 
 // -----
 
@@ -84,4 +84,4 @@ weir.pipeline @other {
   %5 = weir.batch %4 {batch_size = 8 : i64, drop_remainder = false} : !weir.dataset<tensor<28x28x1xf32>, tensor<i32>> -> !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
   weir.pipeline_yield %5 : !weir.dataset<tensor<?x28x28x1xf32>, tensor<?xi32>>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, data = @train}

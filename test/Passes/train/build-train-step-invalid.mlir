@@ -8,7 +8,7 @@ func.func @two(%x: tensor<?x4xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>) {
   %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %0, %0 : tensor<?x3xf32>, tensor<?x3xf32>
 }
-weir.train_config @two {loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
+weir.train_config @two {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
 
 // -----
 
@@ -19,7 +19,7 @@ func.func @frozen(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
   %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
-weir.train_config @frozen {loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
+weir.train_config @frozen {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
 
 // -----
 
@@ -31,7 +31,7 @@ func.func @lifted(%x: tensor<?x4xf32>, %k: tensor<4x3xf32> {weir.slot = #weir.sl
   %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
-weir.train_config @lifted {loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
+weir.train_config @lifted {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
 
 // -----
 
@@ -57,4 +57,4 @@ weir.pipeline @train {
   weir.pipeline_yield %4 : !weir.dataset<tensor<?x4xf32>, tensor<?xi32>>
 }
 // expected-error @+1 {{'weir.train_config' op trains on @train, whose maps are not placed yet: run weir-place-pipeline (weir-model-pipeline) before the training step}}
-weir.train_config @unplaced {loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64, data = @train}
+weir.train_config @unplaced {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64, data = @train}

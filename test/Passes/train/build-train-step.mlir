@@ -11,7 +11,7 @@ func.func @m(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
   %2 = weir.softmax %1 : tensor<?x3xf32> -> tensor<?x3xf32>
   return %2 : tensor<?x3xf32>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "adam", optimizer_options = {}, metrics = ["accuracy"], epochs = 1 : i64, batch_size = 8 : i64}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [#weir.metric<accuracy>], epochs = 1 : i64, batch_size = 8 : i64}
 
 // Adam's two slots per trainable parameter, declared after it, zeroed,
 // non-trainable.
@@ -68,7 +68,7 @@ func.func @lin(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %0 = weir.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %0 : tensor<?x2xf32>
 }
-weir.train_config @lin {loss = "mean_squared_error", optimizer = "sgd", optimizer_options = {momentum = 9.000000e-01 : f64, nesterov = true}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
+weir.train_config @lin {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd, momentum = 9.000000e-01, nesterov = true>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
 
 // CHECK: weir.parameter @"w/sgd_velocity" : tensor<2x2xf32> init <zeros> non_trainable
 // CHECK-LABEL: func.func @lin_train(

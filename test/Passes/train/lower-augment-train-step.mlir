@@ -15,7 +15,7 @@ func.func @m(%x: tensor<?x8x8x2xf32>) -> tensor<?x3xf32> {
   %3 = weir.dense %2, %k : (tensor<?x128xf32>, tensor<128x3xf32>) -> tensor<?x3xf32>
   return %3 : tensor<?x3xf32>
 }
-weir.train_config @m {loss = "sparse_categorical_crossentropy", optimizer = "sgd", optimizer_options = {}, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
+weir.train_config @m {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64}
 
 // CHECK-LABEL: func.func @m(
 // CHECK: weir.random_flip %{{.*}} mode horizontal seed 7 : (tensor<?x8x8x2xf32>)
