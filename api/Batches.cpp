@@ -197,8 +197,8 @@ weir::pipelineSpecOf(ModuleOp module, const std::string &name,
         })
         .Case([&](BatchOp s) {
           batched = true;
-          spec.batchSize = options.batchSize > 0 ? options.batchSize
-                                                 : s.getBatchSize();
+          spec.batchSize =
+              options.batchSize > 0 ? options.batchSize : s.getBatchSize();
           spec.dropRemainder = s.getDropRemainder();
         })
         .Case([&](RepeatOp s) { spec.repeat *= s.getCount(); })
@@ -241,7 +241,8 @@ void weir::printPlacement(ModuleOp module, llvm::raw_ostream &os) {
   for (auto p : module.getOps<PipelineOp>()) {
     os << "// data " << p.getSymName() << " (" << at(p) << ")\n";
     for (Operation &stage : p.getBody().front()) {
-      auto placement = stage.getAttrOfType<StringAttr>("weir.placement");
+      auto placement = stage.getAttrOfType<StringAttr>(
+          WeirDialect::PlacementAttrHelper::getNameStr());
       if (!placement)
         continue;
       os << "//   " << llvm::left_justify(placement.getValue(), 7)
@@ -251,7 +252,8 @@ void weir::printPlacement(ModuleOp module, llvm::raw_ostream &os) {
   }
   func::FuncOp model;
   module.walk([&](Operation *op) {
-    auto placement = op->getAttrOfType<StringAttr>("weir.placement");
+    auto placement = op->getAttrOfType<StringAttr>(
+        WeirDialect::PlacementAttrHelper::getNameStr());
     if (!placement || placement.getValue() != "step")
       return;
     auto fn = op->getParentOfType<func::FuncOp>();

@@ -1,4 +1,5 @@
-//===- Session.cpp - the compiler's entry point: one model and its pipelines -===//
+//===- Session.cpp - the compiler's entry point: one model and its pipelines
+//-===//
 #include "api/Session.h"
 #include "dialect/TrainConfig.h"
 
@@ -16,8 +17,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 using namespace mlir;
 using namespace weir;
@@ -85,8 +86,8 @@ Session::Probe Session::probeSource(StringRef text) {
   ScopedDiagnosticHandler swallow(context,
                                   [](Diagnostic &) { return success(); });
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "fuzz.weir"),
-                               llvm::SMLoc());
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, "fuzz.weir"), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseWeirSource(sourceMgr, context);
   if (!module)
     return Probe::Rejected;
@@ -132,7 +133,8 @@ Session::runPasses(llvm::function_ref<void(OpPassManager &)> build) {
   return pm.run(*module_);
 }
 
-std::vector<int64_t> Session::droppedResults(const std::string &function) const {
+std::vector<int64_t>
+Session::droppedResults(const std::string &function) const {
   auto it = droppedResults_.find(function);
   return it == droppedResults_.end() ? std::vector<int64_t>{} : it->second;
 }
@@ -168,14 +170,16 @@ LogicalResult Session::lowerToLinalg() {
 std::unique_ptr<JitExecutable> Session::compileForCpu() {
   if (failed(lowerToLinalg()) || failed(runPasses(buildCpuLoweringPipeline)))
     return nullptr;
-  if (auto dropped = (*module_)->getAttrOfType<DictionaryAttr>("weir.dropped_results"))
+  if (auto dropped = (*module_)->getAttrOfType<DictionaryAttr>(
+          WeirDialect::DroppedResultsAttrHelper::getNameStr()))
     for (NamedAttribute entry : dropped)
       if (auto indices = dyn_cast<DenseI64ArrayAttr>(entry.getValue()))
         droppedResults_[entry.getName().str()] = indices.asArrayRef().vec();
   return jit({});
 }
 
-std::unique_ptr<JitExecutable> Session::compileForCuda(const std::string &chip) {
+std::unique_ptr<JitExecutable>
+Session::compileForCuda(const std::string &chip) {
   CudaPipelineOptions cuda;
   cuda.chips = ArrayRef<std::string>{chip};
   cuda.format = "bin";
@@ -225,8 +229,8 @@ std::vector<EntryParameter> Session::parametersOf(func::FuncOp func) {
   std::vector<EntryParameter> params;
   for (auto param : module_->getOps<ParameterOp>())
     if (read.contains(param.getSymNameAttr()))
-      params.push_back({param.getSymName().str(),
-                        cast<RankedTensorType>(param.getType())});
+      params.push_back(
+          {param.getSymName().str(), cast<RankedTensorType>(param.getType())});
   return params;
 }
 

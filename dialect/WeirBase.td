@@ -33,6 +33,22 @@ def Weir_Dialect : Dialect {
   // weir.manifest on a function: its slots are checked (dialect/Manifest.h).
   let hasOperationAttrVerify = 1;
   let useDefaultTypePrinterParser = 1;
+  // The discardable attributes that passes leave for later passes and for
+  // the runtime, each reached through its generated helper
+  // (WeirDialect::PlacementAttrHelper, ...), never by its spelled name.
+  let discardableAttrs = (ins
+    // On a pipeline stage: "host" or "device" (weir-place-pipeline).
+    "::mlir::StringAttr":$placement,
+    // On a module: the results weir-drop-in-place-results removed, per
+    // function (the runtime reads them to call the function).
+    "::mlir::DictionaryAttr":$dropped_results,
+    // On a function whose parameter updates may alias their inputs.
+    "::mlir::UnitAttr":$in_place_updates,
+    // On a function weir-differentiate is to give a gradient.
+    "::mlir::UnitAttr":$differentiate,
+    // On a linalg op weir-vectorize-contractions tiles and vectorizes.
+    "::mlir::UnitAttr":$vectorize
+  );
 }
 
 class Weir_Op<string mnemonic, list<Trait> traits = []>

@@ -38,10 +38,34 @@ void WeirDialect::initialize() {
       >();
 }
 
+/// The discardable attributes of docs/spec.md ("Discardable attributes"):
+/// each holds the kind of attribute its helper reads.
+static LogicalResult verifyDiscardable(Operation *op, NamedAttribute attr) {
+  StringRef name = attr.getName().strref();
+  Attribute value = attr.getValue();
+  auto expect = [&](bool ok, StringRef what) -> LogicalResult {
+    if (ok)
+      return success();
+    return op->emitError() << name << " must be " << what;
+  };
+  if (name == WeirDialect::PlacementAttrHelper::getNameStr())
+    return expect(isa<StringAttr>(value), "a string");
+  if (name == WeirDialect::DroppedResultsAttrHelper::getNameStr())
+    return expect(isa<DictionaryAttr>(value) && isa<ModuleOp>(op),
+                  "a dictionary on a module");
+  if (name == WeirDialect::InPlaceUpdatesAttrHelper::getNameStr() ||
+      name == WeirDialect::DifferentiateAttrHelper::getNameStr())
+    return expect(isa<UnitAttr>(value) && isa<FunctionOpInterface>(op),
+                  "a unit attribute on a function");
+  if (name == WeirDialect::VectorizeAttrHelper::getNameStr())
+    return expect(isa<UnitAttr>(value), "a unit attribute");
+  return success();
+}
+
 LogicalResult WeirDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   if (attr.getName() != kManifestAttrName)
-    return success();
+    return verifyDiscardable(op, attr);
   auto manifest = dyn_cast<ManifestAttr>(attr.getValue());
   auto fn = dyn_cast<FunctionOpInterface>(op);
   if (!manifest || !fn)

@@ -2,6 +2,8 @@
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
 
+#include "dialect/WeirDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -41,7 +43,8 @@ static Value bufferBehind(Value v) {
 LogicalResult weir::dropInPlaceResults(ModuleOp module) {
   SmallVector<NamedAttribute> dropped;
   for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal() || !func->hasAttr("weir.in_place_updates"))
+    if (func.isExternal() ||
+        !func->hasAttr(WeirDialect::InPlaceUpdatesAttrHelper::getNameStr()))
       continue;
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     SmallVector<int64_t> indices;
@@ -55,12 +58,13 @@ LogicalResult weir::dropInPlaceResults(ModuleOp module) {
     if (failed(func.eraseResults(drop)))
       return func.emitError("cannot drop the in-place results");
     ret->eraseOperands(drop);
-    func->removeAttr("weir.in_place_updates");
-    dropped.push_back(NamedAttribute(
-        func.getSymNameAttr(), DenseI64ArrayAttr::get(module.getContext(), indices)));
+    func->removeAttr(WeirDialect::InPlaceUpdatesAttrHelper::getNameStr());
+    dropped.push_back(
+        NamedAttribute(func.getSymNameAttr(),
+                       DenseI64ArrayAttr::get(module.getContext(), indices)));
   }
   if (!dropped.empty())
-    module->setAttr("weir.dropped_results",
+    module->setAttr(WeirDialect::DroppedResultsAttrHelper::getNameStr(),
                     DictionaryAttr::get(module.getContext(), dropped));
   return success();
 }

@@ -13,11 +13,13 @@
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
 
+#include "dialect/WeirDialect.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Parser/Parser.h"
 
 #pragma GCC diagnostic push
@@ -88,12 +90,13 @@ static void markVectorizable(ModuleOp module) {
     auto rhs = cast<ShapedType>(op.getInputs()[1].getType());
     if (rhs.hasStaticShape() && rhs.getDimSize(0) % 8 == 0 &&
         staticButBatch(op.getInputs()[0]))
-      op->setAttr("weir.vectorize", mark);
+      op->setAttr(weir::WeirDialect::VectorizeAttrHelper::getNameStr(), mark);
   });
   module.walk([&](linalg::Conv2DNhwcHwcfOp op) {
-    if (staticButBatch(op.getInputs()[0]) && staticButBatch(op.getOutputs()[0]) &&
+    if (staticButBatch(op.getInputs()[0]) &&
+        staticButBatch(op.getOutputs()[0]) &&
         cast<ShapedType>(op.getInputs()[1].getType()).hasStaticShape())
-      op->setAttr("weir.vectorize", mark);
+      op->setAttr(weir::WeirDialect::VectorizeAttrHelper::getNameStr(), mark);
   });
 }
 
@@ -218,8 +221,8 @@ struct VectorizeContractionsPass
     : weir::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (failed(weir::vectorizeContractions(
-            getOperation(), {vectorLanes, vectorRegisters})))
+    if (failed(weir::vectorizeContractions(getOperation(),
+                                           {vectorLanes, vectorRegisters})))
       signalPassFailure();
   }
 };

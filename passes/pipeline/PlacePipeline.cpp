@@ -26,7 +26,8 @@ namespace weir {
 using namespace mlir;
 using namespace weir;
 
-static StringRef kPlacement = "weir.placement";
+static constexpr StringRef kPlacement =
+    WeirDialect::PlacementAttrHelper::getNameStr();
 
 /// The stages of `pipeline` in order (the yield excluded).
 static SmallVector<Operation *> stagesOf(PipelineOp pipeline) {
@@ -123,9 +124,8 @@ static void moveIntoModel(ArrayRef<MapOp> maps, func::FuncOp model) {
     current = mapping.lookup(cast<MapYieldOp>(body.back()).getComponents()[0]);
   }
   SmallPtrSet<Operation *, 8> keep(cloned.begin(), cloned.end());
-  x.replaceUsesWithIf(current, [&](OpOperand &use) {
-    return !keep.contains(use.getOwner());
-  });
+  x.replaceUsesWithIf(
+      current, [&](OpOperand &use) { return !keep.contains(use.getOwner()); });
   SmallVector<Type> inputs(model.getArgumentTypes());
   inputs[0] = rawType;
   model.setFunctionType(
@@ -148,8 +148,8 @@ LogicalResult weir::placePipelines(ModuleOp module) {
     if (model.getNumArguments() != 1)
       return configOp.emitError()
              << "a model trained on a data pipeline takes one input (the "
-                "images); '" << config.model << "' takes "
-             << model.getNumArguments();
+                "images); '"
+             << config.model << "' takes " << model.getNumArguments();
 
     SmallVector<SmallVector<MapOp>> maps;
     for (PipelineOp p : feeding) {
@@ -172,8 +172,8 @@ LogicalResult weir::placePipelines(ModuleOp module) {
       Type mapped = last.getComponents()[0].getType();
       if (mapped != model.getArgument(0).getType())
         return maps[0].back().emitError()
-               << "the maps yield " << mapped << ", but model '"
-               << config.model << "' takes " << model.getArgument(0).getType();
+               << "the maps yield " << mapped << ", but model '" << config.model
+               << "' takes " << model.getArgument(0).getType();
       moveIntoModel(maps[0], model);
       for (PipelineOp p : feeding)
         if (failed(eraseMaps(p)))
@@ -194,7 +194,8 @@ LogicalResult weir::placePipelines(ModuleOp module) {
           llvm::raw_string_ostream os(dtype);
           os << t.getElementType();
           d << " (declare the input u8, as the decoded images are, or add "
-               "map(cast(" << dtype << ")))";
+               "map(cast("
+            << dtype << ")))";
         }
         return d;
       }
@@ -211,8 +212,9 @@ LogicalResult weir::placePipelines(ModuleOp module) {
   }
   for (auto pipeline : module.getOps<PipelineOp>())
     for (Operation *op : stagesOf(pipeline))
-      op->setAttr(kPlacement, StringAttr::get(module.getContext(),
-                                              isa<MapOp>(op) ? "unused" : "host"));
+      op->setAttr(kPlacement,
+                  StringAttr::get(module.getContext(),
+                                  isa<MapOp>(op) ? "unused" : "host"));
   return success();
 }
 

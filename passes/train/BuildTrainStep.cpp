@@ -366,7 +366,8 @@ void buildApply(ModuleOp module, StringRef name,
   fn.setAllResultAttrs(resultAttrs);
   // Bufferization writes the updates over the parameters and slots;
   // weir-drop-in-place-results then stops returning them.
-  fn->setAttr("weir.in_place_updates", UnitAttr::get(ctx));
+  fn->setAttr(WeirDialect::InPlaceUpdatesAttrHelper::getNameStr(),
+              UnitAttr::get(ctx));
 }
 } // namespace
 
@@ -411,7 +412,8 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
 
   // @m_train
   func::FuncOp train = cloneWithLoss(model, base + "_train", config, true);
-  train->setAttr("weir.differentiate", UnitAttr::get(module.getContext()));
+  train->setAttr(WeirDialect::DifferentiateAttrHelper::getNameStr(),
+                 UnitAttr::get(module.getContext()));
   module.push_back(train);
   SmallVector<Value> updates;
   SmallVector<DictionaryAttr> updateAttrs;

@@ -9,9 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
-#include "passes/train/GradientRules.h"
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
+#include "passes/train/GradientRules.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -70,7 +70,8 @@ static LogicalResult differentiateFunction(func::FuncOp func,
   auto accumulate = [&](Value v, Value g, Location loc) {
     auto [it, inserted] = grads.try_emplace(v, g);
     if (!inserted)
-      it->second = AddOp::create(b, loc, v.getType(), ValueRange{it->second, g});
+      it->second =
+          AddOp::create(b, loc, v.getType(), ValueRange{it->second, g});
   };
   Operation *lossOp = loss.getDefiningOp();
   if (!lossOp || !active.contains(loss))
@@ -93,9 +94,9 @@ static LogicalResult differentiateFunction(func::FuncOp func,
     if (!any)
       continue;
     SmallVector<Value> operandGrads(op->getNumOperands());
-    if (failed(buildOperandGradients(b, op, op == lossOp ? ArrayRef<Value>{}
-                                                          : resultGrads,
-                                     operandGrads)))
+    if (failed(buildOperandGradients(
+            b, op, op == lossOp ? ArrayRef<Value>{} : resultGrads,
+            operandGrads)))
       return failure();
     for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads))
       if (g && active.contains(operand))
@@ -131,7 +132,8 @@ static LogicalResult differentiateFunction(func::FuncOp func,
       auto type = cast<RankedTensorType>(param.getType());
       g = arith::ConstantOp::create(
           b, param.getLoc(),
-          DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+          DenseElementsAttr::get(type,
+                                 b.getFloatAttr(type.getElementType(), 0.0)));
     }
     results.push_back(g);
     resultAttrs.push_back(
@@ -142,22 +144,21 @@ static LogicalResult differentiateFunction(func::FuncOp func,
   func.setType(FunctionType::get(ctx, func.getArgumentTypes(),
                                  ValueRange(results).getTypes()));
   func.setAllResultAttrs(resultAttrs);
-  func->removeAttr("weir.differentiate");
+  func->removeAttr(WeirDialect::DifferentiateAttrHelper::getNameStr());
   return success();
 }
 
 LogicalResult weir::differentiate(ModuleOp module) {
   SymbolTable symbols(module);
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (func->hasAttr("weir.differentiate") &&
+    if (func->hasAttr(WeirDialect::DifferentiateAttrHelper::getNameStr()) &&
         failed(differentiateFunction(func, symbols)))
       return failure();
   return success();
 }
 
 namespace {
-struct DifferentiatePass
-    : weir::impl::DifferentiateBase<DifferentiatePass> {
+struct DifferentiatePass : weir::impl::DifferentiateBase<DifferentiatePass> {
   void runOnOperation() override {
     if (failed(differentiate(getOperation())))
       signalPassFailure();

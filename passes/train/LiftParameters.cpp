@@ -31,8 +31,8 @@ static LogicalResult liftInFunction(func::FuncOp func,
     unsigned index = func.getNumArguments();
     DictionaryAttr attrs =
         slotDict(slot(ctx, SlotRole::param, param.getSymName()));
-    if (failed(func.insertArgument(index, param.getType(), attrs,
-                                   param.getLoc())))
+    if (failed(
+            func.insertArgument(index, param.getType(), attrs, param.getLoc())))
       return func.emitError() << "cannot add an argument for parameter '"
                               << param.getSymName() << "'";
     Value arg = func.getArgument(index);
@@ -54,8 +54,7 @@ LogicalResult weir::liftParameters(ModuleOp module) {
 }
 
 namespace {
-struct LiftParametersPass
-    : weir::impl::LiftParametersBase<LiftParametersPass> {
+struct LiftParametersPass : weir::impl::LiftParametersBase<LiftParametersPass> {
   void runOnOperation() override {
     if (failed(liftParameters(getOperation())))
       signalPassFailure();
@@ -64,7 +63,7 @@ struct LiftParametersPass
 } // namespace
 
 void weir::dropWeirAnnotations(ModuleOp module) {
-  module->removeAttr("weir.dropped_results");
+  module->removeAttr(WeirDialect::DroppedResultsAttrHelper::getNameStr());
   module.walk([](FunctionOpInterface func) {
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
       for (NamedAttribute attr : func.getArgAttrs(i))

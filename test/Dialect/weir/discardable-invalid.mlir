@@ -1,0 +1,46 @@
+// RUN: weir-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect
+// The discardable attributes that passes leave for later passes and the
+// runtime hold what their generated helpers read (docs/spec.md,
+// "Discardable attributes").
+
+// expected-error @+1 {{weir.placement must be a string}}
+func.func @placement() attributes {weir.placement = 1 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{weir.dropped_results must be a dictionary on a module}}
+func.func @dropped() attributes {weir.dropped_results = {}} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{weir.differentiate must be a unit attribute on a function}}
+module attributes {weir.differentiate} {
+}
+
+// -----
+
+// expected-error @+1 {{weir.in_place_updates must be a unit attribute on a function}}
+func.func @in_place() attributes {weir.in_place_updates = true} {
+  return
+}
+
+// -----
+
+func.func @vectorize() {
+  // expected-error @+1 {{weir.vectorize must be a unit attribute}}
+  "test.op"() {weir.vectorize = "yes"} : () -> ()
+  return
+}
+
+// -----
+
+// The well-formed ones verify.
+module attributes {weir.dropped_results = {f = array<i64: 0>}} {
+  func.func @f() attributes {weir.differentiate, weir.in_place_updates, weir.placement = "host"} {
+    return
+  }
+}
