@@ -135,21 +135,31 @@ static void printOptions(AsmPrinter &p, llvm::ArrayRef<NamedAttribute> options,
   }
 }
 
-/// `kind` of an attribute with one, by its Keras name.
-template <typename Kind>
-static FailureOr<Kind>
-parseKind(AsmParser &p, llvm::function_ref<std::optional<Kind>(StringRef)> sym,
-          llvm::ArrayRef<StringRef> names, StringRef what) {
+/// `<kind, key = value, ...>` of an attribute with a kind (its Keras name,
+/// one of `names`), built through `Attr::fromOptions` and its verifier.
+/// `what` names the kind in diagnostics, `noun` its keys.
+template <typename Attr, typename Kind>
+static Attribute
+parseKindAttr(AsmParser &p,
+              llvm::function_ref<std::optional<Kind>(StringRef)> symbolize,
+              llvm::function_ref<StringRef(Kind)> stringify,
+              llvm::ArrayRef<StringRef> names, StringRef what, StringRef noun) {
   SMLoc loc = p.getCurrentLocation();
   StringRef word;
   if (p.parseLess() || p.parseKeyword(&word))
-    return failure();
-  std::optional<Kind> kind = sym(word);
-  if (!kind || !llvm::is_contained(names, word))
-    return p.emitError(loc)
-           << "unknown " << what << " '" << word << "' (expected one of "
-           << llvm::join(names, ", ") << ")";
-  return *kind;
+    return {};
+  std::optional<Kind> kind = symbolize(word);
+  if (!kind || !llvm::is_contained(names, word)) {
+    p.emitError(loc) << "unknown " << what << " '" << word
+                     << "' (expected one of " << llvm::join(names, ", ") << ")";
+    return {};
+  }
+  FailureOr<DictionaryAttr> options =
+      parseOptions(p, stringify(*kind), noun, false);
+  if (failed(options))
+    return {};
+  return Attr::fromOptions(p.getContext(), *kind, *options,
+                           [&] { return p.emitError(loc); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -204,18 +214,10 @@ LogicalResult OptimizerAttr::verify(EmitFn emitError, OptimizerKind kind,
 }
 
 Attribute OptimizerAttr::parse(AsmParser &p, Type) {
-  SMLoc loc = p.getCurrentLocation();
-  FailureOr<OptimizerKind> kind = parseKind<OptimizerKind>(
+  return parseKindAttr<OptimizerAttr, OptimizerKind>(
       p, [](StringRef s) { return symbolizeOptimizerKind(s); },
-      optimizerNames(), "optimizer");
-  if (failed(kind))
-    return {};
-  FailureOr<DictionaryAttr> options =
-      parseOptions(p, stringifyOptimizerKind(*kind), "option", false);
-  if (failed(options))
-    return {};
-  return fromOptions(p.getContext(), *kind, *options,
-                     [&] { return p.emitError(loc); });
+      [](OptimizerKind k) { return stringifyOptimizerKind(k); },
+      optimizerNames(), "optimizer", "option");
 }
 
 void OptimizerAttr::print(AsmPrinter &p) const {
@@ -273,18 +275,10 @@ LogicalResult ScheduleAttr::verify(EmitFn emitError, ScheduleKind kind,
 }
 
 Attribute ScheduleAttr::parse(AsmParser &p, Type) {
-  SMLoc loc = p.getCurrentLocation();
-  FailureOr<ScheduleKind> kind = parseKind<ScheduleKind>(
-      p, [](StringRef s) { return symbolizeScheduleKind(s); }, scheduleNames(),
-      "learning-rate schedule");
-  if (failed(kind))
-    return {};
-  FailureOr<DictionaryAttr> options =
-      parseOptions(p, stringifyScheduleKind(*kind), "key", false);
-  if (failed(options))
-    return {};
-  return fromOptions(p.getContext(), *kind, *options,
-                     [&] { return p.emitError(loc); });
+  return parseKindAttr<ScheduleAttr, ScheduleKind>(
+      p, [](StringRef s) { return symbolizeScheduleKind(s); },
+      [](ScheduleKind k) { return stringifyScheduleKind(k); }, scheduleNames(),
+      "learning-rate schedule", "key");
 }
 
 void ScheduleAttr::print(AsmPrinter &p) const {

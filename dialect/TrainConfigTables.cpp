@@ -131,23 +131,25 @@ static const KeyDef *lookupKey(StringRef group, StringRef key) {
   return nullptr;
 }
 
+/// The Keras names of an ODS enum's cases, in order.
+template <typename Kind>
+static std::vector<StringRef> enumNames(uint32_t max,
+                                        StringRef (*stringify)(Kind)) {
+  std::vector<StringRef> n;
+  for (uint32_t i = 0; i <= max; ++i)
+    n.push_back(stringify(Kind(i)));
+  return n;
+}
+
 llvm::ArrayRef<StringRef> weir::lossNames() {
-  static const std::vector<StringRef> names = [] {
-    std::vector<StringRef> n;
-    for (uint32_t i = 0; i <= getMaxEnumValForLossKind(); ++i)
-      n.push_back(stringifyLossKind(LossKind(i)));
-    return n;
-  }();
+  static const std::vector<StringRef> names =
+      enumNames(getMaxEnumValForLossKind(), stringifyLossKind);
   return names;
 }
 
 llvm::ArrayRef<StringRef> weir::optimizerNames() {
-  static const std::vector<StringRef> names = [] {
-    std::vector<StringRef> n;
-    for (uint32_t i = 0; i <= getMaxEnumValForOptimizerKind(); ++i)
-      n.push_back(stringifyOptimizerKind(OptimizerKind(i)));
-    return n;
-  }();
+  static const std::vector<StringRef> names =
+      enumNames(getMaxEnumValForOptimizerKind(), stringifyOptimizerKind);
   return names;
 }
 
@@ -160,12 +162,8 @@ llvm::ArrayRef<StringRef> weir::scheduleNames() {
 }
 
 llvm::ArrayRef<StringRef> weir::metricNames() {
-  static const std::vector<StringRef> names = [] {
-    std::vector<StringRef> n;
-    for (uint32_t i = 0; i <= getMaxEnumValForMetricKind(); ++i)
-      n.push_back(stringifyMetricKind(MetricKind(i)));
-    return n;
-  }();
+  static const std::vector<StringRef> names =
+      enumNames(getMaxEnumValForMetricKind(), stringifyMetricKind);
   return names;
 }
 
