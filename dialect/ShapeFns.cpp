@@ -3,7 +3,8 @@
 // One rule per op: it checks the operands against the op's numbered
 // constraints (docs/spec.md; comments cite them as `op_cN`) and computes the
 // result shapes. The verifier and weir-infer-shapes both call these rules,
-// so a shape is decided in exactly one place.
+// so a shape is decided in exactly one place. The window arithmetic they
+// share with lowering is in Windows.cpp (ShapeFns.h).
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/ShapeFns.h"
@@ -16,36 +17,6 @@ using namespace weir;
 
 using Shapes = SmallVectorImpl<ShapedTypeComponents>;
 static constexpr int64_t kDyn = ShapedType::kDynamic;
-
-//===----------------------------------------------------------------------===//
-// Window arithmetic
-//===----------------------------------------------------------------------===//
-
-int64_t weir::effectiveWindow(int64_t size, int64_t dilation) {
-  return (size - 1) * dilation + 1;
-}
-
-int64_t weir::windowOutputSize(int64_t input, int64_t size, int64_t stride,
-                               int64_t dilation, Padding padding) {
-  if (ShapedType::isDynamic(input))
-    return kDyn;
-  if (padding == Padding::same)
-    return (input + stride - 1) / stride;
-  int64_t span = input - effectiveWindow(size, dilation);
-  return span < 0 ? 0 : span / stride + 1;
-}
-
-std::pair<int64_t, int64_t> weir::windowPadding(int64_t input, int64_t size,
-                                                int64_t stride,
-                                                int64_t dilation,
-                                                Padding padding) {
-  if (padding == Padding::valid)
-    return {0, 0};
-  int64_t out = windowOutputSize(input, size, stride, dilation, padding);
-  int64_t total = std::max<int64_t>(
-      (out - 1) * stride + effectiveWindow(size, dilation) - input, 0);
-  return {total / 2, total - total / 2};
-}
 
 //===----------------------------------------------------------------------===//
 // Helpers
