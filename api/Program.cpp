@@ -292,9 +292,10 @@ Result<std::vector<NamedTensor>> weir::initializeParameters(Session &session,
     auto type = cast<RankedTensorType>(param.getType());
     std::optional<DType> dtype = dtypeOf(type.getElementType());
     std::string name = param.getSymName().str();
-    if (!dtype || (*dtype != DType::F32 && *dtype != DType::F64))
+    if (!dtype || !isFloatDType(*dtype))
       return Status::error("parameter '" + name +
-                           "': initializers fill f32 and f64 tensors");
+                           "': initializers fill float tensors (f32, f64, "
+                           "f16, bf16)");
     Result<HostTensor> t = HostTensor::create(*dtype, type.getShape().vec());
     if (!t.ok())
       return t.status();

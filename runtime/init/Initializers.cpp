@@ -1,6 +1,8 @@
 //===- Initializers.cpp - Keras weight initializers, reproducible by seed -===//
 #include "runtime/init/Initializers.h"
 
+#include "runtime/Float16.h"
+
 #include <cmath>
 
 using namespace weir;
@@ -62,9 +64,12 @@ uint64_t weir::deriveSeed(uint64_t runSeed, const std::string &name) {
 }
 
 Status weir::initialize(HostTensor &tensor, Initializer init, uint64_t seed) {
-  if (tensor.dtype() != DType::F32 && tensor.dtype() != DType::F64)
-    return Status::error("initializers fill f32 and f64 tensors, not " +
-                         std::string(dtypeName(tensor.dtype())));
+  DType dtype = tensor.dtype();
+  if (dtype != DType::F32 && dtype != DType::F64 && dtype != DType::F16 &&
+      dtype != DType::BF16)
+    return Status::error("initializers fill float tensors (f32, f64, f16, "
+                         "bf16), not " +
+                         std::string(dtypeName(dtype)));
   Fans fans = computeFans(tensor.shape());
   Stream stream{seed};
   auto draw = [&]() -> double {
@@ -91,14 +96,33 @@ Status weir::initialize(HostTensor &tensor, Initializer init, uint64_t seed) {
     return 0.0;
   };
   int64_t n = tensor.numElements();
-  if (tensor.dtype() == DType::F32) {
-    float *out = tensor.data<float>();
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = float(draw());
-  } else {
+  switch (dtype) {
+  case DType::F64: {
     double *out = tensor.data<double>();
     for (int64_t i = 0; i < n; ++i)
       out[i] = draw();
+    break;
+  }
+  case DType::F32: {
+    float *out = tensor.data<float>();
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = float(draw());
+    break;
+  }
+  // The same draws as f32, rounded to nearest even: an f16 model starts
+  // from its f32 twin's weights, rounded.
+  case DType::F16:
+  case DType::BF16: {
+    uint16_t *out = tensor.data<uint16_t>();
+    bool half = dtype == DType::F16;
+    for (int64_t i = 0; i < n; ++i) {
+      float v = float(draw());
+      out[i] = half ? floatToHalf(v) : floatToBF16(v);
+    }
+    break;
+  }
+  default:
+    break;
   }
   return Status::success();
 }

@@ -39,7 +39,8 @@ Fans computeFans(const std::vector<int64_t> &shape);
 /// and the parameter's name.
 uint64_t deriveSeed(uint64_t runSeed, const std::string &name);
 
-/// Fills a F32 or F64 `tensor` by `init`, drawing from `seed`:
+/// Fills a float `tensor` (F32, F64, F16, BF16) by `init`, drawing from
+/// `seed` (F16 and BF16 get the F32 values rounded to nearest even):
 /// glorot_uniform U(+-sqrt(6 / (in + out))); he_uniform U(+-sqrt(6 / in));
 /// glorot_normal and he_normal a normal truncated at two standard
 /// deviations with stddev sqrt(2 / (in + out)) resp. sqrt(2 / in), divided

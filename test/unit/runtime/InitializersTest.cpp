@@ -1,6 +1,7 @@
 // Initializers: Keras' fans and distributions, checked by sample moments,
 // and bitwise reproducibility by seed.
 #include "runtime/init/Initializers.h"
+#include "runtime/Float16.h"
 
 #include <gtest/gtest.h>
 
@@ -93,4 +94,28 @@ TEST(Initializers, SameSeedSameBitsOtherSeedOtherBits) {
 TEST(Initializers, RejectsIntegerTensors) {
   HostTensor t = make({4}, DType::I32);
   EXPECT_FALSE(initialize(t, Initializer::Ones, 1).ok());
+}
+
+// An f16 or bf16 parameter gets its f32 twin's draws, rounded to nearest
+// even, element by element.
+TEST(Initializers, HalfTensorsAreTheRoundedF32Draws) {
+  HostTensor f32 = make({64, 32});
+  ASSERT_TRUE(initialize(f32, Initializer::GlorotUniform, 11).ok());
+  for (DType dtype : {DType::F16, DType::BF16}) {
+    HostTensor half = make({64, 32}, dtype);
+    ASSERT_TRUE(initialize(half, Initializer::GlorotUniform, 11).ok());
+    const float *x = f32.data<float>();
+    const uint16_t *h = half.data<uint16_t>();
+    int64_t nonzero = 0;
+    for (int64_t i = 0; i < f32.numElements(); ++i) {
+      float back = dtype == DType::F16 ? halfToFloat(h[i]) : bf16ToFloat(h[i]);
+      // Within half a unit in the last place of the 16-bit format.
+      double ulp = dtype == DType::F16 ? 0x1.0p-10 : 0x1.0p-7;
+      EXPECT_LE(std::fabs(double(back) - x[i]),
+                0.5 * ulp * std::max(std::fabs(double(x[i])), 0x1.0p-14))
+          << i;
+      nonzero += back != 0;
+    }
+    EXPECT_GT(nonzero, f32.numElements() - 4);
+  }
 }
