@@ -1,5 +1,4 @@
-//===- Session.cpp - the compiler's entry point: one model and its pipelines
-//-===//
+//===- Session.cpp - the compiler's entry point: one model and its pipelines -===//
 #include "api/Session.h"
 #include "dialect/TrainConfig.h"
 

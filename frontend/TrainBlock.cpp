@@ -161,14 +161,12 @@ FailureOr<Attribute> TrainReader::readKey(StringRef group, StringRef key,
     return mismatch(group == config::kTrain ? key.str()
                                             : (key + " of " + group).str(),
                     e, describeKeyValue(group, key));
-  // Numbers are stored as f64 (learning_rate: 1 is 1.0); a key that takes
-  // an integer rejects the float, silently, and keeps the integer.
-  if (e.kind == Expr::Kind::Int) {
-    auto asFloat =
-        FloatAttr::get(Float64Type::get(ctx), static_cast<double>(e.intValue));
-    if (succeeded(checkKeyValue(group, key, asFloat, diagnoseAt(std::nullopt))))
-      return Attribute(asFloat);
-  }
+  // Numbers are stored as the attributes store them (learning_rate: 1 is
+  // 1.0); a value out of range is reported as the user wrote it.
+  Attribute stored = normalizeKeyValue(group, key, value);
+  if (stored != value &&
+      succeeded(checkKeyValue(group, key, stored, diagnoseAt(std::nullopt))))
+    return stored;
   if (failed(checkKeyValue(group, key, value,
                            [&] { return source.error(e.loc); })))
     return failure();

@@ -1,5 +1,4 @@
-//===- Float16.h - IEEE half and bfloat16 conversions, round to nearest even -*-
-//C++ -*-===//
+//===- Float16.h - f16 and bf16 conversions, round to nearest even -*- C++ -*-===//
 //
 // The two 16-bit float formats the runtime stores: IEEE 754 binary16 (f16:
 // 5 exponent bits, 10 mantissa bits) and bfloat16 (bf16: the high half of

@@ -1,5 +1,4 @@
-//===- VectorAccess.h - how a GPU kernel loads its operands ------*- C++
-//-*-===//
+//===- VectorAccess.h - how a GPU kernel loads its operands -*- C++ -*-===//
 //
 // The analysis behind weir-linalg-to-gpu's 128-bit loads: which vector
 // width an elementwise linalg.generic allows, how each operand is read at
