@@ -21,6 +21,9 @@ struct SessionOptions {
   bool timing = false;
   /// Warn about parameters that no function reads.
   bool warnUnusedParameters = true;
+  /// The dtype policy of the training functions (float32, mixed_bfloat16,
+  /// mixed_float16); empty: the train block's `precision`.
+  std::string precision;
 };
 
 /// How a Trainer compiles and runs a model.

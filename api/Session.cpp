@@ -14,6 +14,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -146,10 +147,22 @@ LogicalResult Session::buildTraining() {
                     "module is already lowered\n";
     return failure();
   }
-  if (!findTrainConfig(*module_)) {
+  TrainConfigOp config = findTrainConfig(*module_);
+  if (!config) {
     llvm::errs() << "weir: the model file has no `train` block (loss, "
                     "optimizer, epochs); see docs/language.md\n";
     return failure();
+  }
+  if (!options_.precision.empty()) {
+    std::optional<PrecisionKind> kind =
+        symbolizePrecisionKind(options_.precision);
+    if (!kind) {
+      llvm::errs() << "weir: unknown precision '" << options_.precision
+                   << "' (expected one of "
+                   << llvm::join(precisionNames(), ", ") << ")\n";
+      return failure();
+    }
+    config.setPrecisionAttr(PrecisionKindAttr::get(context_.get(), *kind));
   }
   if (failed(runPasses(buildTrainStepPipeline)))
     return failure();

@@ -180,6 +180,8 @@ TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
     read(early.getRestoreBestWeights(), e.restoreBestWeights);
     c.earlyStopping = e;
   }
+  if (std::optional<PrecisionKind> precision = op.getPrecision())
+    c.precision = *precision;
   return c;
 }
 

@@ -61,6 +61,7 @@ struct TrainingConfig {
   /// when the data comes from arrays (`weir train --data`).
   std::string data, validationData;
   std::optional<EarlyStoppingConfig> earlyStopping;
+  PrecisionKind precision = PrecisionKind::float32;
 };
 
 /// The configuration of a verified op, Keras defaults filled in.
@@ -77,6 +78,7 @@ llvm::ArrayRef<llvm::StringRef> lossNames();
 llvm::ArrayRef<llvm::StringRef> optimizerNames();
 llvm::ArrayRef<llvm::StringRef> scheduleNames();
 llvm::ArrayRef<llvm::StringRef> metricNames();
+llvm::ArrayRef<llvm::StringRef> precisionNames();
 
 /// The names of the groups and keys that code outside the tables refers
 /// to (the front end reads `learning_rate: cosine_decay(...)` and the
@@ -91,11 +93,12 @@ constexpr llvm::StringLiteral kFromLogits = "from_logits";
 constexpr llvm::StringLiteral kEpochs = "epochs";
 constexpr llvm::StringLiteral kBatchSize = "batch_size";
 constexpr llvm::StringLiteral kValidate = "validate";
+constexpr llvm::StringLiteral kPrecision = "precision";
 } // namespace config
 
 /// Keyed values are checked against one table per *group*: an optimizer
 /// ("adam": its optimizer_options), a schedule ("cosine_decay"),
-/// "early_stopping", or "train" (epochs, batch_size, validate). The keys
+/// "early_stopping", or "train" (epochs, batch_size, validate, precision). The keys
 /// of `group`, in Keras' argument order; empty for an unknown group.
 llvm::ArrayRef<llvm::StringRef> keysOf(llvm::StringRef group);
 /// Whether `key` of `group` has no default (decay_steps of a schedule).

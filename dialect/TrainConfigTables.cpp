@@ -105,7 +105,8 @@ static const std::vector<GroupDef> &groups() {
          {}},
         {"train",
          {integer("epochs", 1), integer("batch_size", 1),
-          choice("validate", kSplits)},
+          choice("validate", kSplits),
+          choice("precision", precisionNames())},
          {}},
     };
     for (GroupDef &g : t)
@@ -164,6 +165,12 @@ llvm::ArrayRef<StringRef> weir::scheduleNames() {
 llvm::ArrayRef<StringRef> weir::metricNames() {
   static const std::vector<StringRef> names =
       enumNames(getMaxEnumValForMetricKind(), stringifyMetricKind);
+  return names;
+}
+
+llvm::ArrayRef<StringRef> weir::precisionNames() {
+  static const std::vector<StringRef> names =
+      enumNames(getMaxEnumValForPrecisionKind(), stringifyPrecisionKind);
   return names;
 }
 

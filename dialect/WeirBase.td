@@ -47,7 +47,10 @@ def Weir_Dialect : Dialect {
     // On a function weir-differentiate is to give a gradient.
     "::mlir::UnitAttr":$differentiate,
     // On a linalg op weir-vectorize-contractions tiles and vectorizes.
-    "::mlir::UnitAttr":$vectorize
+    "::mlir::UnitAttr":$vectorize,
+    // On a layer op: the float type weir-auto-mixed-precision computes it
+    // in, whatever the policy (Keras' layer `dtype` argument).
+    "::mlir::TypeAttr":$compute_type
   );
 }
 

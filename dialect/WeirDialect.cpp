@@ -59,6 +59,14 @@ static LogicalResult verifyDiscardable(Operation *op, NamedAttribute attr) {
                   "a unit attribute on a function");
   if (name == WeirDialect::VectorizeAttrHelper::getNameStr())
     return expect(isa<UnitAttr>(value), "a unit attribute");
+  if (name == WeirDialect::ComputeTypeAttrHelper::getNameStr()) {
+    auto type = dyn_cast<TypeAttr>(value);
+    Type t = type ? type.getValue() : Type();
+    return expect(t && (t.isF32() || t.isBF16() || t.isF16()) &&
+                      op->getDialect() == op->getContext()
+                                              ->getLoadedDialect<WeirDialect>(),
+                  "f32, bf16 or f16 on a weir op");
+  }
   return success();
 }
 

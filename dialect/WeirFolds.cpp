@@ -6,6 +6,7 @@
 #include "dialect/WeirOps.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace weir;
@@ -39,7 +40,24 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 
 // cast(x : T to T) -> x
 OpFoldResult CastOp::fold(FoldAdaptor) {
-  return identityIf(true, getInput(), getOutput());
+  if (OpFoldResult same = identityIf(true, getInput(), getOutput()))
+    return same;
+  // cast(cast(x : A to B) to C) -> cast(x to C) when B holds every value of
+  // A exactly (a float widening): the round trip bf16 -> f32 -> bf16 is x.
+  auto inner = getInput().getDefiningOp<CastOp>();
+  if (!inner)
+    return {};
+  auto eltOf = [](Value v) {
+    return dyn_cast<FloatType>(getElementTypeOrSelf(v.getType()));
+  };
+  FloatType a = eltOf(inner.getInput()), b = eltOf(inner.getOutput());
+  if (!a || !b || !APFloat::isRepresentableBy(a.getFloatSemantics(),
+                                               b.getFloatSemantics()))
+    return {};
+  if (inner.getInput().getType() == getOutput().getType())
+    return inner.getInput();
+  getInputMutable().assign(inner.getInput());
+  return getOutput();
 }
 
 // rescale(x, scale = 1, offset = 0) -> x

@@ -49,6 +49,21 @@ def Weir_ScheduleKind : I32EnumAttr<"ScheduleKind",
   let genSpecializedAttr = 0;
 }
 
+// Keras' dtype policies: what weir-auto-mixed-precision computes in.
+def Weir_PrecisionFloat32 : I32EnumAttrCase<"float32", 0>;
+def Weir_PrecisionMixedBF16 : I32EnumAttrCase<"mixed_bfloat16", 1>;
+def Weir_PrecisionMixedF16 : I32EnumAttrCase<"mixed_float16", 2>;
+def Weir_PrecisionKind : I32EnumAttr<"PrecisionKind",
+    "a dtype policy (Keras names)",
+    [Weir_PrecisionFloat32, Weir_PrecisionMixedBF16, Weir_PrecisionMixedF16]> {
+  let cppNamespace = "::weir";
+  let genSpecializedAttr = 0;
+}
+def Weir_PrecisionKindAttr : EnumAttr<Weir_Dialect, Weir_PrecisionKind,
+                                      "precision"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Weir_MetricAccuracy : I32EnumAttrCase<"accuracy", 0>;
 def Weir_MetricKind : I32EnumAttr<"MetricKind", "a metric (Keras names)",
     [Weir_MetricAccuracy]> {
@@ -170,7 +185,9 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
     (Keras' defaults apply to the others), an optional learning-rate
     `schedule`, the `metrics`, `epochs`, `batch_size`, whether to evaluate
     on the test split after each epoch (`validate`), and optional
-    `early_stopping`. A module has at most one.
+    `early_stopping`, and the dtype `precision` policy (default
+    `float32`; weir-auto-mixed-precision reads it). A module has at most
+    one.
 
     With `data` (`train MODEL on PIPELINE` in .weir), the model trains on
     the batches of that `weir.pipeline`, and `validate` names the pipeline
@@ -197,7 +214,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
                        I64Attr:$batch_size,
                        OptionalAttr<StrAttr>:$validate,
                        OptionalAttr<Weir_EarlyStoppingAttr>:$early_stopping,
-                       OptionalAttr<FlatSymbolRefAttr>:$data);
+                       OptionalAttr<FlatSymbolRefAttr>:$data,
+                       OptionalAttr<Weir_PrecisionKindAttr>:$precision);
   let assemblyFormat = "$model attr-dict";
   let hasVerifier = 1;
 }

@@ -139,6 +139,10 @@ FailureOr<Value> ModuleBuilder::buildKernelLayer(
   auto biasInit =
       read([&] { return call.getInit("bias_initializer", InitKind::zeros); });
   auto name = read([&] { return layerName(call); });
+  // Keras' layer dtype: the type weir-auto-mixed-precision computes the
+  // layer (and its activation) in, whatever the policy.
+  static const StringRef kLayerDTypes[] = {"float32", "bfloat16", "float16"};
+  auto dtype = read([&] { return call.getEnum("dtype", kLayerDTypes, 3); });
   if (!read.ok())
     return failure();
 
@@ -151,7 +155,17 @@ FailureOr<Value> ModuleBuilder::buildKernelLayer(
   Operation *op = build(at, unranked(elt), kernel, bias);
   if (failed(refine(op)))
     return failure();
-  return activate(*act, op->getResult(0), at);
+  FailureOr<Value> out = activate(*act, op->getResult(0), at);
+  if (succeeded(out) && *dtype < 3) {
+    Type types[] = {builder.getF32Type(), builder.getBF16Type(),
+                    builder.getF16Type()};
+    auto attr = TypeAttr::get(types[*dtype]);
+    StringRef key = WeirDialect::ComputeTypeAttrHelper::getNameStr();
+    op->setAttr(key, attr);
+    if (Operation *activation = out->getDefiningOp(); activation != op)
+      activation->setAttr(key, attr);
+  }
+  return out;
 }
 
 FailureOr<Value> ModuleBuilder::buildDense(const BoundCall &call, Value input) {

@@ -22,7 +22,7 @@ using llvm::Twine;
 
 static const StringRef kTrainKeys[] = {
     "loss",       "optimizer", "metrics",       "epochs",
-    "batch_size", "validate",  "early_stopping"};
+    "batch_size", "validate",  "early_stopping", "precision"};
 
 /// Where an argument or an entry starts: its key, or its value.
 static SMLoc locOf(const Arg &arg) {
@@ -57,6 +57,8 @@ public:
   ScheduleKind scheduleKind = ScheduleKind::Constant;
   SmallVector<Attribute> metrics;
   int64_t epochs = 1, batchSize = 32;
+  /// The dtype policy, or null for the default (float32).
+  StringAttr precision;
 
 private:
   /// (key, value) pairs in source order.
@@ -374,6 +376,8 @@ LogicalResult TrainReader::read(const Train &train,
         epochs = cast<IntegerAttr>(*attr).getInt();
       else if (key == config::kBatchSize)
         batchSize = cast<IntegerAttr>(*attr).getInt();
+      else if (key == config::kPrecision)
+        precision = cast<StringAttr>(*attr);
       else
         validate = cast<StringAttr>(*attr);
     }
@@ -443,6 +447,9 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
       builder.getArrayAttr(r.metrics), builder.getI64IntegerAttr(r.epochs),
       builder.getI64IntegerAttr(r.batchSize), r.validate, earlyStopping,
       train.data.empty() ? FlatSymbolRefAttr()
-                         : FlatSymbolRefAttr::get(context, train.data));
+                         : FlatSymbolRefAttr::get(context, train.data),
+      r.precision ? PrecisionKindAttr::get(
+                        context, *symbolizePrecisionKind(r.precision.getValue()))
+                  : PrecisionKindAttr());
   return success();
 }

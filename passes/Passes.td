@@ -114,6 +114,43 @@ def BuildTrainStep : Pass<"weir-build-train-step", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def AutoMixedPrecision : Pass<"weir-auto-mixed-precision", "::mlir::ModuleOp"> {
+  let summary = "Computes each op in the dtype a Keras mixed policy gives it.";
+  let description = [{
+    Under `mixed_bfloat16` (or `mixed_float16`), decides the compute dtype of
+    every op in every function from one table with a line per op kind
+    (passes/train/AutoMixedPrecision.cpp, cited in docs/spec.md,
+    "Mixed precision"):
+
+    - `low`: products (dense, conv2d, matmul and the convolution
+      backprops) read their float operands in the low type; their lowering
+      accumulates in f32 and rounds once.
+    - `follow`: elementwise ops, activations, pooling and shape ops compute
+      in the low type when one of their float operands has it, else as
+      they are.
+    - `f32`: the islands — softmax, losses, batch norm, reductions over the
+      batch, metrics, augmentation and the optimizer updates — read f32.
+    - `keep`: parameter reads, casts and masks are left as they are.
+
+    A value is cast to a type once, right after it is defined, so a step
+    reads each f32 master weight once in the low type; function results
+    keep their declared types. A layer's `weir.compute_type` (Keras' layer
+    `dtype`) overrides the policy for that op. Run before
+    weir-differentiate, the gradient rules derive the backward pass in the
+    same dtypes (the gradient of a cast is the cast back), so gradients
+    reach the update in f32.
+
+    An op the table does not name is an error at its location. The policy
+    is the `precision` of the module's weir.train_config unless the
+    `precision` option names one; under `float32` the pass does nothing.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"\"",
+           "float32, mixed_bfloat16 or mixed_float16 (default: the "
+           "weir.train_config's, else float32)">,
+  ];
+}
+
 def Differentiate : Pass<"weir-differentiate", "::mlir::ModuleOp"> {
   let summary = "Appends reverse-mode gradients to functions that ask for them.";
   let description = [{

@@ -34,6 +34,7 @@ void weir::buildToLinalgPipeline(OpPassManager &pm) {
 
 void weir::buildTrainStepPipeline(OpPassManager &pm) {
   pm.addPass(createBuildTrainStep());
+  pm.addPass(createAutoMixedPrecision());
   pm.addPass(createDifferentiate());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

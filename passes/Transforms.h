@@ -46,6 +46,13 @@ mlir::LogicalResult differentiate(mlir::ModuleOp module);
 
 mlir::LogicalResult liftParameters(mlir::ModuleOp module);
 
+/// weir-auto-mixed-precision: computes every op of every function in the
+/// dtype `precision` (a Keras policy name: float32, mixed_bfloat16,
+/// mixed_float16) gives it; see Passes.td. Fails at an op the table does
+/// not name.
+mlir::LogicalResult autoMixedPrecision(mlir::ModuleOp module,
+                                       llvm::StringRef precision);
+
 /// weir-place-pipeline: moves the per-example maps of the training and
 /// validation pipelines into the model and marks what stays on the host;
 /// checks that the pipelines fit the model and its loss.

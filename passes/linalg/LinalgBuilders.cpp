@@ -100,10 +100,14 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to,
   if (fromInt && toFloat)
     return fromUnsigned ? arith::UIToFPOp::create(b, loc, to, v).getResult()
                         : arith::SIToFPOp::create(b, loc, to, v).getResult();
-  if (fromFloat && toFloat)
-    return fromFloat.getWidth() < toFloat.getWidth()
-               ? arith::ExtFOp::create(b, loc, to, v).getResult()
-               : arith::TruncFOp::create(b, loc, to, v).getResult();
+  if (fromFloat && toFloat) {
+    // bf16 <-> f16: through f32, which holds both exactly.
+    if (fromFloat.getWidth() == toFloat.getWidth())
+      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+    if (cast<FloatType>(v.getType()).getWidth() < toFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, to, v);
+    return arith::TruncFOp::create(b, loc, to, v);
+  }
   Type signlessTo = b.getIntegerType(cast<IntegerType>(to).getWidth());
   if (fromFloat)
     return cast<IntegerType>(to).isUnsigned()
@@ -135,6 +139,23 @@ Value fromSignless(OpBuilder &b, Location loc, Value v, Type originalType) {
 
 Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+Type accumulatorElement(Type elt) {
+  if (elt.isBF16() || elt.isF16())
+    return Float32Type::get(elt.getContext());
+  return elt;
+}
+
+Value convertFloats(OpBuilder &b, Location loc, Value v,
+                    Type elt) {
+  RankedTensorType type = typeOf(v);
+  if (type.getElementType() == elt)
+    return v;
+  return mapElements(b, loc, type.clone(elt), v, {},
+                     [&](OpBuilder &nb, Location l, ValueRange a) {
+                       return convertScalar(nb, l, a[0], elt, false);
+                     });
 }
 
 } // namespace weir::lowering

@@ -64,6 +64,15 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
 bool windowsTile(mlir::RankedTensorType x, llvm::ArrayRef<int64_t> pool,
                  llvm::ArrayRef<int64_t> strides, Padding padding);
 
+/// The element type that products and sums of `elt` accumulate in: f32
+/// for the 16-bit floats (bf16, f16), `elt` itself otherwise.
+mlir::Type accumulatorElement(mlir::Type elt);
+
+/// The float tensor `v` with every element converted to the float type
+/// `elt` (rounded to nearest even when narrower); `v` when it has it.
+mlir::Value convertFloats(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value v, mlir::Type elt);
+
 /// A float constant of type `type`.
 mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                        double value);

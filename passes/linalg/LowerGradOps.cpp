@@ -71,13 +71,17 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     Value a = op.getA();
     Value k = op.getTransposeB() ? transpose2D(b, loc, op.getB()) : op.getB();
     auto type = typeOf(op.getOutput());
+    // 16-bit floats accumulate in f32 and round once.
+    Type accElt = accumulatorElement(type.getElementType());
+    auto accType = type.clone(accElt);
     auto kType = typeOf(k);
     bool transposeA = op.getTransposeA();
-    Value init = zeroTensor(b, loc, type, transposeA ? k : a);
+    Value init = zeroTensor(b, loc, accType, transposeA ? k : a);
     if (!transposeA && kType.hasStaticShape() && kType.getDimSize(0) % 8 == 0) {
-      b.replaceOp(op, linalg::MatmulOp::create(b, loc, TypeRange{type},
+      Value product = linalg::MatmulOp::create(b, loc, TypeRange{accType},
                                                ValueRange{a, k}, ValueRange{init})
-                          .getResult(0));
+                          .getResult(0);
+      b.replaceOp(op, convertFloats(b, loc, product, type.getElementType()));
       return success();
     }
     MLIRContext *ctx = b.getContext();
@@ -92,15 +96,19 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     AffineMap outMap = AffineMap::get(3, 0, {i, d2}, ctx);
     auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
     SmallVector<utils::IteratorType> iters{par, red, par};
-    b.replaceOp(op, linalg::GenericOp::create(
-                        b, loc, TypeRange{type}, ValueRange{a, k}, ValueRange{init},
-                        ArrayRef<AffineMap>{aMap, bMap, outMap}, iters,
-                        [](OpBuilder &nb, Location l, ValueRange v) {
-                          Value p = arith::MulFOp::create(nb, l, v[0], v[1]);
-                          linalg::YieldOp::create(
-                              nb, l, arith::AddFOp::create(nb, l, v[2], p).getResult());
-                        })
-                        .getResult(0));
+    Value product =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType}, ValueRange{a, k}, ValueRange{init},
+            ArrayRef<AffineMap>{aMap, bMap, outMap}, iters,
+            [&](OpBuilder &nb, Location l, ValueRange v) {
+              Value p = arith::MulFOp::create(
+                  nb, l, convertScalar(nb, l, v[0], accElt, false),
+                  convertScalar(nb, l, v[1], accElt, false));
+              linalg::YieldOp::create(
+                  nb, l, arith::AddFOp::create(nb, l, v[2], p).getResult());
+            })
+            .getResult(0);
+    b.replaceOp(op, convertFloats(b, loc, product, type.getElementType()));
     return success();
   }
 };
@@ -123,19 +131,23 @@ struct LowerReduceSum : OpRewritePattern<ReduceSumOp> {
       if (!reduced)
         kept.push_back(getAffineDimExpr(i, ctx));
     }
-    Value init = zeroTensor(b, loc, type, op.getInput());
-    b.replaceOp(op, linalg::GenericOp::create(
-                        b, loc, TypeRange{type}, ValueRange{op.getInput()},
-                        ValueRange{init},
-                        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
-                                            AffineMap::get(rank, 0, kept, ctx)},
-                        iters,
-                        [](OpBuilder &nb, Location l, ValueRange a) {
-                          linalg::YieldOp::create(
-                              nb, l,
-                              arith::AddFOp::create(nb, l, a[0], a[1]).getResult());
-                        })
-                        .getResult(0));
+    // 16-bit floats accumulate in f32 and round once.
+    Type accElt = accumulatorElement(type.getElementType());
+    Value init = zeroTensor(b, loc, type.clone(accElt), op.getInput());
+    Value sum =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{op.getInput()},
+            ValueRange{init},
+            ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank),
+                                AffineMap::get(rank, 0, kept, ctx)},
+            iters,
+            [&](OpBuilder &nb, Location l, ValueRange a) {
+              Value x = convertScalar(nb, l, a[0], accElt, false);
+              linalg::YieldOp::create(
+                  nb, l, arith::AddFOp::create(nb, l, x, a[1]).getResult());
+            })
+            .getResult(0);
+    b.replaceOp(op, convertFloats(b, loc, sum, type.getElementType()));
     return success();
   }
 };
@@ -358,6 +370,32 @@ LogicalResult lowerStridedBackpropInput(Conv2DBackpropInputOp op,
   return success();
 }
 
+/// A convolution backprop on 16-bit floats: the same op on f32 copies of
+/// its operands, rounded once at the end (the f32 op then lowers by the
+/// patterns below). Products of the backward pass so accumulate in f32.
+template <typename OpT>
+struct WidenConvBackprop : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &b) const override {
+    auto type = typeOf(op->getResult(0));
+    Type elt = type.getElementType();
+    Type accElt = accumulatorElement(elt);
+    if (accElt == elt)
+      return failure();
+    Location loc = op.getLoc();
+    SmallVector<Value> wide;
+    for (Value v : op->getOperands())
+      wide.push_back(CastOp::create(b, loc, typeOf(v).clone(accElt), v,
+                                    TypeAttr::get(accElt)));
+    Operation *f32 = b.clone(*op);
+    f32->setOperands(wide);
+    f32->getResult(0).setType(type.clone(accElt));
+    b.replaceOpWithNewOp<CastOp>(op, type, f32->getResult(0),
+                                 TypeAttr::get(elt));
+    return success();
+  }
+};
+
 // conv2d_backprop_input: a stride-1 convolution of the output gradient,
 // dilated by the strides and padded, with the kernel rotated by 180 degrees
 // and its channel axes swapped. With strides (and no dilation), the phase
@@ -570,6 +608,8 @@ struct LowerSoftmaxGrad : OpRewritePattern<SoftmaxGradOp> {
 
 void weir::populateLowerGradOpsPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
+  patterns.add<WidenConvBackprop<Conv2DBackpropInputOp>,
+               WidenConvBackprop<Conv2DBackpropFilterOp>>(ctx, /*benefit=*/2);
   patterns.add<LowerMatmul, LowerReduceSum, LowerMul, LowerSlice,
                LowerDropoutMask, LowerConvBackpropInput,
                LowerConvBackpropFilter, LowerSoftmaxGrad>(ctx);

@@ -77,24 +77,31 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 // dense: out = bias broadcast to [B, N] (or 0), then matmul accumulates.
+// 16-bit floats accumulate in f32 (the matmul extends its operands) and
+// round once at the end.
 struct LowerDense : OpRewritePattern<DenseOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DenseOp op, PatternRewriter &b) const override {
     Location loc = op.getLoc();
     auto type = typeOf(op.getOutput());
+    auto accType = type.clone(accumulatorElement(type.getElementType()));
     Value init;
     if (Value bias = op.getBias())
-      init = mapElements(b, loc, type, bias, lastAxisMap(b.getContext(), 2),
-                         [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+      init = mapElements(b, loc, accType, bias, lastAxisMap(b.getContext(), 2),
+                         [&](OpBuilder &nb, Location l, ValueRange a) {
+                           return convertScalar(nb, l, a[0],
+                                                accType.getElementType(), false);
+                         },
                          op.getInput());
     else
-      init = filledTensor(b, loc, type, op.getInput(),
-                          b.getFloatAttr(type.getElementType(), 0.0));
-    b.replaceOp(op, linalg::MatmulOp::create(
-                        b, loc, TypeRange{type},
+      init = filledTensor(b, loc, accType, op.getInput(),
+                          b.getFloatAttr(accType.getElementType(), 0.0));
+    Value product = linalg::MatmulOp::create(
+                        b, loc, TypeRange{accType},
                         ValueRange{op.getInput(), op.getKernel()},
                         ValueRange{init})
-                        .getResult(0));
+                        .getResult(0);
+    b.replaceOp(op, convertFloats(b, loc, product, type.getElementType()));
     return success();
   }
 };
@@ -112,19 +119,25 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
     Value input =
         padSpatial(b, loc, op.getInput(), window, op.getStrides(),
                    op.getDilation(), op.getPadding(), b.getFloatAttr(elt, 0.0));
+    // 16-bit floats accumulate in f32 and round once, as dense does.
+    auto accType = type.clone(accumulatorElement(elt));
     Value init;
     if (Value bias = op.getBias())
-      init = mapElements(b, loc, type, bias, lastAxisMap(b.getContext(), 4),
-                         [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+      init = mapElements(b, loc, accType, bias, lastAxisMap(b.getContext(), 4),
+                         [&](OpBuilder &nb, Location l, ValueRange a) {
+                           return convertScalar(nb, l, a[0],
+                                                accType.getElementType(), false);
+                         },
                          op.getInput());
     else
-      init = filledTensor(b, loc, type, op.getInput(), b.getFloatAttr(elt, 0.0));
-    b.replaceOp(op, linalg::Conv2DNhwcHwcfOp::create(
-                        b, loc, TypeRange{type},
-                        ValueRange{input, op.getKernel()}, ValueRange{init},
-                        pairAttr(b, op.getStrides()),
-                        pairAttr(b, op.getDilation()))
-                        .getResult(0));
+      init = filledTensor(b, loc, accType, op.getInput(),
+                          b.getFloatAttr(accType.getElementType(), 0.0));
+    Value conv = linalg::Conv2DNhwcHwcfOp::create(
+                     b, loc, TypeRange{accType},
+                     ValueRange{input, op.getKernel()}, ValueRange{init},
+                     pairAttr(b, op.getStrides()), pairAttr(b, op.getDilation()))
+                     .getResult(0);
+    b.replaceOp(op, convertFloats(b, loc, conv, elt));
     return success();
   }
 };

@@ -1,5 +1,6 @@
 // Epoch permutations (SplitMix64 + Fisher-Yates) and batch gathering.
 #include "runtime/train/Batcher.h"
+#include "runtime/Float16.h"
 #include "runtime/Random.h"
 
 #include <algorithm>
@@ -21,8 +22,19 @@ void convertElems(const void *src, void *dst, int64_t count) {
     d[i] = static_cast<D>(s[i]);
 }
 
+/// To f16 or bf16: through f32, rounded to nearest even (runtime/Float16.h).
+template <typename S, uint16_t (*Round)(float)>
+void convertToHalf(const void *src, void *dst, int64_t count) {
+  const S *s = static_cast<const S *>(src);
+  uint16_t *d = static_cast<uint16_t *>(dst);
+  for (int64_t i = 0; i < count; ++i)
+    d[i] = Round(static_cast<float>(s[i]));
+}
+
 template <typename S> Batcher::ConvertFn converterFrom(DType to) {
   switch (to) {
+  case DType::F16: return &convertToHalf<S, floatToHalf>;
+  case DType::BF16: return &convertToHalf<S, floatToBF16>;
   case DType::F32: return &convertElems<S, float>;
   case DType::F64: return &convertElems<S, double>;
   case DType::U8: return &convertElems<S, uint8_t>;
@@ -33,7 +45,7 @@ template <typename S> Batcher::ConvertFn converterFrom(DType to) {
   }
 }
 
-/// A converter between two numeric dtypes (F32 F64 U8 I8 I32 I64), or null.
+/// A converter from F32 F64 U8 I8 I32 I64 to those or F16 BF16, or null.
 Batcher::ConvertFn converter(DType from, DType to) {
   switch (from) {
   case DType::F32: return converterFrom<float>(to);
@@ -155,13 +167,13 @@ Result<Batcher> Batcher::create(const ArrayDataset &data, int64_t batchSize,
   Batcher b;
   DType from = data.x.dtype();
   if (from != xDType) {
-    bool toFloat = xDType == DType::F32 || xDType == DType::F64;
+    bool toFloat = isFloatDType(xDType);
     bool fromFloat = from == DType::F32 || from == DType::F64;
     if (!toFloat || !(fromFloat || isIntegerDType(from)))
       return Status::error(std::string("cannot convert examples from ") +
                            dtypeName(from) + " to " + dtypeName(xDType) +
-                           " (integers convert to f32/f64, f32 and f64 to "
-                           "each other)");
+                           " (integers, f32 and f64 convert to f32, f64, f16 "
+                           "and bf16)");
     b.convertX_ = converter(from, xDType);
   }
   if (yFrom != yDType) {

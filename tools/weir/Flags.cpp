@@ -55,6 +55,12 @@ cl::opt<bool> noUnusedWarning(
     cl::sub(compile), cl::sub(run), cl::sub(init), cl::sub(bench),
     cl::sub(train), cl::sub(evaluate), cl::sub(predict), cl::sub(gradients),
     cl::cat(category));
+cl::opt<std::string> precision(
+    "precision",
+    cl::desc("Dtype policy: float32, mixed_bfloat16 or mixed_float16 "
+             "(default: the train block's precision)"),
+    cl::sub(compile), cl::sub(train), cl::sub(evaluate), cl::sub(predict),
+    cl::sub(gradients), cl::cat(category));
 cl::opt<std::string> weights("weights", cl::desc("Weights (.safetensors)"),
                              cl::value_desc("file"), cl::sub(run),
                              cl::sub(train), cl::sub(evaluate),
@@ -148,6 +154,7 @@ SessionOptions sessionOptions() {
   session.printIRAfterAll = printAfterAll;
   session.timing = timing;
   session.warnUnusedParameters = !noUnusedWarning;
+  session.precision = precision;
   return session;
 }
 

@@ -23,7 +23,8 @@ extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
     predict, gradients;
 
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
-    checkpoint, split, runOutput, function, classNames, onBadImage, device;
+    checkpoint, split, runOutput, function, classNames, onBadImage, device,
+    precision;
 extern cl::list<std::string> cudaArch, inputs, dataArgs;
 extern cl::opt<bool> printAfterAll, timing, noUnusedWarning, resume,
     noValidation, verbose;

@@ -44,3 +44,18 @@ module attributes {weir.dropped_results = {f = array<i64: 0>}} {
     return
   }
 }
+
+// -----
+
+func.func @compute_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{weir.compute_type must be f32, bf16 or f16 on a weir op}}
+  %0 = weir.relu %x {weir.compute_type = i32} : tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{weir.compute_type must be f32, bf16 or f16 on a weir op}}
+func.func @compute_type_on_function() attributes {weir.compute_type = f32} {
+  return
+}

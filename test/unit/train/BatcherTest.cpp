@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <tuple>
 
 using namespace weir;
 using namespace weir::test;
@@ -148,6 +149,38 @@ TEST(Batcher, ConvertsU8ToFloat) {
       ASSERT_EQ(got, want) << i;
     }
     EXPECT_EQ(y.data<uint8_t>()[49], 149 % 256); // labels 100 + i fit in u8
+  }
+}
+
+// Examples feed an f16 or bf16 model input rounded to nearest even; the
+// expected bits are numpy's (np.float16(0.1).view(np.uint16) == 0x2e66) and
+// the bf16 rounding of 0.1f (0x3dcccccd -> 0x3dcd).
+TEST(Batcher, ConvertsToHalf) {
+  ArrayDataset d = dataset(50);
+  struct Case { DType to; uint16_t one, v255; };
+  for (Case c : {Case{DType::F16, 0x3c00, 0x5bf8}, Case{DType::BF16, 0x3f80, 0x437f}}) {
+    Result<Batcher> b = Batcher::create(d, 50, false, 0, c.to, {3, 2}, DType::U8);
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    HostTensor x, y;
+    ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+    ASSERT_EQ(x.dtype(), c.to);
+    EXPECT_EQ(x.data<uint16_t>()[0], 0u);
+    EXPECT_EQ(x.data<uint16_t>()[1], c.one);
+    EXPECT_EQ(x.data<uint16_t>()[255], c.v255);
+  }
+  ArrayDataset f;
+  f.x = std::move(*HostTensor::create(DType::F32, {1, 2}));
+  f.x.data<float>()[0] = 0.1f;
+  f.x.data<float>()[1] = -65520.0f; // rounds past the largest f16 to -inf
+  f.y = std::move(*HostTensor::create(DType::I32, {1}));
+  for (auto [to, tenth, big] : {std::tuple{DType::F16, 0x2e66, 0xfc00},
+                                std::tuple{DType::BF16, 0x3dcd, 0xc780}}) {
+    Result<Batcher> b = Batcher::create(f, 1, false, 0, to, {2}, DType::I32);
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    HostTensor x, y;
+    ASSERT_TRUE(b->fill(0, 0, x, y).ok());
+    EXPECT_EQ(x.data<uint16_t>()[0], tenth) << dtypeName(to);
+    EXPECT_EQ(x.data<uint16_t>()[1], big) << dtypeName(to);
   }
 }
 
