@@ -44,7 +44,8 @@ LogicalResult MatmulOp::verify() {
   return success();
 }
 
-// grad_c2: axes are increasing and in range; the result drops them.
+// grad_c2: axes are increasing and in range; the result drops them (and
+// may be a wider float: a bf16 sum accumulated and kept in f32).
 LogicalResult ReduceSumOp::verify() {
   auto in = ranked(getInput()), out = ranked(getOutput());
   if (!in || !out)
@@ -60,9 +61,12 @@ LogicalResult ReduceSumOp::verify() {
   for (int64_t i = 0; i < in.getRank(); ++i)
     if (!llvm::is_contained(getAxes(), i))
       kept.push_back(in.getDimSize(i));
-  if (!compatible(out, in.clone(kept)))
-    return emitOpError("result ") << out << " should be "
-                                  << in.clone(kept);
+  RankedTensorType want = in.clone(kept);
+  if (isa<FloatType>(in.getElementType()) &&
+      isa<FloatType>(out.getElementType()))
+    want = want.clone(out.getElementType());
+  if (!compatible(out, want))
+    return emitOpError("result ") << out << " should be " << want;
   return success();
 }
 

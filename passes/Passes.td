@@ -138,7 +138,10 @@ def AutoMixedPrecision : Pass<"weir-auto-mixed-precision", "::mlir::ModuleOp"> {
     `dtype`) overrides the policy for that op. Run before
     weir-differentiate, the gradient rules derive the backward pass in the
     same dtypes (the gradient of a cast is the cast back), so gradients
-    reach the update in f32.
+    reach the update in f32. A `matmul` or `reduce_sum` whose one use
+    widens it produces the wide type itself, so run again after
+    weir-differentiate, weight and bias gradients leave their f32
+    accumulators unrounded.
 
     An op the table does not name is an error at its location. The policy
     is the `precision` of the module's weir.train_config unless the

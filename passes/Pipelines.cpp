@@ -34,8 +34,12 @@ void weir::buildToLinalgPipeline(OpPassManager &pm) {
 
 void weir::buildTrainStepPipeline(OpPassManager &pm) {
   pm.addPass(createBuildTrainStep());
+  // Before differentiation, so the backward pass inherits the forward
+  // dtypes; after it, so weight gradients leave their f32 accumulators
+  // unrounded (the pass is idempotent otherwise).
   pm.addPass(createAutoMixedPrecision());
   pm.addPass(createDifferentiate());
+  pm.addPass(createAutoMixedPrecision());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

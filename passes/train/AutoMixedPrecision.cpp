@@ -64,6 +64,7 @@ const std::vector<Rule> &rules() {
       rule<MulOp>(P::Follow),
       rule<RescaleOp>(P::Follow),
       rule<DropoutOp>(P::Follow),
+      rule<DropoutMaskOp>(P::Follow),
       rule<MaxPool2DOp>(P::Follow),
       rule<AvgPool2DOp>(P::Follow),
       rule<MaxPool2DGradOp>(P::Follow),
@@ -98,10 +99,9 @@ const std::vector<Rule> &rules() {
       rule<RandomTranslationOp>(P::F32),
       rule<RandomCropOp>(P::F32),
       rule<RandomContrastOp>(P::F32),
-      // Master weights, explicit casts, random masks, constants.
+      // Master weights, explicit casts, constants.
       rule<LoadParamOp>(P::Keep),
       rule<CastOp>(P::Keep),
-      rule<DropoutMaskOp>(P::Keep),
       rule<arith::ConstantOp>(P::Keep),
   };
   return table;
@@ -206,6 +206,27 @@ private:
     return c;
   }
 
+public:
+  /// A product or sum whose one use widens it produces the wide type
+  /// itself, so a weight gradient leaves its f32 accumulator unrounded.
+  void widenProducts() {
+    SmallVector<CastOp> casts;
+    fn.walk([&](CastOp c) { casts.push_back(c); });
+    for (CastOp c : casts) {
+      Value src = c.getInput();
+      FloatType from = floatElement(src), to = floatElement(c.getOutput());
+      if (!from || !to || from == to || !src.hasOneUse() ||
+          !isa_and_nonnull<MatmulOp, ReduceSumOp>(src.getDefiningOp()) ||
+          !APFloat::isRepresentableBy(from.getFloatSemantics(),
+                                      to.getFloatSemantics()))
+        continue;
+      src.setType(c.getOutput().getType());
+      c.getOutput().replaceAllUsesWith(src);
+      c.erase();
+    }
+  }
+
+private:
   func::FuncOp fn;
   FloatType low;
   llvm::DenseMap<std::pair<Value, Type>, Value> casts;
@@ -227,9 +248,12 @@ LogicalResult weir::autoMixedPrecision(ModuleOp module, StringRef precision) {
   case PrecisionKind::mixed_float16: low = Float16Type::get(ctx); break;
   }
   for (auto fn : module.getOps<func::FuncOp>())
-    if (!fn.isExternal() &&
-        failed(FunctionRewriter(fn, low).run()))
-      return failure();
+    if (!fn.isExternal()) {
+      FunctionRewriter rewriter(fn, low);
+      if (failed(rewriter.run()))
+        return failure();
+      rewriter.widenProducts();
+    }
   return success();
 }
 
