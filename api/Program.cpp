@@ -113,6 +113,13 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!fns.ok())
     return fns.status();
   run->config = fns->config;
+  // f16's range needs loss scaling to train (Keras wraps the optimizer in
+  // a LossScaleOptimizer); without it small gradients flush to zero.
+  if (run->config.precision == PrecisionKind::mixed_float16)
+    return Status::error(
+        "precision mixed_float16 trains with loss scaling, which Weir does "
+        "not have yet; use mixed_bfloat16 (bf16 has f32's range and needs "
+        "none), or `weir gradients` to inspect f16 gradients");
   // Read before the module is lowered.
   if (auto model = session.module().lookupSymbol<mlir::func::FuncOp>(run->config.model)) {
     auto out = mlir::cast<mlir::RankedTensorType>(model.getResultTypes()[0]);

@@ -153,20 +153,26 @@ LogicalResult Session::buildTraining() {
                     "optimizer, epochs); see docs/language.md\n";
     return failure();
   }
-  if (!options_.precision.empty()) {
-    std::optional<PrecisionKind> kind =
-        symbolizePrecisionKind(options_.precision);
-    if (!kind) {
-      llvm::errs() << "weir: unknown precision '" << options_.precision
-                   << "' (expected one of "
-                   << llvm::join(precisionNames(), ", ") << ")\n";
-      return failure();
-    }
-    config.setPrecisionAttr(PrecisionKindAttr::get(context_.get(), *kind));
-  }
+  if (failed(applyPrecisionOption(config)))
+    return failure();
   if (failed(runPasses(buildTrainStepPipeline)))
     return failure();
   stage_ = Stage::Training;
+  return success();
+}
+
+LogicalResult Session::applyPrecisionOption(TrainConfigOp config) {
+  if (options_.precision.empty())
+    return success();
+  std::optional<PrecisionKind> kind = symbolizePrecisionKind(options_.precision);
+  if (!kind) {
+    llvm::errs() << "weir: unknown precision '" << options_.precision
+                 << "' (expected one of " << llvm::join(precisionNames(), ", ")
+                 << ")\n";
+    return failure();
+  }
+  if (config)
+    config.setPrecisionAttr(PrecisionKindAttr::get(context_.get(), *kind));
   return success();
 }
 
@@ -174,6 +180,19 @@ LogicalResult Session::lowerToLinalg() {
   if (stage_ == Stage::Lowered) {
     llvm::errs() << "weir: this module is already lowered\n";
     return failure();
+  }
+  // Inference alone: the functions get the policy here (the training
+  // pipeline gives it to every function, the model's included).
+  if (stage_ != Stage::Training) {
+    TrainConfigOp config = findTrainConfig(*module_);
+    if (failed(applyPrecisionOption(config)))
+      return failure();
+    std::string policy = options_.precision;
+    if (policy.empty() && config)
+      policy = stringifyPrecisionKind(getTrainingConfig(config).precision).str();
+    if (!policy.empty() && policy != "float32" &&
+        failed(autoMixedPrecision(*module_, policy)))
+      return failure();
   }
   stage_ = Stage::Lowered;
   return runPasses(buildToLinalgPipeline);

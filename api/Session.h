@@ -28,6 +28,8 @@
 
 namespace weir {
 
+class TrainConfigOp;
+
 /// A parameter the entry function reads, in the order the lowered function
 /// takes them (declaration order).
 struct EntryParameter {
@@ -113,6 +115,10 @@ public:
   runPasses(llvm::function_ref<void(mlir::OpPassManager &)> build);
 
 private:
+  /// Sets the train config's precision (when there is one) to the
+  /// --precision option, when one was given, and checks its name.
+  mlir::LogicalResult applyPrecisionOption(TrainConfigOp config);
+
   Session() = default;
   /// Parses the source buffer just added and runs the model pipeline.
   bool parseAndVerify();
