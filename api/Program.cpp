@@ -113,13 +113,6 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!fns.ok())
     return fns.status();
   run->config = fns->config;
-  // f16's range needs loss scaling to train (Keras wraps the optimizer in
-  // a LossScaleOptimizer); without it small gradients flush to zero.
-  if (run->config.precision == PrecisionKind::mixed_float16)
-    return Status::error(
-        "precision mixed_float16 trains with loss scaling, which Weir does "
-        "not have yet; use mixed_bfloat16 (bf16 has f32's range and needs "
-        "none), or `weir gradients` to inspect f16 gradients");
   // Read before the module is lowered.
   if (auto model = session.module().lookupSymbol<mlir::func::FuncOp>(run->config.model)) {
     auto out = mlir::cast<mlir::RankedTensorType>(model.getResultTypes()[0]);
@@ -206,6 +199,11 @@ Result<std::unique_ptr<TrainingRun>> weir::startTraining(Session &session,
   if (!step.ok())
     return step.status();
   run->step = std::move(*step);
+  // f16's range needs loss scaling (Keras' LossScaleOptimizer): dynamic
+  // unless the train block fixes the scale.
+  LossScaling scaling;
+  scaling.dynamic = !run->config.lossScale;
+  run->step->setLossScaling(scaling);
   run->probe = fns->probe;
   if (run->probe.name.empty())
     run->probe.name = run->config.model + "_probe";
@@ -288,6 +286,8 @@ static Initializer initializerOf(InitKind kind) {
     return Initializer::Zeros;
   case InitKind::ones:
     return Initializer::Ones;
+  case InitKind::constant:
+    return Initializer::Constant;
   }
   return Initializer::Zeros;
 }
@@ -309,7 +309,9 @@ Result<std::vector<NamedTensor>> weir::initializeParameters(Session &session,
     InitializerAttr init = param.getInit();
     uint64_t seed = init.getSeed() ? uint64_t(*init.getSeed())
                                    : deriveSeed(runSeed, name);
-    if (Status s = initialize(*t, initializerOf(init.getKind()), seed); !s.ok())
+    double value = init.getValue() ? init.getValue().getValueAsDouble() : 0.0;
+    if (Status s = initialize(*t, initializerOf(init.getKind()), seed, value);
+        !s.ok())
       return s.withPrefix("parameter '" + name + "'");
     tensors.push_back({name, std::move(*t)});
   }

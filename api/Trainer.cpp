@@ -196,12 +196,13 @@ static PipelineOptions pipelineOptionsOf(const TrainerOptions &o) {
   return po;
 }
 
-/// The error of a non-finite loss: where it happened and, from the probe,
-/// the first layer whose output is not finite (the step did not update the
-/// parameters, so the forward pass can run again on the same batch).
-static Status divergence(TrainingRun &run, Session &session, double loss,
-                         int64_t step, int64_t epoch, int64_t batch,
-                         const HostTensor &x, uint64_t key) {
+/// The error of a non-finite loss or gradient: where it happened and, from
+/// the probe, the first layer whose output is not finite (the step did not
+/// update the parameters, so the forward pass can run again on the same
+/// batch).
+static Status divergence(TrainingRun &run, Session &session,
+                         const StepMetrics &m, int64_t step, int64_t epoch,
+                         int64_t batch, const HostTensor &x, uint64_t key) {
   std::string where;
   Status compiled = compileProbe(run, session);
   Result<std::string> layer =
@@ -215,11 +216,26 @@ static Status divergence(TrainingRun &run, Session &session, double loss,
     if (!checkFinite(run.state.at(n), n).ok())
       where = "; the first parameter holding non-finite values is '" + n + "'";
   }
-  return Status::error("the loss became " + std::to_string(loss) +
-                       " at step " + std::to_string(step) + " (epoch " +
-                       std::to_string(epoch) + ", batch " +
+  std::string what = "the loss became " + std::to_string(m.loss);
+  if (std::isfinite(m.loss)) {
+    what = "the gradient of '" + m.nonFiniteGradient + "' is not finite";
+    if (where.empty())
+      where = "; every layer's output is finite, so the backward pass "
+              "overflowed";
+  }
+  if (run.step->lossScaled()) {
+    std::string scale;
+    llvm::raw_string_ostream(scale) << llvm::format("%g", run.step->lossScale());
+    where += "; the loss scale is " + scale +
+             " (fixed by loss_scale; without it the scale is dynamic and "
+             "such steps are skipped)";
+  }
+  bool scaleAdvice = std::isfinite(m.loss) && run.step->lossScaled();
+  return Status::error(what + " at step " + std::to_string(step) +
+                       " (epoch " + std::to_string(epoch) + ", batch " +
                        std::to_string(batch) + ")" + where +
-                       "; try a lower learning rate");
+                       (scaleAdvice ? "; try a lower loss_scale"
+                                    : "; try a lower learning rate"));
 }
 
 Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
@@ -342,7 +358,7 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   for (int64_t epoch = progress.epoch; epoch < epochs && !stopped; ++epoch) {
     auto start = Clock::now();
     double lossSum = 0, correct = 0;
-    int64_t seen = 0;
+    int64_t seen = 0, skippedInEpoch = 0;
     if (Status st = batches->startEpoch(epoch); !st.ok())
       return st;
     for (int64_t s = 0; s < steps; ++s) {
@@ -361,11 +377,12 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
                                              static_cast<float>(lr), key);
       if (!m.ok())
         return m.status();
-      if (!std::isfinite(m->loss)) {
+      if (!std::isfinite(m->loss) || !m->nonFiniteGradient.empty()) {
         sink.onBatchesDone();
-        return divergence(run, *session_, m->loss, progress.step + 1,
-                          epoch + 1, s + 1, *xp, key);
+        return divergence(run, *session_, *m, progress.step + 1, epoch + 1,
+                          s + 1, *xp, key);
       }
+      skippedInEpoch += m->skipped;
       ++progress.step;
       lossSum += m->loss * m->examples;
       correct += m->correct;
@@ -395,6 +412,10 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       stats.accuracy = correct / seen;
     stats.samplesPerSec = secs > 0 ? seen / secs : 0;
     stats.seconds = secs;
+    if (run.step->lossScaled()) {
+      stats.lossScale = run.step->lossScale();
+      stats.skippedSteps = skippedInEpoch;
+    }
     EpochLogs &logs = report.logs;
     logs["loss"] = stats.loss;
     if (accuracy)

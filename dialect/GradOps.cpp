@@ -70,6 +70,18 @@ LogicalResult ReduceSumOp::verify() {
   return success();
 }
 
+// grad_c10: the scale is 0-d, of the input's element type (the result has
+// the input's type, by AllTypesMatch).
+LogicalResult MulScalarOp::verify() {
+  auto scale = ranked(getScale());
+  if (!scale || scale.getRank() != 0 ||
+      scale.getElementType() != cast<ShapedType>(getInput().getType()).getElementType())
+    return emitOpError("scale ")
+           << getScale().getType() << " should be a 0-d tensor of "
+           << cast<ShapedType>(getInput().getType()).getElementType();
+  return success();
+}
+
 // grad_c3: the slice fits in the axis; the other dimensions are kept.
 LogicalResult SliceOp::verify() {
   auto in = ranked(getInput()), out = ranked(getOutput());

@@ -68,6 +68,10 @@ LogicalResult TrainConfigOp::verify() {
   if (StringAttr validate = getValidateAttr(); validate && !getData())
     if (failed(checkKeyValue("train", "validate", validate, emit)))
       return failure();
+  // train_config_c15: a fixed loss scale is positive.
+  if (FloatAttr scale = getLossScaleAttr())
+    if (failed(checkKeyValue("train", "loss_scale", scale, emit)))
+      return failure();
   if (EarlyStoppingAttr early = getEarlyStoppingAttr()) {
     // train_config_c11 is #weir.early_stopping's.
     // train_config_c12: val_* only exists when the model is validated.
@@ -182,6 +186,8 @@ TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
   }
   if (std::optional<PrecisionKind> precision = op.getPrecision())
     c.precision = *precision;
+  if (FloatAttr scale = op.getLossScaleAttr())
+    c.lossScale = scale.getValueAsDouble();
   return c;
 }
 

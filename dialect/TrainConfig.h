@@ -62,6 +62,8 @@ struct TrainingConfig {
   std::string data, validationData;
   std::optional<EarlyStoppingConfig> earlyStopping;
   PrecisionKind precision = PrecisionKind::float32;
+  /// Under mixed_float16: a fixed loss scale, or none for dynamic scaling.
+  std::optional<double> lossScale;
 };
 
 /// The configuration of a verified op, Keras defaults filled in.
@@ -94,11 +96,20 @@ constexpr llvm::StringLiteral kEpochs = "epochs";
 constexpr llvm::StringLiteral kBatchSize = "batch_size";
 constexpr llvm::StringLiteral kValidate = "validate";
 constexpr llvm::StringLiteral kPrecision = "precision";
+constexpr llvm::StringLiteral kLossScale = "loss_scale";
+/// Loss scaling's state: the parameters weir-build-train-step declares
+/// under mixed_float16 and the runtime updates (runtime/train/Step.h spells
+/// the same names; docs/spec.md, "Loss scaling").
+constexpr llvm::StringLiteral kLossScaleParam = "loss_scale/scale";
+constexpr llvm::StringLiteral kGoodStepsParam = "loss_scale/good_steps";
+constexpr llvm::StringLiteral kSkippedStepsParam = "loss_scale/skipped_steps";
+/// Keras' LossScaleOptimizer: the dynamic scale starts at 2^15.
+constexpr double kInitialLossScale = 32768.0;
 } // namespace config
 
 /// Keyed values are checked against one table per *group*: an optimizer
 /// ("adam": its optimizer_options), a schedule ("cosine_decay"),
-/// "early_stopping", or "train" (epochs, batch_size, validate, precision). The keys
+/// "early_stopping", or "train" (epochs, batch_size, validate, precision, loss_scale). The keys
 /// of `group`, in Keras' argument order; empty for an unknown group.
 llvm::ArrayRef<llvm::StringRef> keysOf(llvm::StringRef group);
 /// Whether `key` of `group` has no default (decay_steps of a schedule).

@@ -106,7 +106,8 @@ static const std::vector<GroupDef> &groups() {
         {"train",
          {integer("epochs", 1), integer("batch_size", 1),
           choice("validate", kSplits),
-          choice("precision", precisionNames())},
+          choice("precision", precisionNames()),
+          number("loss_scale", 0, false)},
          {}},
     };
     for (GroupDef &g : t)

@@ -50,7 +50,10 @@ def Weir_Dialect : Dialect {
     "::mlir::UnitAttr":$vectorize,
     // On a layer op: the float type weir-auto-mixed-precision computes it
     // in, whatever the policy (Keras' layer `dtype` argument).
-    "::mlir::TypeAttr":$compute_type
+    "::mlir::TypeAttr":$compute_type,
+    // On a training function: the non-trainable parameter weir-differentiate
+    // multiplies the loss gradient by (mixed_float16 loss scaling).
+    "::mlir::FlatSymbolRefAttr":$loss_scale
   );
 }
 
@@ -77,10 +80,11 @@ def Weir_InitHeNormal : I32EnumAttrCase<"he_normal", 2>;
 def Weir_InitHeUniform : I32EnumAttrCase<"he_uniform", 3>;
 def Weir_InitZeros : I32EnumAttrCase<"zeros", 4>;
 def Weir_InitOnes : I32EnumAttrCase<"ones", 5>;
+def Weir_InitConstant : I32EnumAttrCase<"constant", 6>;
 def Weir_InitKind : I32EnumAttr<"InitKind",
     "how a parameter is initialized (Keras initializer names)",
     [Weir_InitGlorotUniform, Weir_InitGlorotNormal, Weir_InitHeNormal,
-     Weir_InitHeUniform, Weir_InitZeros, Weir_InitOnes]> {
+     Weir_InitHeUniform, Weir_InitZeros, Weir_InitOnes, Weir_InitConstant]> {
   let cppNamespace = "::weir";
   let genSpecializedAttr = 0;
 }
@@ -139,14 +143,27 @@ def Weir_InitializerAttr : AttrDef<Weir_Dialect, "Initializer"> {
     same run seed always gives the same weights.
 
     ```mlir
+    `constant` (Keras' `Constant`) fills every element with its `value`
+    (the training step's loss scale starts this way); the other kinds take
+    no value.
+
+    ```mlir
     #weir.init<glorot_uniform, seed = 7>
     #weir.init<zeros>
+    #weir.init<constant(3.276800e+04 : f64)>
     ```
   }];
   let parameters = (ins
     EnumParameter<Weir_InitKind>:$kind,
-    OptionalParameter<"std::optional<int64_t>">:$seed);
-  let assemblyFormat = "`<` $kind (`,` `seed` `=` $seed^)? `>`";
+    OptionalParameter<"std::optional<int64_t>">:$seed,
+    OptionalParameter<"::mlir::FloatAttr">:$value);
+  let assemblyFormat =
+      "`<` $kind (`(` $value^ `)`)? (`,` `seed` `=` $seed^)? `>`";
+  let builders = [AttrBuilder<(ins "InitKind":$kind,
+                                   "std::optional<int64_t>":$seed), [{
+    return $_get($_ctxt, kind, seed, ::mlir::FloatAttr());
+  }]>];
+  let genVerifyDecl = 1;
 }
 
 

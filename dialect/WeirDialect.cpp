@@ -59,6 +59,9 @@ static LogicalResult verifyDiscardable(Operation *op, NamedAttribute attr) {
                   "a unit attribute on a function");
   if (name == WeirDialect::VectorizeAttrHelper::getNameStr())
     return expect(isa<UnitAttr>(value), "a unit attribute");
+  if (name == WeirDialect::LossScaleAttrHelper::getNameStr())
+    return expect(isa<FlatSymbolRefAttr>(value) && isa<FunctionOpInterface>(op),
+                  "a parameter's symbol on a function");
   if (name == WeirDialect::ComputeTypeAttrHelper::getNameStr()) {
     auto type = dyn_cast<TypeAttr>(value);
     Type t = type ? type.getValue() : Type();
@@ -67,6 +70,16 @@ static LogicalResult verifyDiscardable(Operation *op, NamedAttribute attr) {
                                               ->getLoadedDialect<WeirDialect>(),
                   "f32, bf16 or f16 on a weir op");
   }
+  return success();
+}
+
+// A constant initializer has a value; the others have none.
+LogicalResult
+InitializerAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                        InitKind kind, std::optional<int64_t>, FloatAttr value) {
+  if ((kind == InitKind::constant) != static_cast<bool>(value))
+    return emitError() << (value ? "only a constant initializer has a value"
+                                 : "a constant initializer needs a value");
   return success();
 }
 

@@ -65,6 +65,25 @@ def Weir_MulOp : Weir_GradOp<"mul", [SameOperandsAndResultType]> {
   let hasVerifier = 0;
 }
 
+def Weir_MulScalarOp : Weir_GradOp<"mul_scalar",
+    [AllTypesMatch<["input", "output"]>]> {
+  let summary = "Multiplies every element of a tensor by a 0-d tensor.";
+  let description = [{
+    Loss scaling (`precision: mixed_float16`): weir-differentiate multiplies
+    the loss gradient by the loss scale, a non-trainable parameter, before
+    it flows back through the float16 layers.
+
+    ```mlir
+    %dz = weir.mul_scalar %g, %scale : tensor<?x10xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins Weir_FloatTensor:$input, Weir_FloatTensor:$scale);
+  let results = (outs Weir_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` type($input) `,` type($scale)
+  }];
+}
+
 def Weir_SliceOp : Weir_GradOp<"slice"> {
   let summary = "The slice [offset, offset + size) of one axis.";
   let description = [{

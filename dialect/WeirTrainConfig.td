@@ -186,8 +186,9 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
     `schedule`, the `metrics`, `epochs`, `batch_size`, whether to evaluate
     on the test split after each epoch (`validate`), and optional
     `early_stopping`, and the dtype `precision` policy (default
-    `float32`; weir-auto-mixed-precision reads it). A module has at most
-    one.
+    `float32`; weir-auto-mixed-precision reads it), and under
+    `mixed_float16` an optional fixed `loss_scale` (without it the scale is
+    dynamic). A module has at most one.
 
     With `data` (`train MODEL on PIPELINE` in .weir), the model trains on
     the batches of that `weir.pipeline`, and `validate` names the pipeline
@@ -215,7 +216,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
                        OptionalAttr<StrAttr>:$validate,
                        OptionalAttr<Weir_EarlyStoppingAttr>:$early_stopping,
                        OptionalAttr<FlatSymbolRefAttr>:$data,
-                       OptionalAttr<Weir_PrecisionKindAttr>:$precision);
+                       OptionalAttr<Weir_PrecisionKindAttr>:$precision,
+                       OptionalAttr<F64Attr>:$loss_scale);
   let assemblyFormat = "$model attr-dict";
   let hasVerifier = 1;
 }

@@ -528,7 +528,7 @@ FailureOr<InitializerAttr> BoundCall::getInit(StringRef name,
   // he_normal(seed: 7) fixes the seed, like keras.initializers.HeNormal(7).
   std::optional<int64_t> seed;
   if (e->kind == Expr::Kind::Call && lookupOp(e->text) == nullptr &&
-      symbolizeInitKind(e->text)) {
+      llvm::is_contained(names, e->text)) {
     if (e->args.size() != 1)
       return source->error(e->loc) << "initializer " << e->text
                                    << " takes one argument, seed";

@@ -22,7 +22,8 @@ using llvm::Twine;
 
 static const StringRef kTrainKeys[] = {
     "loss",       "optimizer", "metrics",       "epochs",
-    "batch_size", "validate",  "early_stopping", "precision"};
+    "batch_size", "validate",  "early_stopping", "precision",
+    "loss_scale"};
 
 /// Where an argument or an entry starts: its key, or its value.
 static SMLoc locOf(const Arg &arg) {
@@ -59,6 +60,8 @@ public:
   int64_t epochs = 1, batchSize = 32;
   /// The dtype policy, or null for the default (float32).
   StringAttr precision;
+  /// A fixed loss scale (mixed_float16), or null for dynamic scaling.
+  FloatAttr lossScale;
 
 private:
   /// (key, value) pairs in source order.
@@ -88,7 +91,7 @@ private:
   const Source &source;
   MLIRContext *ctx;
   /// Where early stopping names what it monitors (its value, or the map).
-  SMLoc monitorLoc;
+  SMLoc monitorLoc, lossScaleLoc;
   StringRef monitor = "val_loss";
 };
 } // namespace
@@ -378,7 +381,10 @@ LogicalResult TrainReader::read(const Train &train,
         batchSize = cast<IntegerAttr>(*attr).getInt();
       else if (key == config::kPrecision)
         precision = cast<StringAttr>(*attr);
-      else
+      else if (key == config::kLossScale) {
+        lossScale = cast<FloatAttr>(*attr);
+        lossScaleLoc = value->loc;
+      } else
         validate = cast<StringAttr>(*attr);
     }
     if (failed(result))
@@ -392,6 +398,13 @@ LogicalResult TrainReader::read(const Train &train,
     return source.error(train.loc)
            << "missing key 'optimizer' in the train block (as in optimizer: "
               "adam(learning_rate: 1e-3))";
+  // Only float16 gradients underflow: other policies have no loss scale.
+  if (lossScale && (!precision || precision.getValue() != "mixed_float16"))
+    return source.error(lossScaleLoc)
+           << "loss_scale applies to precision: mixed_float16, whose float16 "
+              "gradients underflow without it (this train block's precision "
+              "is "
+           << (precision ? precision.getValue() : StringRef("float32")) << ")";
   // Validation metrics exist only when there is validation data.
   if (earlyStopping && monitor.starts_with("val_") && !validate)
     return source.error(monitorLoc)
@@ -450,6 +463,7 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
                          : FlatSymbolRefAttr::get(context, train.data),
       r.precision ? PrecisionKindAttr::get(
                         context, *symbolizePrecisionKind(r.precision.getValue()))
-                  : PrecisionKindAttr());
+                  : PrecisionKindAttr(),
+      r.lossScale);
   return success();
 }

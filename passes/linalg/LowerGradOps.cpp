@@ -165,6 +165,24 @@ struct LowerMul : OpRewritePattern<MulOp> {
   }
 };
 
+// mul_scalar: the 0-d scale is read once, outside the elementwise loop.
+struct LowerMulScalar : OpRewritePattern<MulScalarOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulScalarOp op,
+                                PatternRewriter &b) const override {
+    Value scale = tensor::ExtractOp::create(b, op.getLoc(), op.getScale(),
+                                            ValueRange{});
+    b.replaceOp(op, mapElements(b, op.getLoc(), typeOf(op.getOutput()),
+                                {op.getInput()}, {},
+                                [&](OpBuilder &nb, Location l, ValueRange a) {
+                                  return arith::MulFOp::create(nb, l, a[0],
+                                                               scale)
+                                      .getResult();
+                                }));
+    return success();
+  }
+};
+
 struct LowerSlice : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SliceOp op, PatternRewriter &b) const override {
@@ -610,7 +628,7 @@ void weir::populateLowerGradOpsPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<WidenConvBackprop<Conv2DBackpropInputOp>,
                WidenConvBackprop<Conv2DBackpropFilterOp>>(ctx, /*benefit=*/2);
-  patterns.add<LowerMatmul, LowerReduceSum, LowerMul, LowerSlice,
+  patterns.add<LowerMatmul, LowerReduceSum, LowerMul, LowerMulScalar, LowerSlice,
                LowerDropoutMask, LowerConvBackpropInput,
                LowerConvBackpropFilter, LowerSoftmaxGrad>(ctx);
   populateLowerPoolGradsPatterns(patterns);

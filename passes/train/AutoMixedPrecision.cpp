@@ -89,6 +89,7 @@ const std::vector<Rule> &rules() {
       rule<CategoricalCrossentropyGradOp>(P::F32),
       rule<BinaryCrossentropyGradOp>(P::F32),
       rule<MeanSquaredErrorGradOp>(P::F32),
+      rule<MulScalarOp>(P::F32),
       rule<CorrectCountOp>(P::F32),
       rule<ApplySgdOp>(P::F32),
       rule<ApplyAdamOp>(P::F32),

@@ -369,6 +369,28 @@ void buildApply(ModuleOp module, StringRef name,
   fn->setAttr(WeirDialect::InPlaceUpdatesAttrHelper::getNameStr(),
               UnitAttr::get(ctx));
 }
+/// mixed_float16: the loss scale and its counters, as non-trainable 0-d
+/// f32 parameters (so checkpoints carry them), and the training function's
+/// weir.loss_scale, which weir-differentiate reads.
+void declareLossScale(ModuleOp module, func::FuncOp train,
+                      const TrainingConfig &config) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto scalar = TypeAttr::get(RankedTensorType::get({}, Float32Type::get(ctx)));
+  double initial = config.lossScale.value_or(config::kInitialLossScale);
+  auto make = [&](StringRef name, InitializerAttr init) {
+    ParameterOp::create(b, module.getLoc(), StringAttr::get(ctx, name), scalar,
+                        init, UnitAttr::get(ctx));
+  };
+  make(config::kLossScaleParam,
+       InitializerAttr::get(ctx, InitKind::constant, std::nullopt,
+                            b.getF64FloatAttr(initial)));
+  for (StringRef counter :
+       {config::kGoodStepsParam, config::kSkippedStepsParam})
+    make(counter, InitializerAttr::get(ctx, InitKind::zeros, std::nullopt));
+  train->setAttr(WeirDialect::LossScaleAttrHelper::getNameStr(),
+                 FlatSymbolRefAttr::get(ctx, config::kLossScaleParam));
+}
 } // namespace
 
 LogicalResult weir::buildTrainStep(ModuleOp module) {
@@ -422,6 +444,9 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
                             updates, updateAttrs)))
     return failure();
   finishWithLoss(train, config, updates, updateAttrs);
+
+  if (config.precision == PrecisionKind::mixed_float16)
+    declareLossScale(module, train, config);
 
   // @m_probe: the training-mode forward pass returning every layer's
   // output, for naming the first non-finite one when training diverges.

@@ -77,6 +77,21 @@ static LogicalResult differentiateFunction(func::FuncOp func,
   if (!lossOp || !active.contains(loss))
     return func.emitError("the loss does not depend on any trainable "
                           "parameter");
+  // Loss scaling: the loss gradient is multiplied by a non-trainable
+  // parameter (mixed_float16), so small gradients survive float16.
+  Value scale;
+  if (auto sym = func->getAttrOfType<FlatSymbolRefAttr>(
+          WeirDialect::LossScaleAttrHelper::getNameStr())) {
+    auto param = symbols.lookup<ParameterOp>(sym.getValue());
+    auto type = param ? dyn_cast<RankedTensorType>(param.getType())
+                      : RankedTensorType();
+    if (!param || !param.getNonTrainable() || !type || type.getRank() != 0 ||
+        !isa<FloatType>(type.getElementType()))
+      return func.emitError("the loss scale @")
+             << sym.getValue()
+             << " must be a non-trainable 0-d float weir.parameter";
+    scale = LoadParamOp::create(b, func.getLoc(), type, sym);
+  }
   // Reverse sweep from the loss op (its rule needs no incoming gradient).
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator())
@@ -98,6 +113,14 @@ static LogicalResult differentiateFunction(func::FuncOp func,
             b, op, op == lossOp ? ArrayRef<Value>{} : resultGrads,
             operandGrads)))
       return failure();
+    if (op == lossOp && scale && operandGrads[0]) {
+      Value s = scale;
+      Type elt = getElementTypeOrSelf(operandGrads[0].getType());
+      if (getElementTypeOrSelf(s.getType()) != elt)
+        s = CastOp::create(b, op->getLoc(), RankedTensorType::get({}, elt), s);
+      operandGrads[0] =
+          MulScalarOp::create(b, op->getLoc(), operandGrads[0], s);
+    }
     for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads))
       if (g && active.contains(operand))
         accumulate(operand, g, op->getLoc());

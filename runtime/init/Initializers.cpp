@@ -63,7 +63,8 @@ uint64_t weir::deriveSeed(uint64_t runSeed, const std::string &name) {
   return s.next();
 }
 
-Status weir::initialize(HostTensor &tensor, Initializer init, uint64_t seed) {
+Status weir::initialize(HostTensor &tensor, Initializer init, uint64_t seed,
+                        double value) {
   DType dtype = tensor.dtype();
   if (dtype != DType::F32 && dtype != DType::F64 && dtype != DType::F16 &&
       dtype != DType::BF16)
@@ -78,6 +79,8 @@ Status weir::initialize(HostTensor &tensor, Initializer init, uint64_t seed) {
       return 0.0;
     case Initializer::Ones:
       return 1.0;
+    case Initializer::Constant:
+      return value;
     case Initializer::GlorotUniform: {
       double limit = std::sqrt(6.0 / (fans.in + fans.out));
       return (2.0 * stream.uniform() - 1.0) * limit;

@@ -24,7 +24,8 @@ enum class Initializer {
   HeNormal,
   HeUniform,
   Zeros,
-  Ones
+  Ones,
+  Constant ///< every element `value` (Keras' Constant)
 };
 
 /// Keras' fans: for a [in, out] matrix, in and out; for a conv kernel
@@ -46,7 +47,8 @@ uint64_t deriveSeed(uint64_t runSeed, const std::string &name);
 /// deviations with stddev sqrt(2 / (in + out)) resp. sqrt(2 / in), divided
 /// by 0.87962566103423978 as Keras does so that the truncated distribution
 /// keeps that variance.
-Status initialize(HostTensor &tensor, Initializer init, uint64_t seed);
+Status initialize(HostTensor &tensor, Initializer init, uint64_t seed,
+                  double value = 0.0);
 
 } // namespace weir
 

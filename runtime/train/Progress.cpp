@@ -54,6 +54,9 @@ std::string weir::formatEpochSummary(const EpochStats &s) {
     line += format("  val_loss %.3f", *s.valLoss);
   if (s.valAccuracy)
     line += format("  val_acc %.3f", *s.valAccuracy);
+  if (s.lossScale)
+    line += format("  loss_scale %g (%lld skipped)", *s.lossScale,
+                   (long long)s.skippedSteps);
   line += "  " + formatRate(s.samplesPerSec) + " samples/s";
   line += format("  %.1f s", s.seconds);
   return line;

@@ -20,6 +20,10 @@ struct EpochStats {
   std::optional<double> valAccuracy; // both of the above
   double samplesPerSec = 0;
   double seconds = 0;
+  /// Loss scaling (mixed_float16): the scale at the epoch's end and the
+  /// updates it skipped in the epoch.
+  std::optional<double> lossScale;
+  int64_t skippedSteps = 0;
 };
 
 /// A rate with 3 significant digits and a k/M/G suffix: "812", "81.2",
@@ -27,7 +31,7 @@ struct EpochStats {
 std::string formatRate(double perSecond);
 
 /// "epoch 3/10  loss 0.412  acc 0.853  val_loss 0.437  val_acc 0.846
-/// 61.2k samples/s  2.1 s" (one line, no newline; fields of absent values
+/// loss_scale 32768 (2 skipped)  61.2k samples/s  2.1 s" (one line, no newline; fields of absent values
 /// are left out; metrics with 3 decimals, seconds with 1).
 std::string formatEpochSummary(const EpochStats &stats);
 

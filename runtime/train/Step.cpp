@@ -32,6 +32,27 @@ static void axpy(HostTensor &acc, const HostTensor &v, double w, bool first) {
     a[i] = (first ? 0.0f : a[i]) + wf * x[i];
 }
 
+/// Whether every element of a float tensor is finite (no NaN, no inf): the
+/// largest magnitude's bits stay below the exponent's all-ones pattern. An
+/// integer max, so the loop vectorizes.
+static bool allFinite(const HostTensor &t) {
+  int64_t n = t.numElements();
+  if (t.dtype() == DType::F64) {
+    const uint64_t *x = reinterpret_cast<const uint64_t *>(t.bytes());
+    uint64_t top = 0;
+    for (int64_t i = 0; i < n; ++i)
+      top = std::max<uint64_t>(top, x[i] & 0x7fffffffffffffffull);
+    return top < 0x7ff0000000000000ull;
+  }
+  if (t.dtype() != DType::F32)
+    return checkFinite(t, "").ok();
+  const uint32_t *x = reinterpret_cast<const uint32_t *>(t.bytes());
+  uint32_t top = 0;
+  for (int64_t i = 0; i < n; ++i)
+    top = std::max<uint32_t>(top, x[i] & 0x7fffffffu);
+  return top < 0x7f800000u;
+}
+
 static Result<HostTensor> makeScalar(DType dtype) {
   return HostTensor::create(dtype, {});
 }
@@ -97,6 +118,19 @@ TrainStep::create(FunctionSpec train, FunctionSpec apply, FunctionSpec eval,
     if (!s->grads_.count(name))
       return Status::error("'" + s->train_.name + "' returns no gradient of '" +
                            name + "'");
+  for (const SlotSpec &a : s->train_.args)
+    if (a.role == Role::Param && a.name == kLossScaleParam)
+      s->lossScaled_ = true;
+  if (s->lossScaled_)
+    for (const char *name :
+         {kLossScaleParam, kGoodStepsParam, kSkippedStepsParam}) {
+      auto it = state->find(name);
+      if (it == state->end() || it->second.dtype() != DType::F32 ||
+          it->second.numElements() != 1)
+        return Status::error(std::string("loss scaling needs the 0-d f32 "
+                                         "state '") +
+                             name + "', which the weights do not have");
+    }
   if (s->replicas_ > 1)
     s->pool_ = std::make_unique<ThreadPool>(s->replicas_);
   s->replicaResults_.resize(s->replicas_);
@@ -236,7 +270,7 @@ StepMetrics TrainStep::reduceReplicas(
         metrics.correct += scalarValue(v);
         break;
       case Role::Grad:
-        axpy(grads_.at(spec.name), v, w, r == 0);
+        axpy(grads_.at(spec.name), v, w * unscale_, r == 0);
         break;
       case Role::Updates:
         axpy(state_->at(spec.name), v, w, r == 0);
@@ -257,8 +291,20 @@ Status TrainStep::runGradients(const HostTensor &x, const HostTensor &y,
                          " inputs but a different number of targets");
   if (Status s = runReplicas(train_, x, &y, rngKey, replicaResults_); !s.ok())
     return s;
+  // The gradients are of the scaled loss: the reduction divides them.
+  unscale_ = 1.0f / lossScale();
   metrics = reduceReplicas(train_, rows, replicaResults_);
   return Status();
+}
+
+float TrainStep::lossScale() const {
+  return lossScaled_ ? state_->at(kLossScaleParam).data<float>()[0] : 1.0f;
+}
+
+int64_t TrainStep::skippedSteps() const {
+  return lossScaled_ ? static_cast<int64_t>(
+                           state_->at(kSkippedStepsParam).data<float>()[0])
+                     : 0;
 }
 
 Result<std::string> TrainStep::firstNonFiniteLayer(const FunctionSpec &probe,
@@ -298,6 +344,22 @@ Result<StepMetrics> TrainStep::step(const HostTensor &x, const HostTensor &y,
   // A non-finite loss leaves the parameters as they were, for diagnosis.
   if (!std::isfinite(metrics.loss))
     return metrics;
+  // So does a non-finite gradient; dynamic loss scaling skips the update
+  // and halves the scale instead.
+  for (auto &[name, g] : grads_)
+    if (!allFinite(g)) {
+      if (lossScaled_ && scaling_.dynamic) {
+        state_->at(kLossScaleParam).data<float>()[0] *= 0.5f;
+        state_->at(kGoodStepsParam).data<float>()[0] = 0;
+        state_->at(kSkippedStepsParam).data<float>()[0] += 1;
+        metrics.skipped = true;
+      } else {
+        metrics.nonFiniteGradient = name;
+      }
+      return metrics;
+    }
+  // Adam's bias correction counts the updates that ran.
+  iteration -= skippedSteps();
   std::vector<HostTensor> scalars;
   for (DType d : {DType::I64, DType::F32, DType::F32}) {
     Result<HostTensor> t = makeScalar(d);
@@ -315,6 +377,14 @@ Result<StepMetrics> TrainStep::step(const HostTensor &x, const HostTensor &y,
                               outs);
       !s.ok())
     return s;
+  if (lossScaled_ && scaling_.dynamic) {
+    float &good = state_->at(kGoodStepsParam).data<float>()[0];
+    good += 1;
+    if (good >= static_cast<float>(scaling_.growthInterval)) {
+      state_->at(kLossScaleParam).data<float>()[0] *= 2.0f;
+      good = 0;
+    }
+  }
   return metrics;
 }
 

@@ -61,6 +61,28 @@ struct StepMetrics {
   double loss = 0;     ///< mean over the batch
   double correct = 0;  ///< count
   int64_t examples = 0;
+  /// Dynamic loss scaling skipped the update: a gradient was not finite.
+  bool skipped = false;
+  /// Without dynamic loss scaling: the first parameter (in name order)
+  /// whose averaged gradient holds a NaN or an infinity; the update did not
+  /// run. Empty when every gradient is finite.
+  std::string nonFiniteGradient;
+};
+
+/// Loss scaling (docs/spec.md, "Loss scaling"). Under mixed_float16,
+/// weir-build-train-step declares three 0-d f32 parameters, which @m_train
+/// reads (the scale multiplies the loss gradient) and the step updates:
+/// the same names as config::kLossScaleParam and its neighbours.
+constexpr const char *kLossScaleParam = "loss_scale/scale";
+constexpr const char *kGoodStepsParam = "loss_scale/good_steps";
+constexpr const char *kSkippedStepsParam = "loss_scale/skipped_steps";
+
+struct LossScaling {
+  /// Keras' LossScaleOptimizer: a non-finite gradient skips the update and
+  /// halves the scale; `growthInterval` finite steps in a row double it.
+  /// Not dynamic: the scale stays, and a non-finite gradient is an error.
+  bool dynamic = true;
+  int64_t growthInterval = 2000;
 };
 
 /// The model state: every parameter and optimizer slot, by name.
@@ -99,6 +121,14 @@ public:
 
   unsigned replicas() const { return replicas_; }
 
+  /// Whether @m_train reads a loss scale (mixed_float16).
+  bool lossScaled() const { return lossScaled_; }
+  void setLossScaling(LossScaling scaling) { scaling_ = scaling; }
+  /// The current scale (1 without loss scaling) and the updates skipped so
+  /// far (both live in the state, so checkpoints carry them).
+  float lossScale() const;
+  int64_t skippedSteps() const;
+
 private:
   TrainStep() = default;
   Status runGradients(const HostTensor &x, const HostTensor &y,
@@ -126,6 +156,10 @@ private:
   std::vector<std::vector<HostTensor>> replicaResults_;
   /// The averaged gradients, by name, in @m_apply's argument order.
   ParameterMap grads_;
+  bool lossScaled_ = false;
+  LossScaling scaling_;
+  /// The gradients are divided by it as the replicas' results are reduced.
+  float unscale_ = 1.0f;
 };
 
 } // namespace weir

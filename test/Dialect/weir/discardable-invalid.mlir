@@ -59,3 +59,10 @@ func.func @compute_type(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func @compute_type_on_function() attributes {weir.compute_type = f32} {
   return
 }
+
+// -----
+
+// expected-error @+1 {{weir.loss_scale must be a parameter's symbol on a function}}
+func.func @loss_scale_not_a_symbol() attributes {weir.loss_scale = 1.0} {
+  return
+}

@@ -231,3 +231,19 @@ func.func @grad_c4_type(%x: tensor<?x8xf32>, %k: tensor<i64>) {
   %0 = weir.dropout_mask %x, %k rate 0.5 : (tensor<?x8xf32>, tensor<i64>) -> tensor<?x9xf32>
   return
 }
+
+// -----
+
+func.func @grad_c10_rank(%a: tensor<?x4xf32>, %s: tensor<2xf32>) {
+  // expected-error @+1 {{'weir.mul_scalar' op scale 'tensor<2xf32>' should be a 0-d tensor of 'f32'}}
+  %0 = weir.mul_scalar %a, %s : tensor<?x4xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @grad_c10_type(%a: tensor<?x4xf32>, %s: tensor<f16>) {
+  // expected-error @+1 {{'weir.mul_scalar' op scale 'tensor<f16>' should be a 0-d tensor of 'f32'}}
+  %0 = weir.mul_scalar %a, %s : tensor<?x4xf32>, tensor<f16>
+  return
+}

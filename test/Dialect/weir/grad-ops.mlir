@@ -5,7 +5,7 @@
 func.func @backward(%x: tensor<?x28x28x1xf32>, %dy: tensor<?x26x26x32xf32>, %k: tensor<3x3x1x32xf32>,
                     %a: tensor<?x4xf32>, %w: tensor<3x4xf32>, %key: tensor<i64>, %l: tensor<?xi32>,
                     %p: tensor<?x10xf32>, %pm: tensor<?x4x4x2xf32>, %pd: tensor<?x2x2x2xf32>,
-                    %g: tensor<4xf32>) {
+                    %g: tensor<4xf32>, %s: tensor<f32>) {
   // CHECK: weir.matmul %{{.*}}, %{{.*}} transpose_b
   %0 = weir.matmul %a, %w transpose_b : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<?x3xf32>
   // CHECK: weir.matmul %{{.*}}, %{{.*}} transpose_a
@@ -14,6 +14,8 @@ func.func @backward(%x: tensor<?x28x28x1xf32>, %dy: tensor<?x26x26x32xf32>, %k: 
   %2 = weir.reduce_sum %dy axes [0, 1, 2] : tensor<?x26x26x32xf32> -> tensor<32xf32>
   // CHECK: weir.mul
   %3 = weir.mul %a, %a : tensor<?x4xf32>
+  // CHECK: weir.mul_scalar %{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<f32>
+  %ms = weir.mul_scalar %a, %s : tensor<?x4xf32>, tensor<f32>
   // CHECK: weir.slice %{{.*}} axis 1 offset 2
   %4 = weir.slice %a axis 1 offset 2 : tensor<?x4xf32> -> tensor<?x2xf32>
   // CHECK: weir.dropout_mask %{{.*}}, %{{.*}} rate 2.500000e-01 salt 3

@@ -433,3 +433,13 @@ func.func @loss_result(%x: tensor<?x1xf32>) {
   %0 = weir.mean_squared_error %x, %x : (tensor<?x1xf32>, tensor<?x1xf32>) -> tensor<?xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a constant initializer needs a value}}
+weir.parameter @init_constant : tensor<f32> init <constant>
+
+// -----
+
+// expected-error @+1 {{only a constant initializer has a value}}
+weir.parameter @init_value : tensor<f32> init <zeros(1.0 : f64)>

@@ -8,6 +8,8 @@ weir.parameter @dense.kernel : tensor<784x64xf32> init <glorot_uniform, seed = 7
 weir.parameter @bn.moving_mean : tensor<16xf32> init <zeros> non_trainable
 // CHECK: weir.parameter @bn.gamma : tensor<16xf32> init <ones>
 weir.parameter @bn.gamma : tensor<16xf32> init <ones>
+// CHECK: weir.parameter @scale : tensor<f32> init <constant(1.024000e+03 : f64)> non_trainable
+weir.parameter @scale : tensor<f32> init <constant(1024.0 : f64)> non_trainable
 // CHECK: weir.parameter @conv.kernel : tensor<3x3x1x32xbf16> init <he_normal>
 weir.parameter @conv.kernel : tensor<3x3x1x32xbf16> init <he_normal>
 // CHECK: weir.parameter @a : tensor<2xf64> init <he_uniform, seed = 0>

@@ -355,3 +355,11 @@ func.func @train_config_c13() {
 weir.train_config @train_config_c13 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
 // expected-error @+1 {{is the second weir.train_config of the module (a module has at most one)}}
 weir.train_config @train_config_c13 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+
+// -----
+
+func.func @train_config_c15() {
+  return
+}
+// expected-error @+1 {{'weir.train_config' op loss_scale must be a number > 0, got 0.0}}
+weir.train_config @train_config_c15 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, precision = #weir.precision<mixed_float16>, loss_scale = 0.0}

@@ -76,3 +76,37 @@ weir.train_config @lin {loss = #weir.loss<mean_squared_error>, optimizer = #weir
 // CHECK: weir.mean_squared_error
 // CHECK-LABEL: func.func @lin_apply(
 // CHECK: weir.apply_sgd {{.*}} momentum 9.000000e-01 nesterov
+
+// -----
+
+// mixed_float16: the loss scale and its counters are non-trainable 0-d f32
+// parameters (the dynamic scale starts at 2^15, or at loss_scale), and the
+// training function names the scale for weir-differentiate.
+weir.parameter @k : tensor<4x3xf32> init <glorot_uniform>
+
+func.func @m(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  %k = weir.load_param @k : tensor<4x3xf32>
+  %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+weir.train_config @m {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64, precision = #weir.precision<mixed_float16>, loss_scale = 1.024000e+03}
+
+// CHECK-DAG: weir.parameter @"loss_scale/scale" : tensor<f32> init <constant(1.024000e+03 : f64)> non_trainable
+// CHECK-DAG: weir.parameter @"loss_scale/good_steps" : tensor<f32> init <zeros> non_trainable
+// CHECK-DAG: weir.parameter @"loss_scale/skipped_steps" : tensor<f32> init <zeros> non_trainable
+// CHECK-LABEL: func.func @m_train(
+// CHECK-SAME: weir.loss_scale = @"loss_scale/scale"
+
+// -----
+
+// Other policies have no loss scale.
+weir.parameter @k : tensor<4x3xf32> init <glorot_uniform>
+
+func.func @m(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  %k = weir.load_param @k : tensor<4x3xf32>
+  %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+weir.train_config @m {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<sgd>, metrics = [], epochs = 1 : i64, batch_size = 8 : i64, precision = #weir.precision<mixed_bfloat16>}
+
+// CHECK-NOT: loss_scale

@@ -99,3 +99,35 @@ func.func @softmax_axis0(%x: tensor<?x4xf32>, %t: tensor<?x3xf32>) -> tensor<f32
   %l = weir.mean_squared_error %1, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// Loss scaling: the loss gradient is multiplied by the scale, a
+// non-trainable parameter read once; the rest of the backward pass
+// carries the scaled gradient.
+weir.parameter @"loss_scale/scale" : tensor<f32> init <constant(3.276800e+04 : f64)> non_trainable
+weir.parameter @k : tensor<4x3xf32> init <zeros>
+
+// CHECK-LABEL: func.func @scaled(
+func.func @scaled(%x: tensor<?x4xf32>, %t: tensor<?x3xf32>) -> tensor<f32> attributes {weir.differentiate, weir.loss_scale = @"loss_scale/scale"} {
+  %k = weir.load_param @k : tensor<4x3xf32>
+  %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %l = weir.mean_squared_error %0, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+// CHECK: %[[S:.*]] = weir.load_param @"loss_scale/scale" : tensor<f32>
+// CHECK: %[[G:.*]] = weir.mean_squared_error_grad
+// CHECK: %[[GS:.*]] = weir.mul_scalar %[[G]], %[[S]] : tensor<?x3xf32>, tensor<f32>
+// CHECK: weir.matmul %{{.*}}, %[[GS]] transpose_a
+
+// -----
+
+weir.parameter @k : tensor<4x3xf32> init <zeros>
+
+// expected-error @+1 {{the loss scale @k must be a non-trainable 0-d float weir.parameter}}
+func.func @scale_is_trainable(%x: tensor<?x4xf32>, %t: tensor<?x3xf32>) -> tensor<f32> attributes {weir.differentiate, weir.loss_scale = @k} {
+  %k = weir.load_param @k : tensor<4x3xf32>
+  %0 = weir.dense %x, %k : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %l = weir.mean_squared_error %0, %t : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}

@@ -61,6 +61,10 @@ TEST(Progress, EpochSummary) {
   s.loss = NAN;
   s.samplesPerSec = 1.05e6;
   EXPECT_EQ(formatEpochSummary(s), "epoch 3/10  loss nan  1.05M samples/s  74.0 s");
+  s.lossScale = 16384;
+  s.skippedSteps = 3;
+  EXPECT_EQ(formatEpochSummary(s), "epoch 3/10  loss nan  loss_scale 16384 (3 "
+                                   "skipped)  1.05M samples/s  74.0 s");
 }
 
 TEST(Progress, RenderBar) {
