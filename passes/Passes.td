@@ -236,7 +236,12 @@ def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
     accumulators fit the register file; a block with too few accumulators
     to hide the FMA latency splits the innermost reduction into partial
     sums. Dynamic reductions (the batch of a weight gradient) run outside
-    the block. Part of weir-vectorize-contractions.
+    the block. A 16-bit operand of a product that accumulates in f32 (bf16
+    or f16 under mixed precision) is widened to f32 once, by an
+    elementwise op before the nest, so that the inner loop is the f32 one:
+    each operand element is read by many steps, and widening it in the loop
+    cost a load, a conversion and a register per vector and step (the bf16
+    CNN trained at 0.45x of f32). Part of weir-vectorize-contractions.
 
     ```mlir
     // conv [?,13,13,32] * [3,3,32,64] -> [?,11,11,64], AVX-512:
@@ -286,12 +291,6 @@ def VectorizeContractions
     %acc = vector.fma %x_c, %k_c, %acc : vector<64xf32>
     ```
   }];
-  let options = [
-    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"0",
-           "f32 lanes per vector register (0: the host's)">,
-    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
-           "vector registers to block for (0: the host's)">,
-  ];
   let options = [
     Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"0",
            "f32 lanes per vector register (0: the host's)">,
@@ -373,6 +372,41 @@ def LowerStridedCopies
     ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def EmulateBf16 : Pass<"weir-emulate-bf16", "::mlir::func::FuncOp"> {
+  let summary = "bf16 arithmetic in f32, bf16 rounding in integer ops (CPU).";
+  let description = [{
+    x86 has no bf16 arithmetic, and it rounds f32 to bf16 in one
+    instruction only with AVX512_BF16 or AVX-NE-CONVERT. Left to LLVM, an
+    op on bf16 vectors (a relu's `maximumf`, a mask's `mulf`) is widened,
+    computed and rounded back with one call of `__truncsfbf2` per element,
+    as is every `arith.truncf` to bf16: a vector of 8 becomes 8 calls and
+    their spills. This pass first computes each arith op on bf16 in f32
+    between an `extf` and a `truncf` (arith's float emulation; the result
+    rounds once, as the bf16 op would), then, unless the host rounds in
+    hardware, rewrites each f32 <-> bf16 cast into arith's integer
+    sequence, which LLVM vectorizes: round to nearest even by adding
+    `0x7fff` plus the lowest kept bit and keeping the high half; NaN becomes
+    the quiet NaN `0x7fc0`. Part of weir-cpu-lowering-pipeline, after the
+    loops are formed.
+
+    ```mlir
+    %m = arith.maximumf %a, %b : vector<8xbf16>
+    // becomes
+    %a32 = arith.extf %a : vector<8xbf16> to vector<8xf32>   // a shift
+    %m32 = arith.maximumf %a32, %b32 : vector<8xf32>
+    %u = arith.bitcast %m32 : vector<8xf32> to vector<8xi32>
+    ... arith.shrui, arith.andi, arith.addi, arith.trunci, arith.select ...
+    %m = arith.bitcast %r : vector<8xi16> to vector<8xbf16>
+    ```
+  }];
+  let options = [
+    Option<"rounding", "rounding", "std::string", /*default=*/"\"host\"",
+           "f32 to bf16 casts: expand (integer ops), keep (left to LLVM) or "
+           "host (expand unless the host CPU rounds in hardware)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def DropInPlaceResults : Pass<"weir-drop-in-place-results", "::mlir::ModuleOp"> {

@@ -53,7 +53,8 @@ static const char *const kBufferize =
 static const char *const kCpuDeallocation =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref";
 static const char *const kCpuLoopsToLlvm =
-    "func.func(weir-lower-strided-copies,convert-linalg-to-loops),"
+    "func.func(weir-lower-strided-copies,convert-linalg-to-loops,"
+    "weir-emulate-bf16),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
     "convert-vector-to-llvm,"

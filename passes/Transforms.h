@@ -127,6 +127,16 @@ mlir::LogicalResult registerBlockContractions(mlir::ModuleOp module,
 mlir::LogicalResult vectorizeContractions(mlir::ModuleOp module,
                                           RegisterFile registers = {});
 
+/// Whether the host CPU rounds f32 to bf16 in hardware (AVX512_BF16 with
+/// AVX512VL, or AVX-NE-CONVERT).
+bool hostRoundsToBf16();
+
+/// Computes every arith op on bf16 under `root` in f32 (widen, compute,
+/// round once), then, if `expandCasts`, rewrites each f32 <-> bf16 cast
+/// into integer ops (round to nearest even), for CPUs that would otherwise
+/// call `__truncsfbf2` once per element.
+mlir::LogicalResult emulateBf16(mlir::Operation *root, bool expandCasts);
+
 /// Reorders the loops of the matmul, convolution and pooling ops under
 /// `root` so reductions precede the output's contiguous dimension.
 mlir::LogicalResult interchangeLoops(mlir::Operation *root);

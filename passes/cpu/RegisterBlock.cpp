@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 #include "passes/Transforms.h"
+#include "passes/linalg/LinalgBuilders.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -280,11 +281,12 @@ struct Bound {
 };
 
 /// The loop nest of `plan` accumulating into `init`; returns the result.
+/// `aVal` and `bVal` are the op's inputs `plan.a` and `plan.b`, possibly
+/// already widened to the accumulator's type.
 static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
-                      Value init, Bound bound) {
+                      Value aVal, Value bVal, Value init, Bound bound) {
   Location loc = op.getLoc();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  Value aVal = op.getDpsInputs()[plan.a], bVal = op.getDpsInputs()[plan.b];
   Type elt = getElementTypeOrSelf(init.getType());
   unsigned n = op.getNumLoops();
   SmallVector<Range> ranges = op.createLoopRanges(rw, loc);
@@ -373,14 +375,11 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
             for (auto [c, w] : llvm::enumerate(plan.chunks)) {
               SmallVector<int64_t> sh = splitShift;
               sh[plan.f] = chunkOffset[c];
-              Type bElt = getElementTypeOrSelf(bVal.getType());
               Value row = vector::TransferReadOp::create(
-                  b, loc, VectorType::get({w}, bElt), bVal,
+                  b, loc, VectorType::get({w}, elt), bVal,
                   indicesAt(b, loc, maps[plan.b], full, sh),
-                  arith::ConstantOp::create(b, loc, b.getZeroAttr(bElt)),
+                  arith::ConstantOp::create(b, loc, b.getZeroAttr(elt)),
                   ArrayRef<bool>{true});
-              if (bElt != elt)
-                row = arith::ExtFOp::create(b, loc, VectorType::get({w}, elt), row);
               bRows.push_back(row);
             }
             for (auto [r, row] : llvm::enumerate(rows)) {
@@ -388,8 +387,6 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
               sh[plan.inner.back()] += s;
               Value scalar = tensor::ExtractOp::create(
                   b, loc, aVal, indicesAt(b, loc, maps[plan.a], full, sh));
-              if (scalar.getType() != elt)
-                scalar = arith::ExtFOp::create(b, loc, elt, scalar);
               DenseMap<int64_t, Value> splat;
               for (auto [c, w] : llvm::enumerate(plan.chunks)) {
                 Value &v = splat[w];
@@ -423,6 +420,18 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
   return nest.results.front();
 }
 
+/// `v` with its elements widened to `elt`, as an elementwise op placed
+/// before `op`: a 16-bit operand of a product accumulating in f32 is read
+/// many times (each activation by every filter, each weight by every
+/// pixel), and widening it once keeps the nest's inner loop the f32 one,
+/// with its loads folded into the FMAs, instead of a load, a widening and
+/// a temporary register per vector and step.
+static Value widened(RewriterBase &rw, linalg::LinalgOp op, Value v, Type elt) {
+  if (getElementTypeOrSelf(v.getType()) == elt)
+    return v;
+  return weir::lowering::convertFloats(rw, op.getLoc(), v, elt);
+}
+
 /// Replaces `op` by the nest of `plan`. A blocked loop of dynamic size runs
 /// in whole blocks up to the last multiple of the block, then the rest of
 /// its range one row at a time.
@@ -430,12 +439,15 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
   rw.setInsertionPoint(op);
   Location loc = op.getLoc();
   Value init = op.getDpsInits()[0];
+  Type elt = getElementTypeOrSelf(init.getType());
+  Value aVal = widened(rw, op, op.getDpsInputs()[plan.a], elt);
+  Value bVal = widened(rw, op, op.getDpsInputs()[plan.b], elt);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto dynamic = llvm::find_if(plan.blocked, [&](auto &b) {
     return ShapedType::isDynamic(ranges[b.first]);
   });
   if (dynamic == plan.blocked.end()) {
-    rw.replaceOp(op, emitNest(rw, op, plan, init, {}));
+    rw.replaceOp(op, emitNest(rw, op, plan, aVal, bVal, init, {}));
     return;
   }
   auto [d, t] = *dynamic;
@@ -445,10 +457,12 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
   Value whole = arith::MulIOp::create(
       rw, loc, arith::DivUIOp::create(rw, loc, size, tile), tile);
   Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
-  Value main = emitNest(rw, op, plan, init, {int64_t(d), zero, whole});
+  Value main =
+      emitNest(rw, op, plan, aVal, bVal, init, {int64_t(d), zero, whole});
   Plan rest = plan;
   rest.blocked.erase(rest.blocked.begin() + (dynamic - plan.blocked.begin()));
-  rw.replaceOp(op, emitNest(rw, op, rest, main, {int64_t(d), whole, size}));
+  rw.replaceOp(op, emitNest(rw, op, rest, aVal, bVal, main,
+                            {int64_t(d), whole, size}));
 }
 
 LogicalResult weir::registerBlockContractions(ModuleOp module,

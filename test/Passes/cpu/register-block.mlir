@@ -111,12 +111,19 @@ func.func @dense_weight_grad(%x: tensor<?x784xf32>, %dy: tensor<?x64xf32>, %dw: 
   return %0 : tensor<784x64xf32>
 }
 
-// bf16 operands, f32 accumulation: rows and scalars are widened after the
-// load; the accumulators are f32.
+// bf16 operands, f32 accumulation: each operand is widened once, by an
+// elementwise op before the nest, and the nest is the f32 one (no
+// widening inside it).
 // CHECK-LABEL: func @mixed
-// CHECK: vector.transfer_read {{.*}} : tensor<32x16xbf16>, vector<16xbf16>
-// CHECK: arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<?x32xbf16>) outs(%{{.*}} : tensor<?x32xf32>)
 // CHECK: arith.extf {{.*}} : bf16 to f32
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<32x16xbf16>) outs(%{{.*}} : tensor<32x16xf32>)
+// CHECK: arith.extf {{.*}} : bf16 to f32
+// CHECK-NOT: arith.extf
+// CHECK: vector.transfer_read %[[B]]{{.*}} : tensor<32x16xf32>, vector<16xf32>
+// CHECK-NOT: arith.extf
+// CHECK: tensor.extract %[[A]]
+// CHECK-NOT: arith.extf
 // CHECK: vector.fma {{.*}} : vector<16xf32>
 // CHECK-NOT: linalg.matmul
 func.func @mixed(%a: tensor<?x32xbf16>, %b: tensor<32x16xbf16>, %c: tensor<?x16xf32>) -> tensor<?x16xf32> {
