@@ -28,9 +28,13 @@ namespace weir {
 using namespace mlir;
 
 bool weir::hostRoundsToBf16() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return (features.lookup("avx512bf16") && features.lookup("avx512vl")) ||
-         features.lookup("avxneconvert");
+  // The pass runs once per function; the host's features are read once.
+  static const bool rounds = [] {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return (features.lookup("avx512bf16") && features.lookup("avx512vl")) ||
+           features.lookup("avxneconvert");
+  }();
+  return rounds;
 }
 
 static bool isBf16(Type t) { return isa<BFloat16Type>(getElementTypeOrSelf(t)); }

@@ -420,18 +420,6 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
   return nest.results.front();
 }
 
-/// `v` with its elements widened to `elt`, as an elementwise op placed
-/// before `op`: a 16-bit operand of a product accumulating in f32 is read
-/// many times (each activation by every filter, each weight by every
-/// pixel), and widening it once keeps the nest's inner loop the f32 one,
-/// with its loads folded into the FMAs, instead of a load, a widening and
-/// a temporary register per vector and step.
-static Value widened(RewriterBase &rw, linalg::LinalgOp op, Value v, Type elt) {
-  if (getElementTypeOrSelf(v.getType()) == elt)
-    return v;
-  return weir::lowering::convertFloats(rw, op.getLoc(), v, elt);
-}
-
 /// Replaces `op` by the nest of `plan`. A blocked loop of dynamic size runs
 /// in whole blocks up to the last multiple of the block, then the rest of
 /// its range one row at a time.
@@ -439,9 +427,15 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
   rw.setInsertionPoint(op);
   Location loc = op.getLoc();
   Value init = op.getDpsInits()[0];
+  // A 16-bit operand of a product accumulating in f32 is read many times
+  // (each activation by every filter, each weight by every pixel): widened
+  // once here, by an elementwise op, the nest's inner loop is the f32 one
+  // with its loads folded into the FMAs, instead of a load, a widening and
+  // a temporary register per vector and step.
   Type elt = getElementTypeOrSelf(init.getType());
-  Value aVal = widened(rw, op, op.getDpsInputs()[plan.a], elt);
-  Value bVal = widened(rw, op, op.getDpsInputs()[plan.b], elt);
+  using weir::lowering::convertFloats;
+  Value aVal = convertFloats(rw, loc, op.getDpsInputs()[plan.a], elt);
+  Value bVal = convertFloats(rw, loc, op.getDpsInputs()[plan.b], elt);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto dynamic = llvm::find_if(plan.blocked, [&](auto &b) {
     return ShapedType::isDynamic(ranges[b.first]);
