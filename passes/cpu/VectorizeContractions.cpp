@@ -17,6 +17,8 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -104,6 +106,35 @@ static void markVectorizable(ModuleOp module) {
 /// registers' worth, so the unrolled vector code stays small).
 static constexpr int64_t kTileBudget = 256;
 
+/// Whether `e` only adds dimensions, constants and positive multiples of
+/// them (`d0 + d5`, `2 * d1`). Tiling computes an operand's slice from the
+/// map applied to the tile's first and last index, which is its bounding
+/// box only for such expressions: a mirrored index (`2 - d0`, the filter
+/// flip of a convolution's backward-data step) gets a slice starting past
+/// the tile, and the tiled op reads out of bounds or fails to verify.
+static bool isMonotone(AffineExpr e) {
+  switch (e.getKind()) {
+  case AffineExprKind::DimId:
+  case AffineExprKind::Constant:
+    return true;
+  case AffineExprKind::Add: {
+    auto add = cast<AffineBinaryOpExpr>(e);
+    return isMonotone(add.getLHS()) && isMonotone(add.getRHS());
+  }
+  case AffineExprKind::Mul: {
+    auto mul = cast<AffineBinaryOpExpr>(e);
+    auto c = dyn_cast<AffineConstantExpr>(mul.getRHS());
+    return c && c.getValue() > 0 && isMonotone(mul.getLHS());
+  }
+  default:
+    return false;
+  }
+}
+static bool isMonotone(AffineMap map) {
+  return llvm::all_of(map.getResults(),
+                      [](AffineExpr e) { return isMonotone(e); });
+}
+
 /// Whether `op` is better vectorized one innermost row at a time: its
 /// innermost loop is parallel and static (a vector of at most 4096
 /// lanes) and the rest of the nest is dynamic (the batch), reduces
@@ -128,7 +159,8 @@ static bool wantsRowTiling(linalg::GenericOp op) {
     StringRef name = inner->getName().getStringRef();
     unsuitable |= name == "math.erf" || name == "tensor.extract";
   });
-  if (unsuitable)
+  if (unsuitable || !llvm::all_of(op.getIndexingMapsArray(),
+                                 [](AffineMap m) { return isMonotone(m); }))
     return false;
   bool dynamic = llvm::any_of(ranges, ShapedType::isDynamic);
   bool reduces = op.getNumReductionLoops() > 0;
@@ -200,6 +232,47 @@ static LogicalResult tileRows(ModuleOp module) {
   return success();
 }
 
+/// Works around MLIR 22's bufferization of vector.transfer_write, which
+/// decides that a write overwrites its whole destination (and so does not
+/// read it) by zipping the destination's shape with the vector's shape from
+/// the front. A rank-reduced write at offset 0 (vector<16x16xf32> into
+/// tensor<3x3x16x16xf32>[0, 0, 0, 0], the first kernel offset of a filter
+/// gradient from weir-split-filter-grads) then passes as a full overwrite,
+/// and when bufferization gives the result a new buffer it does not copy
+/// the destination's other elements into it: the other kernel offsets
+/// accumulated into uninitialized memory (ResNet-20's NaN gradients). The
+/// same write at full rank, with leading unit dimensions, is the same
+/// store, and the check sees that it is partial.
+static void expandRankReducedWrites(ModuleOp module) {
+  SmallVector<vector::TransferWriteOp> writes;
+  module.walk([&](vector::TransferWriteOp op) {
+    auto dest = dyn_cast<RankedTensorType>(op.getShapedType());
+    if (dest && dest.hasStaticShape() && !op.getMask() &&
+        op.getVectorType().getRank() < dest.getRank() &&
+        op.getPermutationMap().isMinorIdentity() &&
+        llvm::all_of(op.getIndices(), [](Value v) {
+          return getConstantIntValue(v) == int64_t(0);
+        }))
+      writes.push_back(op);
+  });
+  IRRewriter rewriter(module.getContext());
+  for (vector::TransferWriteOp op : writes) {
+    rewriter.setInsertionPoint(op);
+    VectorType type = op.getVectorType();
+    int64_t extra = op.getShapedType().getRank() - type.getRank();
+    SmallVector<int64_t> shape(extra, 1);
+    llvm::append_range(shape, type.getShape());
+    Value full = vector::ShapeCastOp::create(
+        rewriter, op.getLoc(), VectorType::get(shape, type.getElementType()),
+        op.getVector());
+    SmallVector<bool> inBounds(extra, true); // index 0 of a dimension >= 1
+    llvm::append_range(inBounds, op.getInBoundsValues());
+    rewriter.replaceOp(op, vector::TransferWriteOp::create(
+                               rewriter, op.getLoc(), full, op.getBase(),
+                               op.getIndices(), ArrayRef<bool>(inBounds)));
+  }
+}
+
 LogicalResult weir::vectorizeContractions(ModuleOp module,
                                           RegisterFile registers) {
   if (failed(registerBlockContractions(module, registers)))
@@ -212,8 +285,11 @@ LogicalResult weir::vectorizeContractions(ModuleOp module,
   if (!script)
     return module.emitError("internal error: bad convolution recipe");
   Operation *entry = script->lookupSymbol("__transform_main");
-  return transform::applyTransformNamedSequence(module, entry, *script,
-                                                transform::TransformOptions());
+  if (failed(transform::applyTransformNamedSequence(
+          module, entry, *script, transform::TransformOptions())))
+    return failure();
+  expandRankReducedWrites(module);
+  return success();
 }
 
 namespace {

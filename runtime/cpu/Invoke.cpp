@@ -228,10 +228,14 @@ Status weir::invokePacked(PackedFunction fn, const std::string &name,
     if (status.ok() && src != out.bytes())
       std::memmove(out.bytes(), src, out.byteSize());
     if (allocated && src != out.bytes() && !insideArgument(allocated) &&
-        std::find(freed.begin(), freed.end(), allocated) == freed.end()) {
+        std::find(freed.begin(), freed.end(), allocated) == freed.end())
       freed.push_back(allocated);
-      releaseCompiledBuffer(allocated);
-    }
   }
+  // Freed only once every result is copied: two results may be one buffer
+  // (a value returned twice, such as the bias gradients of the two batch
+  // norms that meet in a residual add), and free() writes its bookkeeping
+  // into the first bytes of the block it releases.
+  for (void *allocated : freed)
+    releaseCompiledBuffer(allocated);
   return status;
 }
