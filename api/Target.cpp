@@ -2,6 +2,7 @@
 #include "api/Training.h"
 
 #include "runtime/device/Device.h"
+#include "runtime/device/DeviceCalls.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -12,6 +13,23 @@ using namespace weir;
 /// batches and reads results in place, kernels use the same addresses),
 /// buffers the code returns go back to the device, and every call waits
 /// for the device before its results are read. Returns the device's chip.
+namespace {
+/// The first error of the library calls (cuBLAS, cuDNN, or the CPU
+/// device's) that compiled code made on this thread. The calls return a
+/// status that generated code does not branch on; the host checks it after
+/// each call of a compiled function, so a failed call fails the step
+/// instead of leaving its output unwritten.
+weir::Status libraryCallStatus() {
+  const char *message = weir_device_last_error();
+  if (!message || !*message)
+    return weir::Status();
+  weir::Status s = weir::Status::error(std::string("library call failed: ") +
+                                       message);
+  weir_device_clear_error();
+  return s;
+}
+} // namespace
+
 Result<std::string> weir::useCudaForCompiledCode() {
   Result<std::unique_ptr<device::Device>> opened = device::openCudaDevice();
   if (!opened.ok())
@@ -27,9 +45,11 @@ Result<std::string> weir::useCudaForCompiledCode() {
                      return p.ok() ? *p : nullptr;
                    },
                    release});
-  setCompiledCodeHooks({release,
-                        []() -> Status {
-                          return device::currentDevice()->synchronize(nullptr);
+  setCompiledCodeHooks({release, []() -> Status {
+                          Status synced =
+                              device::currentDevice()->synchronize(nullptr);
+                          Status call = libraryCallStatus();
+                          return synced.ok() ? call : synced;
                         }});
   return gpu->chip();
 }
@@ -40,6 +60,7 @@ Result<CodeTarget> weir::resolveCodeTarget(const std::string &device,
   CodeTarget target;
   if (device == "cuda-emulator") {
     target.kind = CodeTarget::Kind::CudaEmulator;
+    setCompiledCodeHooks({nullptr, libraryCallStatus});
     threads = 1; // one replica, as on the GPU
     llvm::errs() << "weir: " << command
                  << " with the CUDA target's program emulated on the CPU "

@@ -188,7 +188,11 @@ LogicalResult weir::outlineLibraryCalls(ModuleOp module,
       return {i64(strides[0]),   i64(strides[1]),   i64(0), i64(0),
               i64(dilations[0]), i64(dilations[1]), one,    one};
     };
-    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+    // The runtime's convolutions take dense NHWC/HWCF tensors. A strided
+    // output (one phase of a stride-2 convolution's input gradient, written
+    // into every other pixel) stays for the kernel emitter.
+    auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+    if (conv && llvm::all_of(buffers, isDense)) {
       SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
       SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
       emitter.replace(op, "weir_cudnn_conv2d_fwd", buffers,

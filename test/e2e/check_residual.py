@@ -7,17 +7,22 @@ checked for what holds exactly:
 - the bias gradients of the two batch norms that meet in a residual add
   are the same sum (bn4.beta and proj_bn.beta), bit for bit;
 - the loss equals the one of the CUDA target's program run by the emulator
-  (--device=cuda-emulator), to f32 rounding.
+  (--device=cuda-emulator: kernels as loops and the CPU device's library
+  calls, a lowering that shares nothing with the CPU's after linalg), to
+  f32 rounding;
+- the gradients agree with the emulator's to 5%. That bound catches the
+  gross errors (a gradient left zero because a library call failed, NaN
+  from uninitialized accumulators), not rounding: on such blocks both
+  targets are today within about 2% of PyTorch in f64, where PyTorch's own
+  f32 is within 2e-5 (their long f32 sums over the batch; see the notes on
+  issue 20).
 
-(Its gradients are not compared with the emulator's here: on this block
-they disagree, see the notes on issue 20; against PyTorch in f64 the CPU's
-are within 1.5%, where PyTorch's f32 is within 2e-5.)
-
-Two regressions found by ResNet-20 are behind it: a rank-reduced vector
+Three regressions found by ResNet-20 are behind it: a rank-reduced vector
 write that bufferization took for a full overwrite (the filter gradients'
-other kernel offsets accumulated into uninitialized memory: NaN), and a
-value returned twice whose buffer the runtime freed before copying the
-second result.
+other kernel offsets accumulated into uninitialized memory: NaN), a value
+returned twice whose buffer the runtime freed before copying the second
+result, and (CUDA target) a convolution with a strided output handed to
+the library, which rejected it without the failure being reported.
 
 usage: check_residual.py --weir path/to/weir --workdir DIR
 """
@@ -63,6 +68,13 @@ def main():
         bad = int(np.size(cpu[name]) - np.isfinite(cpu[name]).sum())
         failures += bad > 0
         print(f"{'FAIL' if bad else 'PASS'} {name}: {bad} non-finite")
+        if not bad and name != "loss":
+            err = float(np.abs(cpu[name] - emu[name]).max()) / max(
+                float(np.abs(emu[name]).max()), 1e-6)
+            ok = err < 5e-2
+            failures += not ok
+            print(f"{'PASS' if ok else 'FAIL'} {name}, CPU against the "
+                  f"emulator: relative {err:.1e}")
     err = abs(float(cpu["loss"]) - float(emu["loss"])) / float(emu["loss"])
     failures += not err < 1e-5
     print(f"{'PASS' if err < 1e-5 else 'FAIL'} loss, CPU against the "

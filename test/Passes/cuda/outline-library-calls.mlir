@@ -133,3 +133,18 @@ func.func @matmul_f64(%a: memref<8x16xf64>, %b: memref<16x32xf64>, %c: memref<8x
   linalg.matmul ins(%a, %b : memref<8x16xf64>, memref<16x32xf64>) outs(%c : memref<8x32xf64>)
   return
 }
+
+// One phase of a stride-2 convolution's input gradient writes every other
+// pixel of the gradient: a strided output, which the runtime's dense
+// convolutions cannot take (they failed, and the gradient stayed zero), so
+// it stays a linalg op for the kernel emitter.
+// CHECK-LABEL: func.func @conv_strided_output
+// CHECK-NOT: call @weir_cudnn
+// CHECK: linalg.conv_2d_nhwc_hwcf
+func.func @conv_strided_output(%x: memref<?x9x9x16xf32>, %w: memref<2x2x16x16xf32>, %g: memref<?x16x16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %g, %c0 : memref<?x16x16x16xf32>
+  %y = memref.subview %g[0, 0, 0, 0] [%n, 8, 8, 16] [1, 2, 2, 1] : memref<?x16x16x16xf32> to memref<?x8x8x16xf32, strided<[4096, 512, 32, 1]>>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%x, %w : memref<?x9x9x16xf32>, memref<2x2x16x16xf32>) outs(%y : memref<?x8x8x16xf32, strided<[4096, 512, 32, 1]>>)
+  return
+}
