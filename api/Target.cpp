@@ -8,28 +8,27 @@
 
 using namespace weir;
 
-/// Opens the CUDA device and makes it the home of everything compiled code
-/// touches: tensors are managed memory from now on (the host fills
-/// batches and reads results in place, kernels use the same addresses),
-/// buffers the code returns go back to the device, and every call waits
-/// for the device before its results are read. Returns the device's chip.
 namespace {
 /// The first error of the library calls (cuBLAS, cuDNN, or the CPU
 /// device's) that compiled code made on this thread. The calls return a
 /// status that generated code does not branch on; the host checks it after
 /// each call of a compiled function, so a failed call fails the step
 /// instead of leaving its output unwritten.
-weir::Status libraryCallStatus() {
+Status libraryCallStatus() {
   const char *message = weir_device_last_error();
   if (!message || !*message)
-    return weir::Status();
-  weir::Status s = weir::Status::error(std::string("library call failed: ") +
-                                       message);
+    return Status();
+  Status s = Status::error(std::string("library call failed: ") + message);
   weir_device_clear_error();
   return s;
 }
 } // namespace
 
+/// Opens the CUDA device and makes it the home of everything compiled code
+/// touches: tensors are managed memory from now on (the host fills
+/// batches and reads results in place, kernels use the same addresses),
+/// buffers the code returns go back to the device, and every call waits
+/// for the device before its results are read. Returns the device's chip.
 Result<std::string> weir::useCudaForCompiledCode() {
   Result<std::unique_ptr<device::Device>> opened = device::openCudaDevice();
   if (!opened.ok())

@@ -210,7 +210,7 @@ Status weir::invokePacked(PackedFunction fn, const std::string &name,
     return false;
   };
   Status status;
-  std::vector<void *> freed;
+  std::vector<void *> toRelease;
   for (size_t i = 0; i < results.size(); ++i) {
     HostTensor &out = *results[i];
     const int64_t *w = &resultWords[offsets[i]];
@@ -228,14 +228,15 @@ Status weir::invokePacked(PackedFunction fn, const std::string &name,
     if (status.ok() && src != out.bytes())
       std::memmove(out.bytes(), src, out.byteSize());
     if (allocated && src != out.bytes() && !insideArgument(allocated) &&
-        std::find(freed.begin(), freed.end(), allocated) == freed.end())
-      freed.push_back(allocated);
+        std::find(toRelease.begin(), toRelease.end(), allocated) ==
+            toRelease.end())
+      toRelease.push_back(allocated);
   }
   // Freed only once every result is copied: two results may be one buffer
   // (a value returned twice, such as the bias gradients of the two batch
   // norms that meet in a residual add), and free() writes its bookkeeping
   // into the first bytes of the block it releases.
-  for (void *allocated : freed)
+  for (void *allocated : toRelease)
     releaseCompiledBuffer(allocated);
   return status;
 }
