@@ -1,6 +1,7 @@
 //===- Batches.cpp - arrays or a data pipeline as a source of batches ----===//
 #include "api/Batches.h"
 
+#include "dialect/Layers.h"
 #include "dialect/WeirOps.h"
 #include "runtime/init/Initializers.h"
 
@@ -98,9 +99,9 @@ private:
 std::string where(Operation *op) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  if (auto loc = dyn_cast<FileLineColLoc>(op->getLoc()))
-    os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
-       << loc.getColumn() << ": ";
+  std::string file = formatFileLocation(op->getLoc());
+  if (!file.empty())
+    os << file << ": ";
   return s;
 }
 } // namespace

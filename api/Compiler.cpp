@@ -181,7 +181,7 @@ Status compileCuda(weir::Session &session,
            << object.bytes << "\n";
       return;
     }
-    session.module().print(os);
+    session.module().print(os, session.printingFlags());
     os << "\n";
   });
 }
@@ -246,7 +246,7 @@ Status weir::compileToStage(Session &session, const CompileRequest &request) {
   return writeText(request.output, [&](llvm::raw_ostream &os) {
     if (stage == 1)
       printPlacement(session.module(), os);
-    session.module().print(os);
+    session.module().print(os, session.printingFlags());
     os << "\n";
   });
 }

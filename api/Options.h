@@ -19,6 +19,8 @@ struct SessionOptions {
   bool printIRAfterAll = false;
   /// Report the time of each pass.
   bool timing = false;
+  /// Print op locations with the IR: loc("<layer>"(file:line:col)).
+  bool printLocations = false;
   /// Warn about parameters that no function reads.
   bool warnUnusedParameters = true;
   /// The dtype policy of the training functions (float32, mixed_bfloat16,

@@ -126,7 +126,8 @@ Session::runPasses(llvm::function_ref<void(OpPassManager &)> build) {
         /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
         /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-        /*printAfterOnlyOnFailure=*/false, llvm::outs());
+        /*printAfterOnlyOnFailure=*/false, llvm::outs(),
+        mlir::OpPrintingFlags().enableDebugInfo(options_.printLocations));
   if (options_.timing)
     pm.enableTiming();
   build(pm);

@@ -62,6 +62,11 @@ public:
   std::unique_ptr<Session> reload() const;
   /// The model file's name (or the name given to loadSource).
   const std::string &name() const { return name_; }
+  const SessionOptions &options() const { return options_; }
+  /// How the module is printed: with locations under printLocations.
+  mlir::OpPrintingFlags printingFlags() const {
+    return mlir::OpPrintingFlags().enableDebugInfo(options_.printLocations);
+  }
   ~Session();
 
   mlir::ModuleOp module() { return *module_; }

@@ -102,6 +102,28 @@ FailureOr<Value> ModuleBuilder::activate(Activation act, Value v, Location at) {
 }
 
 FailureOr<Value> ModuleBuilder::buildOp(const BoundCall &call) {
+  FailureOr<Value> out = buildLayerOps(call);
+  if (failed(out))
+    return failure();
+  // Layers with parameters took their name while reading their arguments
+  // (after their inputs, so that nested layers are numbered first); the
+  // others take it now.
+  if (namedCall != &call) {
+    FailureOr<std::string> name = layerName(call);
+    if (failed(name))
+      return failure();
+  }
+  // Every op of the layer is at loc("<layer>"(file:line:col)).
+  Location at = loc(call.loc());
+  Location named = NameLoc::get(builder.getStringAttr(namedLayer), at);
+  for (Operation &op : *builder.getInsertionBlock())
+    if (op.getLoc() == at)
+      op.setLoc(named);
+  namedCall = nullptr; // a later call may live at the same address
+  return out;
+}
+
+FailureOr<Value> ModuleBuilder::buildLayerOps(const BoundCall &call) {
   OpKind kind = call.def().kind;
   if (kind == OpKind::Add || kind == OpKind::Concat)
     return buildMerge(call);

@@ -115,7 +115,9 @@ LogicalResult ModuleBuilder::buildModel(const Model &model) {
   Block *entry = new Block();
   func.getBody().push_back(entry);
   for (auto [input, type] : llvm::zip(model.inputs, inputTypes)) {
-    Value arg = entry->addArgument(type, loc(input.loc));
+    // An input is at loc("<name>"(file:line:col)), as a layer's ops are.
+    Value arg = entry->addArgument(
+        type, NameLoc::get(builder.getStringAttr(input.name), loc(input.loc)));
     auto [it, fresh] =
         scope.try_emplace(input.name, Binding{arg, input.loc, false, true});
     if (!fresh)
@@ -282,6 +284,8 @@ FailureOr<std::string> ModuleBuilder::layerName(const BoundCall &call) {
       d.attachNote(loc(it->second)) << "first used here";
       return failure();
     }
+    namedCall = &call;
+    namedLayer = **given;
     return **given;
   }
   // Keras' scheme: dense, dense_1, dense_2, ..., skipping names taken.
@@ -291,8 +295,11 @@ FailureOr<std::string> ModuleBuilder::layerName(const BoundCall &call) {
     std::string candidate =
         n == 0 ? kind.str() : (kind + "_" + Twine(n)).str();
     ++n;
-    if (layerNames.try_emplace(candidate, call.loc()).second)
+    if (layerNames.try_emplace(candidate, call.loc()).second) {
+      namedCall = &call;
+      namedLayer = candidate;
       return candidate;
+    }
   }
 }
 

@@ -47,7 +47,10 @@ private:
   mlir::FailureOr<mlir::Value> buildSequential(const Expr &seq);
 
   // BuildOps.cpp: one function per op family.
+  /// Builds the layer's ops (buildLayerOps) and puts them at
+  /// loc("<layer>"(file:line:col)) (dialect/Layers.h).
   mlir::FailureOr<mlir::Value> buildOp(const BoundCall &call);
+  mlir::FailureOr<mlir::Value> buildLayerOps(const BoundCall &call);
   mlir::FailureOr<mlir::Value> buildDense(const BoundCall &call,
                                           mlir::Value input);
   mlir::FailureOr<mlir::Value> buildConv2D(const BoundCall &call,
@@ -84,7 +87,8 @@ private:
                                         mlir::Location loc);
 
   /// The layer's name: given with `name:`, or the next free Keras-style
-  /// `kind`, `kind_1`, ... Names are unique across the file.
+  /// `kind`, `kind_1`, ... Names are unique across the file. Once per call;
+  /// the last call named and its name are kept (namedCall, namedLayer).
   mlir::FailureOr<std::string> layerName(const BoundCall &call);
   /// Declares `<layer>.<param>` and reads it where the builder stands.
   mlir::Value param(llvm::StringRef layer, llvm::StringRef name,
@@ -110,6 +114,9 @@ private:
   };
   /// The values of the model being built, by name.
   llvm::StringMap<Binding> scope;
+  /// The call layerName named last, and the name it gave.
+  const BoundCall *namedCall = nullptr;
+  std::string namedLayer;
   /// Layer names in use, with where each was taken.
   llvm::StringMap<llvm::SMLoc> layerNames;
   /// The next number to try for an automatic name, per op kind.

@@ -7,6 +7,7 @@
 // @m_eval (inference-mode loss and accuracy count).
 //
 //===----------------------------------------------------------------------===//
+#include "dialect/Layers.h"
 #include "dialect/Manifest.h"
 #include "dialect/TrainConfig.h"
 #include "dialect/WeirOps.h"
@@ -478,12 +479,16 @@ LogicalResult weir::buildTrainStep(ModuleOp module) {
         return;
       std::string where;
       llvm::raw_string_ostream os(where);
-      os << op->getName().getStringRef() << " at ";
-      if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
-        os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-           << file.getColumn();
+      // "dense_1 (weir.dense) at model.weir:4:5"
+      if (std::optional<StringRef> layer = layerNameOf(op->getLoc()))
+        os << *layer << " (" << op->getName().getStringRef() << ")";
       else
-        op->getLoc().print(os);
+        os << op->getName().getStringRef();
+      std::string file = formatFileLocation(op->getLoc());
+      if (!file.empty())
+        os << " at " << file;
+      else
+        op->getLoc().print(os << " at ");
       outputs.push_back(out);
       attrs.push_back(slotDict(slot(ctx, SlotRole::layer, where)));
     });

@@ -17,6 +17,7 @@ int train();
 int evaluate();
 int predict();
 int gradients();
+int summary();
 } // namespace weir::commands
 
 #endif // WEIR_TOOLS_WEIR_COMMANDS_H

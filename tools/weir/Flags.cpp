@@ -16,6 +16,9 @@ cl::SubCommand train("train", "Train a model (its `train` block) on its "
                               "data pipeline or on arrays");
 cl::SubCommand evaluate("evaluate", "Loss and accuracy of weights on a split");
 cl::SubCommand predict("predict", "Model outputs on a split, as .npy");
+cl::SubCommand summary("summary",
+                       "The model's layers, output shapes and parameter "
+                       "counts (Keras' model.summary())");
 cl::SubCommand gradients("gradients",
                          "Loss and gradients of one batch (the whole split)");
 
@@ -24,7 +27,8 @@ cl::opt<std::string> model(cl::Positional,
                            cl::Required, cl::sub(compile), cl::sub(run),
                            cl::sub(init), cl::sub(bench), cl::sub(train),
                            cl::sub(evaluate), cl::sub(predict),
-                           cl::sub(gradients), cl::cat(category));
+                           cl::sub(gradients), cl::sub(summary),
+                           cl::cat(category));
 cl::opt<std::string> output("o", cl::desc("Output file"),
                             cl::value_desc("file"), cl::init("-"),
                             cl::sub(compile), cl::sub(init), cl::sub(train),
@@ -47,6 +51,11 @@ cl::list<std::string> cudaArch(
 cl::opt<bool> printAfterAll("print-ir-after-all",
                             cl::desc("Print the module after every pass"),
                             cl::sub(compile), cl::sub(run), cl::cat(category));
+cl::opt<bool> printLocations(
+    "print-locations",
+    cl::desc("Print each op's location with the IR: "
+             "loc(\"<layer>\"(file:line:col))"),
+    cl::sub(compile), cl::sub(run), cl::cat(category));
 cl::opt<bool> timing("timing", cl::desc("Report the time of each pass"),
                      cl::sub(compile), cl::sub(run), cl::cat(category));
 cl::opt<bool> noUnusedWarning(
@@ -54,7 +63,7 @@ cl::opt<bool> noUnusedWarning(
     cl::desc("Do not warn about parameters that no function reads"),
     cl::sub(compile), cl::sub(run), cl::sub(init), cl::sub(bench),
     cl::sub(train), cl::sub(evaluate), cl::sub(predict), cl::sub(gradients),
-    cl::cat(category));
+    cl::sub(summary), cl::cat(category));
 cl::opt<std::string> precision(
     "precision",
     cl::desc("Dtype policy: float32, mixed_bfloat16 or mixed_float16 "
@@ -87,6 +96,19 @@ cl::opt<bool> resume("resume",
                      cl::desc("Continue from the checkpoint (a fresh start "
                               "when there is none)"),
                      cl::sub(train), cl::cat(category));
+cl::opt<std::string> history(
+    "history",
+    cl::desc("Append each epoch's logs to this CSV file (Keras' CSVLogger)"),
+    cl::value_desc("file.csv"), cl::sub(train), cl::cat(category));
+cl::opt<std::string> logdir(
+    "logdir",
+    cl::desc("Write TensorBoard event files (scalars per epoch and per "
+             "--log-every steps) into this directory"),
+    cl::value_desc("dir"), cl::sub(train), cl::cat(category));
+cl::opt<int64_t> logEvery("log-every",
+                          cl::desc("With --logdir: the training loss every N "
+                                   "steps too (default 0: per epoch only)"),
+                          cl::init(0), cl::sub(train), cl::cat(category));
 cl::opt<bool> noValidation("no-validation",
                            cl::desc("Skip the validation pass"),
                            cl::sub(train), cl::cat(category));
@@ -106,7 +128,7 @@ cl::opt<std::string> runOutput("output", cl::desc("Output array (.npy)"),
 cl::opt<std::string> function("function",
                               cl::desc("Model to run (default: the first)"),
                               cl::sub(compile), cl::sub(run), cl::sub(bench),
-                              cl::cat(category));
+                              cl::sub(summary), cl::cat(category));
 cl::opt<unsigned> threads(
     "threads",
     cl::desc("Threads the batch is split over (default: every core)"),
@@ -153,6 +175,7 @@ SessionOptions sessionOptions() {
   SessionOptions session;
   session.printIRAfterAll = printAfterAll;
   session.timing = timing;
+  session.printLocations = printLocations;
   session.warnUnusedParameters = !noUnusedWarning;
   session.precision = precision;
   return session;

@@ -20,15 +20,15 @@ namespace cl = llvm::cl;
 extern cl::OptionCategory category;
 
 extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
-    predict, gradients;
+    predict, gradients, summary;
 
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     checkpoint, split, runOutput, function, classNames, onBadImage, device,
-    precision;
+    precision, history, logdir;
 extern cl::list<std::string> cudaArch, inputs, dataArgs;
-extern cl::opt<bool> printAfterAll, timing, noUnusedWarning, resume,
+extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
     noValidation, verbose;
-extern cl::opt<int64_t> epochs, batchSize, batch;
+extern cl::opt<int64_t> epochs, batchSize, batch, logEvery;
 extern cl::opt<unsigned> threads;
 extern cl::opt<double> seconds;
 extern cl::opt<uint64_t> seed, maxPipelineMemory;

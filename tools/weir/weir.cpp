@@ -26,12 +26,14 @@ int main(int argc, char **argv) {
       "  weir compile model.weir [--emit=weir|linalg|llvm|obj] [-o out]\n"
       "  weir compile model.weir --target=cuda --emit=gpu|nvvm|ptx|cubin|obj|jit "
       "[--cuda-arch=sm_80,sm_90]\n"
+      "  weir summary model.weir [--function NAME]\n"
       "  weir init model.weir -o weights.safetensors [--seed S]\n"
       "  weir run model.weir --weights w.safetensors --input x.npy "
       "--output y.npy [--threads N]\n"
       "  weir bench model.weir [--batch 128] [--threads 2]\n"
       "  weir train model.weir [--data /usr/share/datasets/fashion-mnist] "
       "[-o w.safetensors] [--epochs N] [--seed S] [--resume]\n"
+      "             [--history h.csv] [--logdir runs/1 [--log-every N]]\n"
       "  weir evaluate model.weir --weights w.safetensors --data DIR\n"
       "  weir predict model.weir --weights w.safetensors --data DIR -o y.npy\n"
       "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n"
@@ -54,6 +56,8 @@ int main(int argc, char **argv) {
     return commands::predict();
   if (flags::gradients)
     return commands::gradients();
+  if (flags::summary)
+    return commands::summary();
   if (flags::data)
     return commands::data();
   llvm::errs() << "weir: no subcommand given; see `weir --help`\n";
