@@ -10,6 +10,7 @@
 #include "api/Batches.h"
 #include "api/Session.h"
 #include "api/Training.h"
+#include "api/TrainingLogs.h"
 
 #include "runtime/FileIO.h"
 #include "runtime/init/Initializers.h"
@@ -252,6 +253,13 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   if (!options.checkpoint.empty())
     if (Status s = checkWritable(options.checkpoint, "checkpoint"); !s.ok())
       return s;
+  if (!options.historyCsv.empty())
+    if (Status s = checkWritable(options.historyCsv, "history"); !s.ok())
+      return s;
+  Result<std::unique_ptr<TrainingLogs>> trainingLogs =
+      TrainingLogs::open(options);
+  if (!trainingLogs.ok())
+    return trainingLogs.status();
 
   // The examples: arrays (in memory or a file), or the train block's data
   // pipelines.
@@ -398,6 +406,8 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       if (accuracy)
         bp.accuracy = correct / seen;
       sink.onBatch(bp);
+      if (Status st = (*trainingLogs)->onBatch(progress.step, bp); !st.ok())
+        return st;
     }
     sink.onBatchesDone();
     if (Status st = batches->finishEpoch(); !st.ok())
@@ -412,6 +422,8 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       stats.accuracy = correct / seen;
     stats.samplesPerSec = secs > 0 ? seen / secs : 0;
     stats.seconds = secs;
+    report.learningRate =
+        config.optimizer.learningRate.at(std::max<int64_t>(progress.step - 1, 0));
     if (run.step->lossScaled()) {
       stats.lossScale = run.step->lossScale();
       stats.skippedSteps = skippedInEpoch;
@@ -438,6 +450,9 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
     sink.onEpoch(report);
     progress.history.push_back(logs);
     progress.epoch = epoch + 1;
+    if (Status st = (*trainingLogs)->onEpoch(report, progress.history);
+        !st.ok())
+      return st;
     if (stopper) {
       auto it = logs.find(stopper->options().monitor);
       if (it == logs.end())

@@ -80,6 +80,8 @@ struct EpochReport {
   std::optional<double> inputBoundPercent;
   /// Files the pipeline skipped (--on-bad-image=skip), "path: reason".
   std::vector<std::string> skipped;
+  /// The learning rate of the epoch's last step.
+  double learningRate = 0;
 };
 
 /// Receives a fit's progress. Every method has an empty default.
@@ -112,6 +114,14 @@ struct FitOptions {
   std::string checkpoint;
   /// Continue from `checkpoint`; without one, start fresh (and say so).
   bool resume = false;
+  /// The history as CSV, rewritten after every epoch (Keras' CSVLogger);
+  /// empty: none. See api/TrainingLogs.h.
+  std::string historyCsv;
+  /// TensorBoard event files go to <logdir>/train and <logdir>/validation;
+  /// empty: none. With logEvery > 0, the running loss (and accuracy)
+  /// every logEvery steps too.
+  std::string logdir;
+  int64_t logEvery = 0;
   /// A test hook: exit like SIGKILL before this global step (-1: never).
   int64_t abortAtStep = -1;
 };

@@ -91,6 +91,14 @@ int commands::train() {
   fit.checkpoint = flags::checkpoint.empty() ? fit.output + ".checkpoint"
                                              : std::string(flags::checkpoint);
   fit.resume = flags::resume;
+  fit.historyCsv = flags::history;
+  fit.logdir = flags::logdir;
+  fit.logEvery = flags::logEvery;
+  if (flags::logEvery < 0 || (flags::logEvery > 0 && flags::logdir.empty())) {
+    llvm::errs() << "weir train: --log-every needs --logdir and a count of "
+                    "steps (at least 1)\n";
+    return 2;
+  }
   if (const char *abortAt = std::getenv("WEIR_TEST_ABORT_AT_STEP"))
     fit.abortAtStep = std::atoll(abortAt);
 
