@@ -6,6 +6,7 @@
 #include "frontend/Frontend.h"
 #include "passes/Pipelines.h"
 #include "passes/Transforms.h"
+#include "runtime/cpu/AllocCounter.h"
 #include "runtime/device/Device.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -207,7 +208,8 @@ std::unique_ptr<JitExecutable> Session::compileForCpu() {
     for (NamedAttribute entry : dropped)
       if (auto indices = dyn_cast<DenseI64ArrayAttr>(entry.getValue()))
         droppedResults_[entry.getName().str()] = indices.asArrayRef().vec();
-  return jit({});
+  // Compiled code's malloc and free are counted (runtime/cpu/AllocCounter.h).
+  return jit(countingAllocatorSymbols());
 }
 
 std::unique_ptr<JitExecutable>

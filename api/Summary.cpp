@@ -3,7 +3,10 @@
 
 #include "api/Session.h"
 #include "dialect/Layers.h"
+#include "dialect/TrainConfig.h"
+#include "dialect/Manifest.h"
 #include "dialect/WeirOps.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
@@ -319,5 +322,73 @@ std::string weir::formatSummary(const ModelSummary &summary) {
      << readableBytes(summary.trainableBytes) << ")\n";
   os << "Non-trainable params: " << withCommas(summary.nonTrainable) << " ("
      << readableBytes(summary.nonTrainableBytes) << ")\n";
+  return s;
+}
+
+int64_t weir::trainBlockBatchSize(Session &session) {
+  TrainConfigOp config = findTrainConfig(session.module());
+  return config ? getTrainingConfig(config).batchSize : 0;
+}
+
+Result<TrainingMemoryPlan> weir::planTrainingMemory(Session &session,
+                                                    int64_t batch) {
+  if (batch < 1)
+    return Status::error("the memory plan needs a batch of at least 1");
+  if (failed(session.buildTraining()) || failed(session.lowerToLinalg()) ||
+      failed(session.runPasses(buildCpuBufferPipeline)))
+    return Status::error("cannot compile the training step");
+  for (auto func : session.module().getOps<func::FuncOp>()) {
+    ManifestAttr manifest = getManifest(func);
+    if (!manifest || manifest.getKind() != StepKind::train)
+      continue;
+    TrainingMemoryPlan plan;
+    plan.step = planMemory(func, batch);
+    plan.batch = batch;
+    return plan;
+  }
+  return Status::error("the module has no training step function");
+}
+
+std::string weir::formatMemoryPlan(const TrainingMemoryPlan &plan, size_t top,
+                                   std::optional<int64_t> measuredPeak) {
+  const MemoryPlan &p = plan.step;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "Memory plan of the training step @" << p.function << " (CPU, batch "
+     << plan.batch << " per replica):\n";
+  os << "  peak: " << readableBytes(p.peakBytes) << " in buffers of the step"
+     << " (" << withCommas(p.peakBytes) << " bytes)\n";
+  os << "  allocated in all: " << readableBytes(p.allocatedBytes) << " in "
+     << p.buffers << " buffers; arguments (batch, parameters): "
+     << readableBytes(p.argumentBytes) << "\n";
+  if (p.unknownSizes)
+    os << "  " << p.unknownSizes << " buffer sizes could not be computed "
+       << "and count as 0\n";
+  if (measuredPeak)
+    os << "  measured peak of one step: " << readableBytes(*measuredPeak)
+       << " (" << withCommas(*measuredPeak) << " bytes, "
+       << llvm::format("%.1f", p.peakBytes
+                                   ? 100.0 * double(*measuredPeak) /
+                                         double(p.peakBytes)
+                                   : 0.0)
+       << "% of the plan)\n";
+  if (p.atPeak.empty())
+    return s;
+  os << "  largest buffers live at the peak:\n";
+  size_t width = 0;
+  for (size_t i = 0; i < p.atPeak.size() && i < top; ++i)
+    width = std::max(width, p.atPeak[i].type.size());
+  for (size_t i = 0; i < p.atPeak.size() && i < top; ++i) {
+    const PlannedBuffer &b = p.atPeak[i];
+    std::string size = readableBytes(b.bytes);
+    os << "    " << llvm::format("%10s", size.c_str()) << "  " << b.type
+       << std::string(width - b.type.size(), ' ') << "  "
+       << (b.layer.empty() ? std::string("-") : b.layer);
+    if (!b.location.empty())
+      os << " at " << b.location;
+    os << "\n";
+  }
+  if (p.atPeak.size() > top)
+    os << "    ... and " << p.atPeak.size() - top << " more\n";
   return s;
 }

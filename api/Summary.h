@@ -10,9 +10,11 @@
 #ifndef WEIR_API_SUMMARY_H
 #define WEIR_API_SUMMARY_H
 
+#include "passes/MemoryPlan.h"
 #include "runtime/Status.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,27 @@ std::string formatSummary(const ModelSummary &summary);
 
 /// Keras' readable size: 136.04 KB (1024-based; B, KB, MB, GB).
 std::string readableBytes(int64_t bytes);
+
+/// The memory plan of one training step on the CPU: the train function
+/// (forward, loss, gradients) of the module's `train` block, bufferized as
+/// weir-cpu-lowering-pipeline does, planned for `batch` examples (one
+/// replica's slice). Builds the training functions and lowers the module:
+/// the session is spent afterwards.
+struct TrainingMemoryPlan {
+  MemoryPlan step;
+  int64_t batch = 0;
+};
+Result<TrainingMemoryPlan> planTrainingMemory(Session &session,
+                                              int64_t batch);
+
+/// The batch of the session's train block (0 without one).
+int64_t trainBlockBatchSize(Session &session);
+
+/// The plan as text: the peak, what the step allocates in all, the largest
+/// `top` buffers live at the peak with their layers and locations, and the
+/// measured peak of one step when there is one.
+std::string formatMemoryPlan(const TrainingMemoryPlan &plan, size_t top,
+                             std::optional<int64_t> measuredPeak);
 
 } // namespace weir
 

@@ -13,6 +13,7 @@
 #include "api/TrainingLogs.h"
 
 #include "runtime/FileIO.h"
+#include "runtime/cpu/AllocCounter.h"
 #include "runtime/init/Initializers.h"
 #include "runtime/Safetensors.h"
 #include "runtime/train/Batcher.h"
@@ -590,4 +591,28 @@ Trainer::gradients(const DataRef &data) {
   if (!m.ok())
     return m.status();
   return std::make_pair(m->loss, std::move(grads));
+}
+
+Result<int64_t> Trainer::measureStepPeak(int64_t batch) {
+  TrainingRun &run = *run_;
+  if (run.target.kind != CodeTarget::Kind::Cpu)
+    return Status::error("the step's memory is measured on the CPU only");
+  if (batch < 1)
+    return Status::error("the measured batch must have at least 1 example");
+  std::vector<int64_t> xShape{batch}, yShape{batch};
+  xShape.insert(xShape.end(), run.exampleShape.begin(), run.exampleShape.end());
+  yShape.insert(yShape.end(), run.targetShape.begin(), run.targetShape.end());
+  Result<HostTensor> x = HostTensor::create(run.xDType, xShape);
+  if (!x.ok())
+    return x.status();
+  Result<HostTensor> y = HostTensor::create(run.yDType, yShape);
+  if (!y.ok())
+    return y.status();
+  ParameterMap grads;
+  resetAllocCounts();
+  Result<StepMetrics> m = run.step->gradients(*x, *y, 0, grads);
+  int64_t peak = allocCounts().peak;
+  if (!m.ok())
+    return m.status();
+  return peak;
 }

@@ -160,6 +160,12 @@ public:
   /// made of all of `data` (no update).
   Result<std::pair<double, ParameterMap>> gradients(const DataRef &data);
 
+  /// Runs the training step's gradients once on a batch of `batch` zero
+  /// examples (label 0) and returns the bytes that compiled code held at
+  /// its peak (runtime/cpu/AllocCounter.h). CPU only; meaningful with one
+  /// thread, as the counter is process-wide.
+  Result<int64_t> measureStepPeak(int64_t batch);
+
   /// The model's parameters (what a weights file holds), by name.
   std::vector<std::string> parameterNames() const;
   /// Every tensor of the model state: parameters and optimizer slots.

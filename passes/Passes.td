@@ -426,6 +426,38 @@ def DropInPlaceResults : Pass<"weir-drop-in-place-results", "::mlir::ModuleOp"> 
   }];
 }
 
+def EarlyDeallocs : Pass<"weir-early-deallocs", "::mlir::func::FuncOp"> {
+  let summary = "Frees each buffer right after its last use, not at the "
+                "end of its block.";
+  let description = [{
+    Upstream's ownership-based deallocation frees every buffer at the end
+    of the block that allocated it, so the whole forward and backward pass
+    of a training step is live at once: its peak is the sum of all its
+    buffers. This pass, run after `convert-bufferization-to-memref`, moves
+    each `memref.dealloc %a` whose `%a` is a `memref.alloc` of the same
+    block to just after the last op of that block that uses `%a` or an
+    alias of it (a memref result of an op that takes it, a view, a loop
+    result, an aligned pointer or strided metadata, transitively; a use in
+    a nested region counts as a use by its ancestor in the block). A
+    buffer with an alias that the block's terminator or an unknown op
+    could keep (a `func.return`, a store of it into memory) is left alone.
+    The loops and library calls in between read and write through the
+    same aliases, so no access moves past the free.
+
+    ```mlir
+    %a = memref.alloc(%n) : memref<?x16xf32>
+    linalg.generic ... outs(%a ...)        // last use of %a
+    ... the rest of the step ...
+    memref.dealloc %a : memref<?x16xf32>
+    // becomes
+    %a = memref.alloc(%n) : memref<?x16xf32>
+    linalg.generic ... outs(%a ...)
+    memref.dealloc %a : memref<?x16xf32>
+    ... the rest of the step ...
+    ```
+  }];
+}
+
 def PlacePipeline : Pass<"weir-place-pipeline", "::mlir::ModuleOp"> {
   let summary = "Decides which input-pipeline stages run on the host and "
                 "which are compiled into the model.";

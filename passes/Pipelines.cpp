@@ -65,6 +65,11 @@ static const char *const kCpuLoopsToLlvm =
     "ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}";
 
 void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
+  buildCpuBufferPipeline(pm);
+  buildCpuBuffersToLlvmPipeline(pm);
+}
+
+void weir::buildCpuBufferPipeline(OpPassManager &pm) {
   // The upstream passes are registered by registerWeirPassesAndPipelines;
   // a parse failure here is a bug in the string above.
   pm.addNestedPass<func::FuncOp>(createSplitFilterGrads());
@@ -75,7 +80,7 @@ void weir::buildCpuLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createDropInPlaceResults());
   if (failed(parsePassPipeline(kCpuDeallocation, pm, llvm::errs())))
     llvm::report_fatal_error("weir: invalid CPU deallocation pipeline");
-  buildCpuBuffersToLlvmPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createEarlyDeallocs());
 }
 
 void weir::buildCpuBuffersToLlvmPipeline(OpPassManager &pm) {
@@ -111,6 +116,11 @@ void weir::registerWeirPassesAndPipelines() {
       "weir-cpu-lowering-pipeline",
       "Bufferize and lower linalg on tensors to the LLVM dialect",
       buildCpuLoweringPipeline);
+  PassPipelineRegistration<>(
+      "weir-cpu-buffer-pipeline",
+      "Bufferize linalg on tensors and free each buffer after its last use "
+      "(the first half of weir-cpu-lowering-pipeline)",
+      buildCpuBufferPipeline);
   PassPipelineRegistration<ModelPipelineOptions>(
       "weir-cpu-pipeline", "From a model as written to the LLVM dialect",
       buildCpuPipeline);

@@ -45,6 +45,11 @@ void buildTrainStepPipeline(mlir::OpPassManager &pm);
 /// returned as buffers the caller owns.
 void buildCpuLoweringPipeline(mlir::OpPassManager &pm);
 
+/// The first half of weir-cpu-lowering-pipeline: the module bufferized,
+/// every buffer freed after its last use (memref.alloc/dealloc, loops,
+/// vectors); what passes/MemoryPlan.h reads.
+void buildCpuBufferPipeline(mlir::OpPassManager &pm);
+
 /// The end of the CPU lowering: a bufferized module whose buffers are
 /// already deallocated (linalg, vector, scf, memref) to the LLVM dialect.
 /// Shared by weir-cpu-lowering-pipeline and weir-cuda-emulation-pipeline.

@@ -66,6 +66,11 @@ void dropPipelines(mlir::ModuleOp module);
 /// records them in the module attribute `weir.dropped_results`.
 mlir::LogicalResult dropInPlaceResults(mlir::ModuleOp module);
 
+/// weir-early-deallocs: moves each memref.dealloc of a block's own
+/// memref.alloc to just after the buffer's last use in that block (through
+/// its aliases); returns how many moved.
+int64_t moveDeallocsToLastUse(mlir::func::FuncOp func);
+
 /// weir-lower-strided-copies: every memref.copy with a non-identity layout
 /// on either side becomes a linalg.copy (loops LLVM vectorizes, not the
 /// generic memrefCopy call).

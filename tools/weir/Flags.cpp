@@ -88,7 +88,7 @@ cl::opt<int64_t> batchSize("batch-size",
                            cl::desc("Batch size (default: the train block's)"),
                            cl::init(0), cl::sub(train), cl::sub(evaluate),
                            cl::sub(predict), cl::sub(gradients),
-                           cl::cat(category));
+                           cl::sub(summary), cl::cat(category));
 cl::opt<std::string> checkpoint(
     "checkpoint", cl::desc("Checkpoint file (default: <output>.checkpoint)"),
     cl::value_desc("file"), cl::sub(train), cl::cat(category));
@@ -109,6 +109,16 @@ cl::opt<int64_t> logEvery("log-every",
                           cl::desc("With --logdir: the training loss every N "
                                    "steps too (default 0: per epoch only)"),
                           cl::init(0), cl::sub(train), cl::cat(category));
+cl::opt<bool> memory(
+    "memory",
+    cl::desc("Also the memory plan of one training step on the CPU: the "
+             "peak and the largest buffers live at it, by layer"),
+    cl::sub(summary), cl::cat(category));
+cl::opt<bool> measure(
+    "measure",
+    cl::desc("With --memory: run one step on zeros and print the peak the "
+             "compiled code really held"),
+    cl::sub(summary), cl::cat(category));
 cl::opt<bool> noValidation("no-validation",
                            cl::desc("Skip the validation pass"),
                            cl::sub(train), cl::cat(category));
@@ -134,7 +144,7 @@ cl::opt<unsigned> threads(
     cl::desc("Threads the batch is split over (default: every core)"),
     cl::init(0), cl::sub(run), cl::sub(bench), cl::sub(train),
     cl::sub(evaluate), cl::sub(predict), cl::sub(gradients),
-    cl::cat(category));
+    cl::sub(summary), cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                        cl::sub(bench), cl::cat(category));
 cl::list<std::string> dataArgs(cl::Positional,

@@ -1,6 +1,13 @@
 //===- Summary.cpp - `weir summary`: Keras' model.summary() --------------===//
+//
+// The layer table; with --memory, the memory plan of one training step
+// for one replica's slice of the batch (--batch-size over --threads), and
+// with --measure the peak that step really reaches.
+//
+//===----------------------------------------------------------------------===//
 #include "api/Session.h"
 #include "api/Summary.h"
+#include "api/Trainer.h"
 #include "tools/weir/Commands.h"
 #include "tools/weir/Flags.h"
 
@@ -9,6 +16,10 @@
 using namespace weir;
 
 int commands::summary() {
+  if (flags::measure && !flags::memory) {
+    llvm::errs() << "weir summary: --measure needs --memory\n";
+    return 2;
+  }
   std::unique_ptr<Session> session =
       Session::load(flags::model, flags::sessionOptions());
   if (!session)
@@ -17,5 +28,34 @@ int commands::summary() {
   if (!summary.ok())
     return flags::fail("summary", summary.status().message());
   llvm::outs() << formatSummary(*summary);
+  if (!flags::memory)
+    return 0;
+
+  int64_t batch = flags::batchSize > 0 ? flags::batchSize
+                                       : trainBlockBatchSize(*session);
+  if (batch < 1)
+    return flags::fail("summary", "the memory plan is of the training step, "
+                                  "and the model file has no `train` block");
+  unsigned threads = resolveThreads(flags::threads);
+  int64_t perReplica = (batch + threads - 1) / threads;
+  Result<TrainingMemoryPlan> plan = planTrainingMemory(*session, perReplica);
+  if (!plan.ok())
+    return flags::fail("summary", plan.status().message());
+  std::optional<int64_t> measured;
+  if (flags::measure) {
+    TrainerOptions options;
+    options.threads = 1;
+    options.compileInference = false;
+    options.activity = "measuring";
+    Result<std::unique_ptr<Trainer>> trainer =
+        Trainer::load(flags::model, flags::sessionOptions(), options);
+    if (!trainer.ok())
+      return flags::fail("summary", trainer.status().message());
+    Result<int64_t> peak = (*trainer)->measureStepPeak(perReplica);
+    if (!peak.ok())
+      return flags::fail("summary", peak.status().message());
+    measured = *peak;
+  }
+  llvm::outs() << "\n" << formatMemoryPlan(*plan, 10, measured);
   return 0;
 }
