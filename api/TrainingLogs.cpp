@@ -2,6 +2,7 @@
 #include "api/TrainingLogs.h"
 
 #include "runtime/FileIO.h"
+#include "runtime/plot/Plot.h"
 #include "runtime/train/EventFile.h"
 
 #include "llvm/Support/Format.h"
@@ -109,4 +110,12 @@ Status TrainingLogs::onEpoch(const EpochReport &report,
     if (Status s = validation_->addScalar(tag, epoch, value, now); !s.ok())
       return s;
   return Status();
+}
+
+Status weir::plotHistoryFile(const std::string &csvPath,
+                             const std::string &pngPath) {
+  Result<History> history = readHistoryCsv(csvPath);
+  if (!history.ok())
+    return history.status();
+  return plotHistory(*history, pngPath);
 }

@@ -42,6 +42,11 @@ private:
   std::unique_ptr<EventFileWriter> train_, validation_;
 };
 
+/// `weir plot`: the history CSV at `csvPath` (historyToCsv's format, or
+/// Keras' CSVLogger's) drawn as one panel per metric, training and
+/// validation curves together, into the PNG `pngPath` (runtime/plot).
+Status plotHistoryFile(const std::string &csvPath, const std::string &pngPath);
+
 /// The history as CSV: a header `epoch,<keys, sorted>` and one row per
 /// epoch (1-based), an empty cell where an epoch lacks a key.
 std::string historyToCsv(const std::vector<EpochLogs> &history);

@@ -18,6 +18,7 @@ int evaluate();
 int predict();
 int gradients();
 int summary();
+int plot();
 } // namespace weir::commands
 
 #endif // WEIR_TOOLS_WEIR_COMMANDS_H

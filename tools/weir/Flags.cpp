@@ -19,6 +19,8 @@ cl::SubCommand predict("predict", "Model outputs on a split, as .npy");
 cl::SubCommand summary("summary",
                        "The model's layers, output shapes and parameter "
                        "counts (Keras' model.summary())");
+cl::SubCommand plot("plot", "Draw a training history (--history CSV) as "
+                           "loss and accuracy curves in a PNG");
 cl::SubCommand gradients("gradients",
                          "Loss and gradients of one batch (the whole split)");
 
@@ -33,7 +35,7 @@ cl::opt<std::string> output("o", cl::desc("Output file"),
                             cl::value_desc("file"), cl::init("-"),
                             cl::sub(compile), cl::sub(init), cl::sub(train),
                             cl::sub(predict), cl::sub(gradients),
-                            cl::cat(category));
+                            cl::sub(plot), cl::cat(category));
 cl::opt<std::string> emit(
     "emit",
     cl::desc("Stage to emit: weir, pipeline (where each data-pipeline "
@@ -147,6 +149,9 @@ cl::opt<unsigned> threads(
     cl::sub(summary), cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                        cl::sub(bench), cl::cat(category));
+cl::opt<std::string> historyFile(cl::Positional,
+                                 cl::desc("<history.csv>"), cl::Required,
+                                 cl::sub(plot), cl::cat(category));
 cl::list<std::string> dataArgs(cl::Positional,
                                cl::desc("import-idx <src> <dst>"),
                                cl::OneOrMore, cl::sub(data), cl::cat(category));

@@ -20,11 +20,11 @@ namespace cl = llvm::cl;
 extern cl::OptionCategory category;
 
 extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
-    predict, gradients, summary;
+    predict, gradients, summary, plot;
 
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     checkpoint, split, runOutput, function, classNames, onBadImage, device,
-    precision, history, logdir;
+    precision, history, logdir, historyFile;
 extern cl::list<std::string> cudaArch, inputs, dataArgs;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
     noValidation, verbose, memory, measure;

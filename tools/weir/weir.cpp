@@ -34,6 +34,7 @@ int main(int argc, char **argv) {
       "  weir train model.weir [--data /usr/share/datasets/fashion-mnist] "
       "[-o w.safetensors] [--epochs N] [--seed S] [--resume]\n"
       "             [--history h.csv] [--logdir runs/1 [--log-every N]]\n"
+      "  weir plot h.csv -o curves.png\n"
       "  weir evaluate model.weir --weights w.safetensors --data DIR\n"
       "  weir predict model.weir --weights w.safetensors --data DIR -o y.npy\n"
       "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n"
@@ -58,6 +59,8 @@ int main(int argc, char **argv) {
     return commands::gradients();
   if (flags::summary)
     return commands::summary();
+  if (flags::plot)
+    return commands::plot();
   if (flags::data)
     return commands::data();
   llvm::errs() << "weir: no subcommand given; see `weir --help`\n";
