@@ -241,7 +241,16 @@ def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
     elementwise op before the nest, so that the inner loop is the f32 one:
     each operand element is read by many steps, and widening it in the loop
     cost a load, a conversion and a register per vector and step (the bf16
-    CNN trained at 0.45x of f32). Part of weir-vectorize-contractions.
+    CNN trained at 0.45x of f32). With `bf16-dot=1` (AVX512_BF16 hosts),
+    a product of two bf16 operands into f32 with an even, static innermost
+    reduction is not widened: each step takes a pair of that reduction,
+    interleaves the two rows of `b` in registers (`vector.shuffle`),
+    broadcasts the two scalars of `a` as one 32-bit pair, and does one
+    `x86vector.avx512.dot` (`vdpbf16ps`: two products per lane, f32
+    accumulation) per accumulator. It is off by default on every host: on
+    the Intel Xeon measured, vdpbf16ps issues once every two cycles (16
+    products a cycle, against 32 for two f32 FMAs), so the pairs were
+    slower than the widened f32 nest. Part of weir-vectorize-contractions.
 
     ```mlir
     // conv [?,13,13,32] * [3,3,32,64] -> [?,11,11,64], AVX-512:
@@ -262,11 +271,14 @@ def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
            "f32 lanes per vector register (0: the host's)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
            "vector registers to block for (0: the host's)">,
+    Option<"bf16Dot", "bf16-dot", "int64_t", /*default=*/"-1",
+           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (1 on, "
+           "0 off, -1 the host's default, off)">,
   ];
   let dependentDialects = [
     "::mlir::vector::VectorDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect", "::mlir::affine::AffineDialect",
-    "::mlir::arith::ArithDialect"
+    "::mlir::arith::ArithDialect", "::mlir::x86vector::X86VectorDialect"
   ];
 }
 
@@ -296,10 +308,13 @@ def VectorizeContractions
            "f32 lanes per vector register (0: the host's)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
            "vector registers to block for (0: the host's)">,
+    Option<"bf16Dot", "bf16-dot", "int64_t", /*default=*/"-1",
+           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (1 on, "
+           "0 off, -1 the host's default, off)">,
   ];
   let dependentDialects = [
     "::mlir::transform::TransformDialect", "::mlir::vector::VectorDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::scf::SCFDialect", "::mlir::x86vector::X86VectorDialect"
   ];
 }
 

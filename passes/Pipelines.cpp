@@ -57,7 +57,7 @@ static const char *const kCpuLoopsToLlvm =
     "weir-emulate-bf16),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "convert-vector-to-llvm,"
+    "convert-vector-to-llvm{enable-x86vector},"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,"
     "convert-cf-to-llvm,convert-func-to-llvm,convert-index-to-llvm,"

@@ -32,6 +32,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -55,6 +56,7 @@ struct Plan {
   SmallVector<int64_t> chunks;                         // vector widths
   SmallVector<std::pair<unsigned, int64_t>> blocked;   // loop, rows
   int64_t split = 1;     // partial sums over the innermost reduction
+  bool pairs = false;    // bf16 pair dot products over the innermost one
   SmallVector<unsigned> outer;   // loops around the block, in order
   SmallVector<unsigned> inner;   // reductions inside it, in order
 };
@@ -62,11 +64,15 @@ struct Plan {
 
 RegisterFile weir::hostRegisterFile() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  // Pair dot products stay off on every host: on the Intel Xeon with
+  // AVX512_BF16 they were measured (bench/dot_throughput.c) at one
+  // vdpbf16ps every two cycles, 16 products a cycle against 32 for two
+  // f32 FMAs, and the bf16 CNN trained at 0.82x of the widened code.
   if (features.lookup("avx512f"))
-    return {16, 32};
+    return {16, 32, 0};
   if (features.lookup("avx"))
-    return {8, 16};
-  return {4, 16};
+    return {8, 16, 0};
+  return {4, 16, 0};
 }
 
 /// Whether the body is `yield acc + x * y` over the two inputs, each
@@ -236,12 +242,27 @@ static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
     if (isReduction(d) && (!ShapedType::isDynamic(ranges[d]) || !staticReduction))
       plan.inner.push_back(d);
 
+  // AVX512_BF16 (bf16 operands, f32 accumulators): each step takes a pair
+  // of the innermost reduction, one `vdpbf16ps` per accumulator doing two
+  // products per lane, with the two rows of `b` interleaved in registers
+  // and the two scalars of `a` broadcast as one 32-bit pair. No repacking:
+  // the operands stay where they are.
+  int64_t innermost = ranges[plan.inner.back()];
+  auto isBf16 = [](Value v) {
+    return isa<BFloat16Type>(getElementTypeOrSelf(v.getType()));
+  };
+  plan.pairs = regs.bf16Dot > 0 && elt.isF32() &&
+               llvm::all_of(op.getDpsInputs(), isBf16) &&
+               !ShapedType::isDynamic(innermost) && innermost % 2 == 0 &&
+               llvm::all_of(plan.chunks, [](int64_t w) {
+                 return w == 4 || w == 8 || w == 16;
+               });
+
   // Enough independent accumulators to cover the FMA latency (about four
   // cycles at two FMAs a cycle): split the innermost reduction.
   int64_t minChains = std::max<int64_t>(regs.registers / 4, 1);
-  if (bestAcc < minChains && !ShapedType::isDynamic(ranges[plan.inner.back()])) {
-    int64_t innermost = ranges[plan.inner.back()];
-    for (int64_t u : divisors(innermost))
+  if (bestAcc < minChains && !ShapedType::isDynamic(innermost)) {
+    for (int64_t u : divisors(plan.pairs ? innermost / 2 : innermost))
       if (u > 1 && bestAcc * u >= minChains && bestAcc * u <= budget) {
         plan.split = u;
         break;
@@ -332,7 +353,7 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
     innerLbs.push_back(zero);
     innerUbs.push_back(size(d));
     innerSteps.push_back(arith::ConstantIndexOp::create(
-        rw, loc, d == plan.inner.back() ? plan.split : 1));
+        rw, loc, d == plan.inner.back() ? plan.split * (plan.pairs ? 2 : 1) : 1));
   }
 
   scf::LoopNest nest = scf::buildLoopNest(
@@ -362,6 +383,62 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
                   b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(elt)));
           }
 
+        // Partial-sum set `s` of one step over a pair of the innermost
+        // reduction (k + 2s, k + 2s + 1): `b`'s two rows interleaved, `a`'s
+        // two scalars broadcast as one i32, one vdpbf16ps per accumulator.
+        auto pairStep = [&](OpBuilder &b, Location loc, ArrayRef<Value> full,
+                            int64_t s, scf::ValueVector &next) {
+          Type bf16 = b.getBF16Type();
+          Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(bf16));
+          unsigned k = plan.inner.back();
+          SmallVector<Value> bPairs;
+          for (auto [c, w] : llvm::enumerate(plan.chunks)) {
+            SmallVector<Value> halves;
+            for (int64_t h = 0; h < 2; ++h) {
+              SmallVector<int64_t> sh(n, 0);
+              sh[k] = 2 * s + h;
+              sh[plan.f] = chunkOffset[c];
+              halves.push_back(vector::TransferReadOp::create(
+                  b, loc, VectorType::get({w}, bf16), bVal,
+                  indicesAt(b, loc, maps[plan.b], full, sh), zero16,
+                  ArrayRef<bool>{true}));
+            }
+            SmallVector<int64_t> mask;
+            for (int64_t i = 0; i < w; ++i)
+              mask.append({i, w + i});
+            bPairs.push_back(vector::ShuffleOp::create(b, loc, halves[0],
+                                                       halves[1], mask));
+          }
+          Type i32 = b.getI32Type();
+          for (auto [r, row] : llvm::enumerate(rows)) {
+            SmallVector<Value> two;
+            for (int64_t h = 0; h < 2; ++h) {
+              SmallVector<int64_t> sh(row.begin(), row.end());
+              sh[k] += 2 * s + h;
+              two.push_back(tensor::ExtractOp::create(
+                  b, loc, aVal, indicesAt(b, loc, maps[plan.a], full, sh)));
+            }
+            Value pair = vector::FromElementsOp::create(
+                b, loc, VectorType::get({2}, bf16), two);
+            Value word = vector::ExtractOp::create(
+                b, loc,
+                vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair),
+                ArrayRef<int64_t>{0});
+            DenseMap<int64_t, Value> splat;
+            for (auto [c, w] : llvm::enumerate(plan.chunks)) {
+              Value &v = splat[w];
+              if (!v)
+                v = vector::BitCastOp::create(
+                    b, loc, VectorType::get({2 * w}, bf16),
+                    vector::BroadcastOp::create(b, loc, VectorType::get({w}, i32),
+                                                word));
+              Value &acc = next[accIndex(s, r, c)];
+              acc = x86vector::DotBF16Op::create(b, loc, acc.getType(), acc, v,
+                                                 bPairs[c]);
+            }
+          }
+        };
+
         auto step = [&](OpBuilder &b, Location loc, ValueRange innerIvs,
                         ValueRange carried) -> scf::ValueVector {
           SmallVector<Value> full = ivs;
@@ -369,6 +446,10 @@ static Value emitNest(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan,
             full[d] = innerIvs[i];
           scf::ValueVector next(carried.begin(), carried.end());
           for (int64_t s = 0; s < plan.split; ++s) {
+            if (plan.pairs) {
+              pairStep(b, loc, full, s, next);
+              continue;
+            }
             SmallVector<Value> bRows;
             SmallVector<int64_t> splitShift(n, 0);
             splitShift[plan.inner.back()] = s;
@@ -432,10 +513,14 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
   // once here, by an elementwise op, the nest's inner loop is the f32 one
   // with its loads folded into the FMAs, instead of a load, a widening and
   // a temporary register per vector and step.
+  // Pair dot products read the bf16 operands as they are.
   Type elt = getElementTypeOrSelf(init.getType());
   using weir::lowering::convertFloats;
-  Value aVal = convertFloats(rw, loc, op.getDpsInputs()[plan.a], elt);
-  Value bVal = convertFloats(rw, loc, op.getDpsInputs()[plan.b], elt);
+  Value aVal = op.getDpsInputs()[plan.a], bVal = op.getDpsInputs()[plan.b];
+  if (!plan.pairs) {
+    aVal = convertFloats(rw, loc, aVal, elt);
+    bVal = convertFloats(rw, loc, bVal, elt);
+  }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto dynamic = llvm::find_if(plan.blocked, [&](auto &b) {
     return ShapedType::isDynamic(ranges[b.first]);
@@ -461,8 +546,14 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
 
 LogicalResult weir::registerBlockContractions(ModuleOp module,
                                               RegisterFile regs) {
-  if (regs.lanes <= 0 || regs.registers <= 0)
-    regs = hostRegisterFile();
+  if (regs.lanes <= 0 || regs.registers <= 0) {
+    RegisterFile host = hostRegisterFile();
+    if (regs.bf16Dot >= 0)
+      host.bf16Dot = regs.bf16Dot;
+    regs = host;
+  } else if (regs.bf16Dot < 0) {
+    regs.bf16Dot = 0;
+  }
   std::vector<std::pair<linalg::LinalgOp, Plan>> work;
   module.walk([&](linalg::LinalgOp op) {
     if (!isa<linalg::GenericOp, linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(
@@ -483,7 +574,7 @@ struct RegisterBlockPass
   using Base::Base;
   void runOnOperation() override {
     if (failed(weir::registerBlockContractions(
-            getOperation(), {vectorLanes, vectorRegisters})))
+            getOperation(), {vectorLanes, vectorRegisters, bf16Dot})))
       signalPassFailure();
   }
 };

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Dialect/Transform/IR/TransformOps.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -298,7 +299,7 @@ struct VectorizeContractionsPass
   using Base::Base;
   void runOnOperation() override {
     if (failed(weir::vectorizeContractions(getOperation(),
-                                           {vectorLanes, vectorRegisters})))
+                                           {vectorLanes, vectorRegisters, bf16Dot})))
       signalPassFailure();
   }
 };

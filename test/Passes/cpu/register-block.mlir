@@ -1,5 +1,6 @@
 // RUN: weir-opt %s -weir-register-block="vector-lanes=16 vector-registers=32" -canonicalize -cse | FileCheck %s
 // RUN: weir-opt %s -weir-register-block="vector-lanes=8 vector-registers=16" -canonicalize -cse | FileCheck %s --check-prefix=AVX2
+// RUN: weir-opt %s -weir-register-block="vector-lanes=16 vector-registers=32 bf16-dot=1" -canonicalize -cse | FileCheck %s --check-prefix=BF16
 
 // The second convolution of the Fashion-MNIST CNN. With 32 registers of 16
 // lanes the block is 11 output pixels x 2 vectors of filters: 22
@@ -126,8 +127,37 @@ func.func @dense_weight_grad(%x: tensor<?x784xf32>, %dy: tensor<?x64xf32>, %dw: 
 // CHECK-NOT: arith.extf
 // CHECK: vector.fma {{.*}} : vector<16xf32>
 // CHECK-NOT: linalg.matmul
+// With AVX512_BF16 (bf16-dot=1) the operands are not widened: each step
+// of the reduction takes a pair (k, k + 1). The two rows of the weights
+// are interleaved into one vector of 32 bf16 (a vector.shuffle,
+// canonicalized to vector.interleave), the two scalars of %a
+// broadcast as one 32-bit pair, and one vdpbf16ps per accumulator does two
+// products per lane.
+// BF16-LABEL: func @mixed
+// BF16-NOT: arith.extf
+// BF16: scf.for {{.*}} to %c32 step %c2
+// BF16-COUNT-2: vector.transfer_read %arg1{{.*}} : tensor<32x16xbf16>, vector<16xbf16>
+// BF16: vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
+// BF16: tensor.extract %arg0
+// BF16: tensor.extract %arg0
+// BF16: vector.from_elements {{.*}} : vector<2xbf16>
+// BF16: vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
+// BF16: vector.broadcast {{.*}} : i32 to vector<16xi32>
+// BF16: vector.bitcast {{.*}} : vector<16xi32> to vector<32xbf16>
+// BF16: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// BF16-NOT: vector.fma
 func.func @mixed(%a: tensor<?x32xbf16>, %b: tensor<32x16xbf16>, %c: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<?x32xbf16>, tensor<32x16xbf16>) outs(%c : tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// An odd reduction has no whole pairs: widened, as without AVX512_BF16.
+// BF16-LABEL: func @mixed_odd
+// BF16: arith.extf {{.*}} : bf16 to f32
+// BF16-NOT: x86vector.avx512.dot
+// BF16: vector.fma {{.*}} : vector<16xf32>
+func.func @mixed_odd(%a: tensor<?x33xbf16>, %b: tensor<33x16xbf16>, %c: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x33xbf16>, tensor<33x16xbf16>) outs(%c : tensor<?x16xf32>) -> tensor<?x16xf32>
   return %0 : tensor<?x16xf32>
 }
 
@@ -164,3 +194,4 @@ func.func @transposed_rows(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor
   } -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
