@@ -1,5 +1,6 @@
 //===- EmitObject.cpp - LLVM dialect to native objects and libraries -----===//
 #include "api/Compiler.h"
+#include "runtime/cpu/JitExecutable.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -28,6 +29,7 @@ struct NativeModule {
 FailureOr<NativeModule> translate(ModuleOp module, llvm::LLVMContext &ctx) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  weir::configureLlvmCodegen();
   NativeModule out;
   out.module = translateModuleToLLVMIR(module, ctx, "weir_model");
   if (!out.module)

@@ -55,6 +55,7 @@ static const char *const kCpuDeallocation =
 static const char *const kCpuLoopsToLlvm =
     "func.func(weir-lower-strided-copies,convert-linalg-to-loops,"
     "weir-emulate-bf16),"
+    "weir-outline-loop-nests,"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
     "convert-vector-to-llvm{enable-x86vector},"

@@ -71,6 +71,11 @@ mlir::LogicalResult dropInPlaceResults(mlir::ModuleOp module);
 /// its aliases); returns how many moved.
 int64_t moveDeallocsToLastUse(mlir::func::FuncOp func);
 
+/// weir-outline-loop-nests: moves each top-level scf.for of at least
+/// `minOps` ops into a private function, one function per distinct nest
+/// (shared ones noinline); returns how many functions it made.
+int64_t outlineLoopNests(mlir::ModuleOp module, int64_t minOps);
+
 /// weir-lower-strided-copies: every memref.copy with a non-identity layout
 /// on either side becomes a linalg.copy (loops LLVM vectorizes, not the
 /// generic memrefCopy call).

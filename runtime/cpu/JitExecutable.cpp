@@ -5,7 +5,10 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
+
+#include <mutex>
 
 using namespace weir;
 
@@ -14,6 +17,15 @@ static std::string errorText(llvm::Error error) {
   llvm::raw_string_ostream os(text);
   os << error;
   return text;
+}
+
+void weir::configureLlvmCodegen() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto &options = llvm::cl::getRegisteredOptions();
+    if (llvm::cl::Option *merging = options.lookup("combiner-store-merging"))
+      merging->addOccurrence(0, "combiner-store-merging", "false");
+  });
 }
 
 JitExecutable::JitExecutable(std::unique_ptr<mlir::ExecutionEngine> engine)
@@ -25,6 +37,7 @@ JitExecutable::create(mlir::ModuleOp llvmModule,
                       const std::vector<std::pair<std::string, void *>> &symbols) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  configureLlvmCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return Status::error("cannot target this CPU: " +
