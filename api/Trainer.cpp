@@ -257,6 +257,9 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   if (!options.historyCsv.empty())
     if (Status s = checkWritable(options.historyCsv, "history"); !s.ok())
       return s;
+  if (!options.saveBest.empty())
+    if (Status s = checkWritable(options.saveBest, "best weights"); !s.ok())
+      return s;
   Result<std::unique_ptr<TrainingLogs>> trainingLogs =
       TrainingLogs::open(options);
   if (!trainingLogs.ok())
@@ -319,6 +322,30 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       return e.status();
     stopper = std::move(*e);
   }
+  // --save-best (Keras' ModelCheckpoint, save_best_only): an improvement
+  // tracker over its monitor, EarlyStopping's without the stopping.
+  std::optional<EarlyStopping> saver;
+  if (!options.saveBest.empty()) {
+    const std::string &monitor = options.saveBestMonitor;
+    bool validation = llvm::StringRef(monitor).starts_with("val_");
+    std::string base = validation ? monitor.substr(4) : monitor;
+    if (base != "loss" && !(base == "accuracy" && accuracy))
+      return Status::error(
+          "--save-best monitors '" + monitor +
+          "', which this run does not log (it logs loss" +
+          (accuracy ? std::string(" and accuracy") : std::string()) +
+          (valBatches ? ", and their val_ forms)" : ")"));
+    if (validation && !valBatches)
+      return Status::error("--save-best monitors '" + monitor +
+                           "', but this run has no validation data; monitor " +
+                           base + " instead");
+    EarlyStoppingOptions o;
+    o.monitor = monitor;
+    Result<EarlyStopping> e = EarlyStopping::create(o);
+    if (!e.ok())
+      return e.status();
+    saver = std::move(*e);
+  }
   ParameterMap best;
   auto snapshot = [&]() -> Status {
     best.clear();
@@ -349,6 +376,12 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
                            std::to_string(progress.seed));
     if (stopper)
       stopper->restore(progress);
+    if (saver) {
+      TrainingProgress saved;
+      saved.bestMetric = progress.savedBestMetric;
+      saved.bestEpoch = progress.savedBestEpoch;
+      saver->restore(saved);
+    }
     for (const NamedTensor &t : ckpt->tensors)
       if (t.name.rfind("best/", 0) == 0) {
         Result<HostTensor> c = t.tensor.clone();
@@ -474,6 +507,25 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
            << stopper->bestEpoch() + 1 << ")";
         sink.onNote(line);
       }
+    }
+    if (saver) {
+      double previous = saver->best();
+      saver->update(epoch, logs.at(options.saveBestMonitor));
+      if (saver->latestIsBest()) {
+        // Before the checkpoint: killed in between, the resumed run redoes
+        // this epoch and writes the same weights again.
+        if (Status s = saveWeights(options.saveBest); !s.ok())
+          return s;
+        std::string line;
+        llvm::raw_string_ostream os(line);
+        os << "epoch " << epoch + 1 << ": " << options.saveBestMonitor
+           << " improved from " << llvm::format("%.4g", previous) << " to "
+           << llvm::format("%.4g", saver->best()) << "; wrote "
+           << options.saveBest;
+        sink.onNote(line);
+      }
+      progress.savedBestMetric = saver->best();
+      progress.savedBestEpoch = saver->bestEpoch();
     }
     if (checkpoint.empty())
       continue;

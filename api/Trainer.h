@@ -122,6 +122,13 @@ struct FitOptions {
   /// every logEvery steps too.
   std::string logdir;
   int64_t logEvery = 0;
+  /// Keras' ModelCheckpoint(save_best_only=True): the weights are written
+  /// here (atomically) after every epoch whose `saveBestMonitor` value beats
+  /// every earlier epoch's (lower for losses, higher for accuracies; NaN
+  /// never does); empty: none. The best value is kept in checkpoints, so a
+  /// resumed run overwrites the file only with something better.
+  std::string saveBest;
+  std::string saveBestMonitor = "val_loss";
   /// A test hook: exit like SIGKILL before this global step (-1: never).
   int64_t abortAtStep = -1;
 };

@@ -90,8 +90,13 @@ Status parseProgress(const JsonValue &root, TrainingProgress &p) {
   WEIR_RETURN_IF_ERROR(getInt(root, "best_epoch", p.bestEpoch));
   WEIR_RETURN_IF_ERROR(
       getInt(root, "epochs_without_improvement", p.epochsWithoutImprovement));
+  if (const JsonValue *saved = root.find("saved_best_metric")) {
+    WEIR_RETURN_IF_ERROR(
+        decodeDouble(*saved, "saved_best_metric", p.savedBestMetric));
+    WEIR_RETURN_IF_ERROR(getInt(root, "saved_best_epoch", p.savedBestEpoch));
+  }
   if (p.epoch < 0 || p.step < 0 || p.bestEpoch < -1 ||
-      p.epochsWithoutImprovement < 0)
+      p.savedBestEpoch < -1 || p.epochsWithoutImprovement < 0)
     return Status::error("negative epoch, step or counter");
   const JsonValue *history = root.find("history");
   if (!history || !history->isArray())
@@ -123,6 +128,8 @@ std::string weir::progressToJson(const TrainingProgress &p) {
   root.append("best_epoch", JsonValue::integer(p.bestEpoch));
   root.append("epochs_without_improvement",
               JsonValue::integer(p.epochsWithoutImprovement));
+  root.append("saved_best_metric", encodeDouble(p.savedBestMetric));
+  root.append("saved_best_epoch", JsonValue::integer(p.savedBestEpoch));
   JsonValue history = JsonValue::array();
   for (const auto &logs : p.history) {
     JsonValue entry = JsonValue::object();

@@ -22,6 +22,9 @@ struct TrainingProgress {
   double bestMetric = 0;
   int64_t bestEpoch = -1; // -1: none yet
   int64_t epochsWithoutImprovement = 0;
+  // The --save-best tracker's best value and epoch (-1: nothing saved yet).
+  double savedBestMetric = 0;
+  int64_t savedBestEpoch = -1;
   /// One map of logs per completed epoch, e.g. {"loss": 0.41, "acc": 0.85}.
   std::vector<std::map<std::string, double>> history;
 };
@@ -31,7 +34,9 @@ constexpr const char *kProgressMetadataKey = "weir.progress";
 
 /// The progress as a JSON object: {"version": 1, "epoch", "step", "seed"
 /// (a decimal string: JSON integers stop at 2^63), "best_metric",
-/// "best_epoch", "epochs_without_improvement", "history": [{...}, ...]}.
+/// "best_epoch", "epochs_without_improvement", "saved_best_metric",
+/// "saved_best_epoch", "history": [{...}, ...]} (the saved_best fields are
+/// optional when read: checkpoints before --save-best lack them).
 /// Non-finite numbers are written as the strings "nan", "inf", "-inf".
 std::string progressToJson(const TrainingProgress &progress);
 /// Parses progressToJson's output; errors name the offending field.

@@ -102,6 +102,17 @@ cl::opt<std::string> history(
     "history",
     cl::desc("Append each epoch's logs to this CSV file (Keras' CSVLogger)"),
     cl::value_desc("file.csv"), cl::sub(train), cl::cat(category));
+cl::opt<std::string> saveBest(
+    "save-best",
+    cl::desc("Write the weights here after every epoch that improves on the "
+             "best --monitor value so far (Keras' ModelCheckpoint with "
+             "save_best_only)"),
+    cl::value_desc("file.safetensors"), cl::sub(train), cl::cat(category));
+cl::opt<std::string> monitor(
+    "monitor",
+    cl::desc("What --save-best watches: val_loss (default), val_accuracy, "
+             "loss or accuracy"),
+    cl::init("val_loss"), cl::sub(train), cl::cat(category));
 cl::opt<std::string> logdir(
     "logdir",
     cl::desc("Write TensorBoard event files (scalars per epoch and per "

@@ -24,7 +24,7 @@ extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
 
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     checkpoint, split, runOutput, function, classNames, onBadImage, device,
-    precision, history, logdir, historyFile;
+    precision, history, logdir, historyFile, saveBest, monitor;
 extern cl::list<std::string> cudaArch, inputs, dataArgs;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
     noValidation, verbose, memory, measure;

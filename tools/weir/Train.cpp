@@ -92,6 +92,8 @@ int commands::train() {
                                              : std::string(flags::checkpoint);
   fit.resume = flags::resume;
   fit.historyCsv = flags::history;
+  fit.saveBest = flags::saveBest;
+  fit.saveBestMonitor = flags::monitor;
   fit.logdir = flags::logdir;
   fit.logEvery = flags::logEvery;
   if (flags::logEvery < 0 || (flags::logEvery > 0 && flags::logdir.empty())) {

@@ -20,6 +20,8 @@ TrainingProgress sampleProgress() {
   p.bestMetric = 0.3171234567891234;
   p.bestEpoch = 2;
   p.epochsWithoutImprovement = 1;
+  p.savedBestMetric = 0.8125;
+  p.savedBestEpoch = 1;
   p.history = {{{"loss", 0.61}, {"acc", 0.78}, {"val_loss", 0.5}},
                {{"loss", 0.45}, {"acc", 0.84}, {"val_loss", 1e-300}},
                {{"loss", NAN}, {"acc", 0.1}, {"val_loss", INFINITY}}};
@@ -33,6 +35,8 @@ void expectSameProgress(const TrainingProgress &a, const TrainingProgress &b) {
   EXPECT_EQ(a.bestMetric, b.bestMetric);
   EXPECT_EQ(a.bestEpoch, b.bestEpoch);
   EXPECT_EQ(a.epochsWithoutImprovement, b.epochsWithoutImprovement);
+  EXPECT_EQ(a.savedBestMetric, b.savedBestMetric);
+  EXPECT_EQ(a.savedBestEpoch, b.savedBestEpoch);
   ASSERT_EQ(a.history.size(), b.history.size());
   for (size_t i = 0; i < a.history.size(); ++i) {
     ASSERT_EQ(a.history[i].size(), b.history[i].size());
@@ -107,6 +111,17 @@ TEST(Checkpoint, ProgressJson) {
   back = progressFromJson(progressWith("seed", "7"));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->seed, 7u);
+  // A checkpoint from before --save-best (no saved_best fields) reads as
+  // nothing saved yet.
+  std::string old = progressToJson(sampleProgress());
+  size_t at = old.find(",\"saved_best_metric\"");
+  ASSERT_NE(at, std::string::npos);
+  size_t end = old.find(",\"history\"");
+  old.erase(at, end - at);
+  back = progressFromJson(old);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->savedBestEpoch, -1);
+  EXPECT_EQ(back->bestEpoch, 2);
 }
 
 TEST(Checkpoint, GarbledProgress) {
@@ -122,6 +137,9 @@ TEST(Checkpoint, GarbledProgress) {
       {progressWith("seed", "\"12x\""), "field 'seed' is not an unsigned"},
       {progressWith("seed", "-1"), "field 'seed' is not an unsigned"},
       {progressWith("best_metric", "\"best\""), "field 'best_metric' is not a number"},
+      {progressWith("saved_best_metric", "\"x\""),
+       "field 'saved_best_metric' is not a number"},
+      {progressWith("saved_best_epoch", "-2"), "negative epoch, step or counter"},
       {progressWith("history", "{}"), "non-array field 'history'"},
       {progressWith("history", "[1]"), "history[0] is not an object"},
       {progressWith("history", "[{\"loss\": true}]"),
