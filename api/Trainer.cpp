@@ -20,6 +20,7 @@
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Dataset.h"
 #include "runtime/train/EarlyStopping.h"
+#include "runtime/train/ReduceLrOnPlateau.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -346,6 +347,26 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       return e.status();
     saver = std::move(*e);
   }
+  // reduce_lr_on_plateau: the learning rate becomes a run-time value.
+  std::optional<ReduceLrOnPlateau> plateau;
+  if (const auto &r = config.reduceLrOnPlateau) {
+    ReduceLrOnPlateauOptions o;
+    o.monitor = r->monitor;
+    o.factor = r->factor;
+    o.patience = r->patience;
+    o.minDelta = r->minDelta;
+    o.cooldown = r->cooldown;
+    o.minLr = r->minLr;
+    Result<ReduceLrOnPlateau> p =
+        ReduceLrOnPlateau::create(o, config.optimizer.learningRate.at(0));
+    if (!p.ok())
+      return p.status();
+    plateau = std::move(*p);
+  }
+  auto learningRateAt = [&](int64_t step) {
+    return plateau ? plateau->learningRate()
+                   : config.optimizer.learningRate.at(step);
+  };
   ParameterMap best;
   auto snapshot = [&]() -> Status {
     best.clear();
@@ -376,6 +397,8 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
                            std::to_string(progress.seed));
     if (stopper)
       stopper->restore(progress);
+    if (plateau && progress.plateau)
+      plateau->restore(*progress.plateau);
     if (saver) {
       TrainingProgress saved;
       saved.bestMetric = progress.savedBestMetric;
@@ -412,7 +435,7 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
         return got.status();
       if (!*got)
         break;
-      double lr = config.optimizer.learningRate.at(progress.step);
+      double lr = learningRateAt(progress.step);
       uint64_t key =
           deriveSeed(seed, "dropout/" + std::to_string(progress.step));
       Result<StepMetrics> m = run.step->step(*xp, *yp, progress.step + 1,
@@ -456,8 +479,7 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       stats.accuracy = correct / seen;
     stats.samplesPerSec = secs > 0 ? seen / secs : 0;
     stats.seconds = secs;
-    report.learningRate =
-        config.optimizer.learningRate.at(std::max<int64_t>(progress.step - 1, 0));
+    report.learningRate = learningRateAt(std::max<int64_t>(progress.step - 1, 0));
     if (run.step->lossScaled()) {
       stats.lossScale = run.step->lossScale();
       stats.skippedSteps = skippedInEpoch;
@@ -481,6 +503,10 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
         logs["val_accuracy"] = *stats.valAccuracy;
       }
     }
+    // As Keras' ReduceLROnPlateau does: the rate joins the logs (and so
+    // the history, its CSV and the checkpoint).
+    if (plateau)
+      logs["learning_rate"] = report.learningRate;
     sink.onEpoch(report);
     progress.history.push_back(logs);
     progress.epoch = epoch + 1;
@@ -507,6 +533,25 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
            << stopper->bestEpoch() + 1 << ")";
         sink.onNote(line);
       }
+    }
+    if (plateau) {
+      auto it = logs.find(plateau->options().monitor);
+      if (it == logs.end())
+        return Status::error("reduce_lr_on_plateau monitors '" +
+                             plateau->options().monitor +
+                             "', which this run does not log");
+      double previous = plateau->learningRate();
+      if (plateau->update(it->second)) {
+        std::string line;
+        llvm::raw_string_ostream os(line);
+        os << "reduce_lr_on_plateau: " << plateau->options().monitor
+           << " has not improved for " << plateau->options().patience
+           << (plateau->options().patience == 1 ? " epoch" : " epochs")
+           << "; learning rate " << llvm::format("%.4g", previous)
+           << " -> " << llvm::format("%.4g", plateau->learningRate());
+        sink.onNote(line);
+      }
+      progress.plateau = plateau->state();
     }
     if (saver) {
       double previous = saver->best();

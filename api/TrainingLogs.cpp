@@ -83,6 +83,8 @@ Status TrainingLogs::onEpoch(const EpochReport &report,
   double now = wallClockSeconds();
   std::vector<std::pair<std::string, double>> train, validation;
   for (const auto &[key, value] : report.logs) {
+    if (key == "learning_rate") // below, in every run
+      continue;
     if (key.rfind("val_", 0) == 0)
       validation.push_back({"epoch_" + key.substr(4), value});
     else

@@ -81,6 +81,19 @@ LogicalResult TrainConfigOp::verify() {
       return emitOpError() << "early_stopping monitors " << watched
                            << ", which needs validate";
   }
+  if (ReduceLrOnPlateauAttr plateau = getReduceLrOnPlateauAttr()) {
+    // train_config_c16 is #weir.reduce_lr_on_plateau's.
+    // train_config_c17: val_* only exists when the model is validated.
+    StringAttr monitor = plateau.getMonitor();
+    StringRef watched = monitor ? monitor.getValue() : "val_loss";
+    if (watched.starts_with("val_") && !getValidate())
+      return emitOpError() << "reduce_lr_on_plateau monitors " << watched
+                           << ", which needs validate";
+    // train_config_c18: it sets the learning rate, which a schedule owns.
+    if (getSchedule())
+      return emitOpError() << "reduce_lr_on_plateau sets the learning rate, "
+                              "so it cannot be combined with a schedule";
+  }
   // train_config_c13
   auto module = (*this)->getParentOfType<ModuleOp>();
   auto configs = module.getOps<TrainConfigOp>();
@@ -183,6 +196,17 @@ TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
     read(early.getMinDelta(), e.minDelta);
     read(early.getRestoreBestWeights(), e.restoreBestWeights);
     c.earlyStopping = e;
+  }
+  if (ReduceLrOnPlateauAttr plateau = op.getReduceLrOnPlateauAttr()) {
+    ReduceLrOnPlateauConfig r;
+    if (StringAttr monitor = plateau.getMonitor())
+      r.monitor = monitor.str();
+    read(plateau.getFactor(), r.factor);
+    read(plateau.getPatience(), r.patience);
+    read(plateau.getMinDelta(), r.minDelta);
+    read(plateau.getCooldown(), r.cooldown);
+    read(plateau.getMinLr(), r.minLr);
+    c.reduceLrOnPlateau = r;
   }
   if (std::optional<PrecisionKind> precision = op.getPrecision())
     c.precision = *precision;

@@ -49,6 +49,16 @@ struct EarlyStoppingConfig {
   bool restoreBestWeights = false;
 };
 
+/// Keras' ReduceLROnPlateau, its defaults.
+struct ReduceLrOnPlateauConfig {
+  std::string monitor = "val_loss";
+  double factor = 0.1;
+  int64_t patience = 10;
+  double minDelta = 1e-4;
+  int64_t cooldown = 0;
+  double minLr = 0;
+};
+
 struct TrainingConfig {
   std::string model;
   LossKind loss = LossKind::mean_squared_error;
@@ -61,6 +71,7 @@ struct TrainingConfig {
   /// when the data comes from arrays (`weir train --data`).
   std::string data, validationData;
   std::optional<EarlyStoppingConfig> earlyStopping;
+  std::optional<ReduceLrOnPlateauConfig> reduceLrOnPlateau;
   PrecisionKind precision = PrecisionKind::float32;
   /// Under mixed_float16: a fixed loss scale, or none for dynamic scaling.
   std::optional<double> lossScale;
@@ -88,6 +99,7 @@ llvm::ArrayRef<llvm::StringRef> precisionNames();
 namespace config {
 constexpr llvm::StringLiteral kTrain = "train";
 constexpr llvm::StringLiteral kEarlyStopping = "early_stopping";
+constexpr llvm::StringLiteral kReduceLrOnPlateau = "reduce_lr_on_plateau";
 constexpr llvm::StringLiteral kLearningRate = "learning_rate";
 constexpr llvm::StringLiteral kInitialLearningRate = "initial_learning_rate";
 constexpr llvm::StringLiteral kMonitor = "monitor";

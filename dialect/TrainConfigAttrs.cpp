@@ -342,3 +342,65 @@ void EarlyStoppingAttr::print(AsmPrinter &p) const {
   printOptions(p, getOptions(), true);
   p << ">";
 }
+
+//===----------------------------------------------------------------------===//
+// #weir.reduce_lr_on_plateau
+//===----------------------------------------------------------------------===//
+
+static SmallVector<Option, 6> optionsOf(StringAttr monitor, FloatAttr factor,
+                                        IntegerAttr patience,
+                                        FloatAttr minDelta,
+                                        IntegerAttr cooldown, FloatAttr minLr) {
+  return {{"monitor", monitor},     {"factor", factor},
+          {"patience", patience},   {"min_delta", minDelta},
+          {"cooldown", cooldown},   {"min_lr", minLr}};
+}
+
+SmallVector<NamedAttribute> ReduceLrOnPlateauAttr::getOptions() const {
+  return given(getContext(),
+               optionsOf(getMonitor(), getFactor(), getPatience(),
+                         getMinDelta(), getCooldown(), getMinLr()));
+}
+
+ReduceLrOnPlateauAttr ReduceLrOnPlateauAttr::fromOptions(MLIRContext *ctx,
+                                                         DictionaryAttr options,
+                                                         EmitFn emitError) {
+  StringRef g = "reduce_lr_on_plateau";
+  return make<ReduceLrOnPlateauAttr>(
+      emitError, ctx, lookup<StringAttr>(options, g, "monitor"),
+      lookup<FloatAttr>(options, g, "factor"),
+      lookup<IntegerAttr>(options, g, "patience"),
+      lookup<FloatAttr>(options, g, "min_delta"),
+      lookup<IntegerAttr>(options, g, "cooldown"),
+      lookup<FloatAttr>(options, g, "min_lr"));
+}
+
+LogicalResult ReduceLrOnPlateauAttr::verify(EmitFn emitError,
+                                            StringAttr monitor,
+                                            FloatAttr factor,
+                                            IntegerAttr patience,
+                                            FloatAttr minDelta,
+                                            IntegerAttr cooldown,
+                                            FloatAttr minLr) {
+  return verifyOptions(emitError, "reduce_lr_on_plateau", "key",
+                       optionsOf(monitor, factor, patience, minDelta, cooldown,
+                                 minLr));
+}
+
+Attribute ReduceLrOnPlateauAttr::parse(AsmParser &p, Type) {
+  SMLoc loc = p.getCurrentLocation();
+  if (p.parseLess())
+    return {};
+  FailureOr<DictionaryAttr> options =
+      parseOptions(p, "reduce_lr_on_plateau", "key", true);
+  if (failed(options))
+    return {};
+  return fromOptions(p.getContext(), *options,
+                     [&] { return p.emitError(loc); });
+}
+
+void ReduceLrOnPlateauAttr::print(AsmPrinter &p) const {
+  p << "<";
+  printOptions(p, getOptions(), true);
+  p << ">";
+}

@@ -174,6 +174,35 @@ def Weir_EarlyStoppingAttr : Weir_KeyedAttr<"EarlyStopping", "early_stopping"> {
   }];
 }
 
+def Weir_ReduceLrOnPlateauAttr
+    : Weir_KeyedAttr<"ReduceLrOnPlateau", "reduce_lr_on_plateau"> {
+  let summary = "Keras' ReduceLROnPlateau callback.";
+  let description = [{
+    What to `monitor`, the `factor` (in (0, 1)) the learning rate is
+    multiplied by after `patience` epochs without an improvement of more
+    than `min_delta`, the `cooldown` epochs after a reduction during which
+    no epoch counts, and the `min_lr` it never goes below. Keys left out
+    take Keras' defaults (val_loss, 0.1, 10, 1e-4, 0, 0).
+
+    ```mlir
+    #weir.reduce_lr_on_plateau<monitor = val_loss, factor = 5.000000e-01, patience = 2>
+    ```
+  }];
+  let parameters = (ins
+    OptionalParameter<"::mlir::StringAttr">:$monitor,
+    OptionalParameter<"::mlir::FloatAttr">:$factor,
+    OptionalParameter<"::mlir::IntegerAttr">:$patience,
+    OptionalParameter<"::mlir::FloatAttr">:$minDelta,
+    OptionalParameter<"::mlir::IntegerAttr">:$cooldown,
+    OptionalParameter<"::mlir::FloatAttr">:$minLr);
+  let extraClassDeclaration = [{
+    llvm::SmallVector<mlir::NamedAttribute> getOptions() const;
+    static ReduceLrOnPlateauAttr fromOptions(mlir::MLIRContext *ctx,
+                                             mlir::DictionaryAttr options,
+                                             llvm::function_ref<mlir::InFlightDiagnostic()> emitError = {});
+  }];
+}
+
 def Weir_TrainConfigOp : Weir_Op<"train_config",
     [HasParent<"::mlir::ModuleOp">,
      DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
@@ -188,7 +217,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
     `early_stopping`, and the dtype `precision` policy (default
     `float32`; weir-auto-mixed-precision reads it), and under
     `mixed_float16` an optional fixed `loss_scale` (without it the scale is
-    dynamic). A module has at most one.
+    dynamic), and an optional `reduce_lr_on_plateau`. A module has at most
+    one.
 
     With `data` (`train MODEL on PIPELINE` in .weir), the model trains on
     the batches of that `weir.pipeline`, and `validate` names the pipeline
@@ -217,7 +247,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
                        OptionalAttr<Weir_EarlyStoppingAttr>:$early_stopping,
                        OptionalAttr<FlatSymbolRefAttr>:$data,
                        OptionalAttr<Weir_PrecisionKindAttr>:$precision,
-                       OptionalAttr<F64Attr>:$loss_scale);
+                       OptionalAttr<F64Attr>:$loss_scale,
+                       OptionalAttr<Weir_ReduceLrOnPlateauAttr>:$reduce_lr_on_plateau);
   let assemblyFormat = "$model attr-dict";
   let hasVerifier = 1;
 }

@@ -23,7 +23,7 @@ using llvm::Twine;
 static const StringRef kTrainKeys[] = {
     "loss",       "optimizer", "metrics",       "epochs",
     "batch_size", "validate",  "early_stopping", "precision",
-    "loss_scale"};
+    "loss_scale", "reduce_lr_on_plateau"};
 
 /// Where an argument or an entry starts: its key, or its value.
 static SMLoc locOf(const Arg &arg) {
@@ -54,7 +54,7 @@ public:
   bool fromLogits = false;
   SmallVector<NamedAttribute> options;
   /// The schedule's options (null: none) and its kind.
-  DictionaryAttr schedule, earlyStopping;
+  DictionaryAttr schedule, earlyStopping, reduceLr;
   ScheduleKind scheduleKind = ScheduleKind::Constant;
   SmallVector<Attribute> metrics;
   int64_t epochs = 1, batchSize = 32;
@@ -86,13 +86,20 @@ private:
   LogicalResult readOptimizer(const Expr &e);
   LogicalResult readSchedule(const Expr &call);
   LogicalResult readMetrics(const Expr &e);
-  LogicalResult readEarlyStopping(const Expr &e);
+  /// A callback's map (early_stopping, reduce_lr_on_plateau) into `out`;
+  /// its monitor (default val_loss) and where it is named.
+  LogicalResult readCallback(StringRef group, const Expr &e,
+                             DictionaryAttr &out, StringRef &watched,
+                             SMLoc &watchedLoc);
 
   const Source &source;
   MLIRContext *ctx;
   /// Where early stopping names what it monitors (its value, or the map).
   SMLoc monitorLoc, lossScaleLoc;
   StringRef monitor = "val_loss";
+  /// The same for reduce_lr_on_plateau.
+  SMLoc reduceLrLoc, reduceLrMonitorLoc;
+  StringRef reduceLrMonitor = "val_loss";
 };
 } // namespace
 
@@ -315,27 +322,28 @@ LogicalResult TrainReader::readMetrics(const Expr &e) {
   return success();
 }
 
-LogicalResult TrainReader::readEarlyStopping(const Expr &e) {
+LogicalResult TrainReader::readCallback(StringRef group, const Expr &e,
+                                        DictionaryAttr &out, StringRef &watched,
+                                        SMLoc &watchedLoc) {
   if (e.kind != Expr::Kind::Map)
-    return mismatch(config::kEarlyStopping, e,
-                    "a map, as in { monitor: val_loss, patience: 3 }");
-  FailureOr<Bound> bound = bind(e.args, keysOf(config::kEarlyStopping), "key",
-                                "for early_stopping", config::kEarlyStopping);
+    return mismatch(group, e, "a map, as in { monitor: val_loss, patience: 3 }");
+  FailureOr<Bound> bound =
+      bind(e.args, keysOf(group), "key", "for " + group, group);
   if (failed(bound))
     return failure();
   SmallVector<NamedAttribute> entries;
-  monitorLoc = e.loc;
+  watchedLoc = e.loc;
   for (auto [key, value] : *bound) {
-    FailureOr<Attribute> attr = readKey(config::kEarlyStopping, key, *value);
+    FailureOr<Attribute> attr = readKey(group, key, *value);
     if (failed(attr))
       return failure();
     if (key == config::kMonitor) {
-      monitor = cast<StringAttr>(*attr).getValue();
-      monitorLoc = value->loc;
+      watched = cast<StringAttr>(*attr).getValue();
+      watchedLoc = value->loc;
     }
     entries.push_back(NamedAttribute(StringAttr::get(ctx, key), *attr));
   }
-  earlyStopping = DictionaryAttr::get(ctx, entries);
+  out = DictionaryAttr::get(ctx, entries);
   return success();
 }
 
@@ -354,7 +362,12 @@ LogicalResult TrainReader::read(const Train &train,
     } else if (key == "metrics") {
       result = readMetrics(*value);
     } else if (key == config::kEarlyStopping) {
-      result = readEarlyStopping(*value);
+      result = readCallback(config::kEarlyStopping, *value, earlyStopping,
+                            monitor, monitorLoc);
+    } else if (key == config::kReduceLrOnPlateau) {
+      reduceLrLoc = value->loc;
+      result = readCallback(config::kReduceLrOnPlateau, *value, reduceLr,
+                            reduceLrMonitor, reduceLrMonitorLoc);
     } else if (key == config::kValidate && !train.data.empty()) {
       // With `on DATA`, validation data is another data pipeline.
       bool named =
@@ -411,6 +424,17 @@ LogicalResult TrainReader::read(const Train &train,
            << "early_stopping monitors " << monitor
            << ", which needs validate: test (or monitor: "
            << monitor.drop_front(4) << ")";
+  if (reduceLr && reduceLrMonitor.starts_with("val_") && !validate)
+    return source.error(reduceLrMonitorLoc)
+           << "reduce_lr_on_plateau monitors " << reduceLrMonitor
+           << ", which needs validate: test (or monitor: "
+           << reduceLrMonitor.drop_front(4) << ")";
+  // Keras' ReduceLROnPlateau cannot set a schedule's learning rate either.
+  if (reduceLr && schedule)
+    return source.error(reduceLrLoc)
+           << "reduce_lr_on_plateau sets the learning rate, so it cannot be "
+              "combined with a learning-rate schedule (give the optimizer a "
+              "plain learning_rate)";
   return success();
 }
 
@@ -464,6 +488,8 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
       r.precision ? PrecisionKindAttr::get(
                         context, *symbolizePrecisionKind(r.precision.getValue()))
                   : PrecisionKindAttr(),
-      r.lossScale);
+      r.lossScale,
+      r.reduceLr ? ReduceLrOnPlateauAttr::fromOptions(context, r.reduceLr)
+                 : ReduceLrOnPlateauAttr());
   return success();
 }

@@ -95,6 +95,26 @@ Status parseProgress(const JsonValue &root, TrainingProgress &p) {
         decodeDouble(*saved, "saved_best_metric", p.savedBestMetric));
     WEIR_RETURN_IF_ERROR(getInt(root, "saved_best_epoch", p.savedBestEpoch));
   }
+  if (const JsonValue *plateau = root.find("reduce_lr_on_plateau")) {
+    if (!plateau->isObject())
+      return Status::error("field 'reduce_lr_on_plateau' is not an object");
+    PlateauState s;
+    const JsonValue *best = plateau->find("best");
+    const JsonValue *rate = plateau->find("learning_rate");
+    if (!best || !rate)
+      return Status::error("field 'reduce_lr_on_plateau' lacks 'best' or "
+                           "'learning_rate'");
+    WEIR_RETURN_IF_ERROR(
+        decodeDouble(*best, "reduce_lr_on_plateau.best", s.best));
+    WEIR_RETURN_IF_ERROR(decodeDouble(
+        *rate, "reduce_lr_on_plateau.learning_rate", s.learningRate));
+    WEIR_RETURN_IF_ERROR(getInt(*plateau, "wait", s.wait));
+    WEIR_RETURN_IF_ERROR(getInt(*plateau, "cooldown", s.cooldown));
+    if (s.wait < 0 || s.cooldown < 0 || !(s.learningRate > 0))
+      return Status::error("field 'reduce_lr_on_plateau' has a negative "
+                           "counter or a learning rate that is not > 0");
+    p.plateau = s;
+  }
   if (p.epoch < 0 || p.step < 0 || p.bestEpoch < -1 ||
       p.savedBestEpoch < -1 || p.epochsWithoutImprovement < 0)
     return Status::error("negative epoch, step or counter");
@@ -130,6 +150,14 @@ std::string weir::progressToJson(const TrainingProgress &p) {
               JsonValue::integer(p.epochsWithoutImprovement));
   root.append("saved_best_metric", encodeDouble(p.savedBestMetric));
   root.append("saved_best_epoch", JsonValue::integer(p.savedBestEpoch));
+  if (p.plateau) {
+    JsonValue plateau = JsonValue::object();
+    plateau.append("best", encodeDouble(p.plateau->best));
+    plateau.append("wait", JsonValue::integer(p.plateau->wait));
+    plateau.append("cooldown", JsonValue::integer(p.plateau->cooldown));
+    plateau.append("learning_rate", encodeDouble(p.plateau->learningRate));
+    root.append("reduce_lr_on_plateau", std::move(plateau));
+  }
   JsonValue history = JsonValue::array();
   for (const auto &logs : p.history) {
     JsonValue entry = JsonValue::object();

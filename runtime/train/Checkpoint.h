@@ -7,11 +7,20 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace weir {
+
+/// ReduceLrOnPlateau's state (runtime/train/ReduceLrOnPlateau.h).
+struct PlateauState {
+  double best = 0;
+  int64_t wait = 0;
+  int64_t cooldown = 0;
+  double learningRate = 0; ///< the rate the next epoch trains with
+};
 
 /// Where training stands, enough to resume it exactly.
 struct TrainingProgress {
@@ -25,6 +34,8 @@ struct TrainingProgress {
   // The --save-best tracker's best value and epoch (-1: nothing saved yet).
   double savedBestMetric = 0;
   int64_t savedBestEpoch = -1;
+  /// With reduce_lr_on_plateau: its state after the last epoch.
+  std::optional<PlateauState> plateau;
   /// One map of logs per completed epoch, e.g. {"loss": 0.41, "acc": 0.85}.
   std::vector<std::map<std::string, double>> history;
 };
@@ -35,8 +46,10 @@ constexpr const char *kProgressMetadataKey = "weir.progress";
 /// The progress as a JSON object: {"version": 1, "epoch", "step", "seed"
 /// (a decimal string: JSON integers stop at 2^63), "best_metric",
 /// "best_epoch", "epochs_without_improvement", "saved_best_metric",
-/// "saved_best_epoch", "history": [{...}, ...]} (the saved_best fields are
-/// optional when read: checkpoints before --save-best lack them).
+/// "saved_best_epoch", "reduce_lr_on_plateau": {"best", "wait",
+/// "cooldown", "learning_rate"} (only with a plateau state), "history":
+/// [{...}, ...]} (the saved_best fields are optional when read:
+/// checkpoints before --save-best lack them).
 /// Non-finite numbers are written as the strings "nan", "inf", "-inf".
 std::string progressToJson(const TrainingProgress &progress);
 /// Parses progressToJson's output; errors name the offending field.

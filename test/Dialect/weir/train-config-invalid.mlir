@@ -363,3 +363,27 @@ func.func @train_config_c15() {
 }
 // expected-error @+1 {{'weir.train_config' op loss_scale must be a number > 0, got 0.0}}
 weir.train_config @train_config_c15 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, precision = #weir.precision<mixed_float16>, loss_scale = 0.0}
+
+// -----
+
+func.func @train_config_c16() {
+  return
+}
+// expected-error @+1 {{factor of reduce_lr_on_plateau must be a number in (0, 1), got 1.5}}
+weir.train_config @train_config_c16 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "test", reduce_lr_on_plateau = #weir.reduce_lr_on_plateau<factor = 1.5>}
+
+// -----
+
+func.func @train_config_c17() {
+  return
+}
+// expected-error @+1 {{reduce_lr_on_plateau monitors val_loss, which needs validate}}
+weir.train_config @train_config_c17 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, reduce_lr_on_plateau = #weir.reduce_lr_on_plateau<patience = 2>}
+
+// -----
+
+func.func @train_config_c18() {
+  return
+}
+// expected-error @+1 {{reduce_lr_on_plateau sets the learning rate, so it cannot be combined with a schedule}}
+weir.train_config @train_config_c18 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.000000e-03>, schedule = #weir.schedule<cosine_decay, decay_steps = 100>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "test", reduce_lr_on_plateau = #weir.reduce_lr_on_plateau<monitor = val_loss>}

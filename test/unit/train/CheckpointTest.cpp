@@ -22,6 +22,7 @@ TrainingProgress sampleProgress() {
   p.epochsWithoutImprovement = 1;
   p.savedBestMetric = 0.8125;
   p.savedBestEpoch = 1;
+  p.plateau = PlateauState{0.25, 1, 2, 5e-4};
   p.history = {{{"loss", 0.61}, {"acc", 0.78}, {"val_loss", 0.5}},
                {{"loss", 0.45}, {"acc", 0.84}, {"val_loss", 1e-300}},
                {{"loss", NAN}, {"acc", 0.1}, {"val_loss", INFINITY}}};
@@ -37,6 +38,13 @@ void expectSameProgress(const TrainingProgress &a, const TrainingProgress &b) {
   EXPECT_EQ(a.epochsWithoutImprovement, b.epochsWithoutImprovement);
   EXPECT_EQ(a.savedBestMetric, b.savedBestMetric);
   EXPECT_EQ(a.savedBestEpoch, b.savedBestEpoch);
+  ASSERT_EQ(a.plateau.has_value(), b.plateau.has_value());
+  if (a.plateau) {
+    EXPECT_EQ(a.plateau->best, b.plateau->best);
+    EXPECT_EQ(a.plateau->wait, b.plateau->wait);
+    EXPECT_EQ(a.plateau->cooldown, b.plateau->cooldown);
+    EXPECT_EQ(a.plateau->learningRate, b.plateau->learningRate);
+  }
   ASSERT_EQ(a.history.size(), b.history.size());
   for (size_t i = 0; i < a.history.size(); ++i) {
     ASSERT_EQ(a.history[i].size(), b.history[i].size());
@@ -140,6 +148,12 @@ TEST(Checkpoint, GarbledProgress) {
       {progressWith("saved_best_metric", "\"x\""),
        "field 'saved_best_metric' is not a number"},
       {progressWith("saved_best_epoch", "-2"), "negative epoch, step or counter"},
+      {progressWith("reduce_lr_on_plateau", "[]"),
+       "field 'reduce_lr_on_plateau' is not an object"},
+      {progressWith("reduce_lr_on_plateau",
+                    "{\"best\": 1, \"wait\": -1, \"cooldown\": 0, "
+                    "\"learning_rate\": 0.1}"),
+       "has a negative counter"},
       {progressWith("history", "{}"), "non-array field 'history'"},
       {progressWith("history", "[1]"), "history[0] is not an object"},
       {progressWith("history", "[{\"loss\": true}]"),
