@@ -123,10 +123,22 @@ double LearningRateSchedule::at(int64_t step) const {
     return initial * std::pow(decayRate, p);
   }
   case ScheduleKind::CosineDecay: {
-    double p = static_cast<double>(std::min(step, decaySteps)) /
-               static_cast<double>(decaySteps);
+    // Keras 3's CosineDecay.__call__: the step is clamped to the end of
+    // the decay, the warm-up climbs linearly, the decay starts from its
+    // target.
+    double from = initial;
+    int64_t s = std::min(step, decaySteps);
+    if (warmupTarget) {
+      s = std::min(step, decaySteps + warmupSteps);
+      if (s < warmupSteps)
+        return initial + (*warmupTarget - initial) * static_cast<double>(s) /
+                             static_cast<double>(warmupSteps);
+      s -= warmupSteps;
+      from = *warmupTarget;
+    }
+    double p = static_cast<double>(s) / static_cast<double>(decaySteps);
     double cosine = 0.5 * (1 + std::cos(llvm::numbers::pi * p));
-    return initial * ((1 - alpha) * cosine + alpha);
+    return from * ((1 - alpha) * cosine + alpha);
   }
   }
   return initial;
@@ -176,6 +188,9 @@ TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
     read(schedule.getDecayRate(), s.decayRate);
     read(schedule.getStaircase(), s.staircase);
     read(schedule.getAlpha(), s.alpha);
+    if (FloatAttr target = schedule.getWarmupTarget())
+      s.warmupTarget = target.getValueAsDouble();
+    read(schedule.getWarmupSteps(), s.warmupSteps);
   }
 
   for (auto metric : op.getMetrics().getAsRange<MetricKindAttr>())

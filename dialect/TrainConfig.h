@@ -28,6 +28,11 @@ struct LearningRateSchedule {
   double decayRate = 1.0;
   bool staircase = false;
   double alpha = 0.0;
+  /// Cosine decay's linear warm-up (Keras 3): from `initial` to
+  /// `warmupTarget` over `warmupSteps` steps, then the decay from
+  /// `warmupTarget`. No target: no warm-up.
+  std::optional<double> warmupTarget;
+  int64_t warmupSteps = 0;
 
   /// The learning rate at optimizer step `step` (0-based), as Keras computes it.
   double at(int64_t step) const;

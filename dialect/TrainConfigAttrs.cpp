@@ -237,18 +237,19 @@ void OptimizerAttr::print(AsmPrinter &p) const {
 // #weir.schedule
 //===----------------------------------------------------------------------===//
 
-static SmallVector<Option, 4> optionsOf(IntegerAttr decaySteps,
+static SmallVector<Option, 6> optionsOf(IntegerAttr decaySteps,
                                         FloatAttr decayRate, BoolAttr staircase,
-                                        FloatAttr alpha) {
-  return {{"decay_steps", decaySteps},
-          {"decay_rate", decayRate},
-          {"staircase", staircase},
-          {"alpha", alpha}};
+                                        FloatAttr alpha, FloatAttr warmupTarget,
+                                        IntegerAttr warmupSteps) {
+  return {{"decay_steps", decaySteps},   {"decay_rate", decayRate},
+          {"staircase", staircase},      {"alpha", alpha},
+          {"warmup_target", warmupTarget}, {"warmup_steps", warmupSteps}};
 }
 
 SmallVector<NamedAttribute> ScheduleAttr::getOptions() const {
-  return given(getContext(), optionsOf(getDecaySteps(), getDecayRate(),
-                                       getStaircase(), getAlpha()));
+  return given(getContext(),
+               optionsOf(getDecaySteps(), getDecayRate(), getStaircase(),
+                         getAlpha(), getWarmupTarget(), getWarmupSteps()));
 }
 
 ScheduleAttr ScheduleAttr::fromOptions(MLIRContext *ctx, ScheduleKind kind,
@@ -259,19 +260,31 @@ ScheduleAttr ScheduleAttr::fromOptions(MLIRContext *ctx, ScheduleKind kind,
                             lookup<IntegerAttr>(options, g, "decay_steps"),
                             lookup<FloatAttr>(options, g, "decay_rate"),
                             lookup<BoolAttr>(options, g, "staircase"),
-                            lookup<FloatAttr>(options, g, "alpha"));
+                            lookup<FloatAttr>(options, g, "alpha"),
+                            lookup<FloatAttr>(options, g, "warmup_target"),
+                            lookup<IntegerAttr>(options, g, "warmup_steps"));
 }
 
 LogicalResult ScheduleAttr::verify(EmitFn emitError, ScheduleKind kind,
                                    IntegerAttr decaySteps, FloatAttr decayRate,
-                                   BoolAttr staircase, FloatAttr alpha) {
+                                   BoolAttr staircase, FloatAttr alpha,
+                                   FloatAttr warmupTarget,
+                                   IntegerAttr warmupSteps) {
   // train_config_c6
   if (kind == ScheduleKind::Constant)
     return emitError() << "a schedule is one of "
                        << llvm::join(scheduleNames(), ", ")
                        << " (a constant rate has none)";
-  return verifyOptions(emitError, stringifyScheduleKind(kind), "key",
-                       optionsOf(decaySteps, decayRate, staircase, alpha));
+  if (failed(verifyOptions(emitError, stringifyScheduleKind(kind), "key",
+                           optionsOf(decaySteps, decayRate, staircase, alpha,
+                                     warmupTarget, warmupSteps))))
+    return failure();
+  // Keras ignores warmup_steps without a warmup_target; here it is a
+  // mistake to report.
+  if (warmupSteps && !warmupTarget)
+    return emitError() << "warmup_steps of cosine_decay needs a warmup_target "
+                          "(the rate the warm-up climbs to)";
+  return success();
 }
 
 Attribute ScheduleAttr::parse(AsmParser &p, Type) {

@@ -128,7 +128,8 @@ def Weir_ScheduleAttr : Weir_KeyedAttr<"Schedule", "schedule"> {
   let summary = "A learning-rate schedule.";
   let description = [{
     Keras' ExponentialDecay (`decay_steps`, `decay_rate`, `staircase`) or
-    CosineDecay (`decay_steps`, `alpha`). Its initial learning rate is the
+    CosineDecay (`decay_steps`, `alpha`, and Keras 3's linear warm-up:
+    `warmup_target`, `warmup_steps`). Its initial learning rate is the
     optimizer's `learning_rate`.
 
     ```mlir
@@ -141,7 +142,9 @@ def Weir_ScheduleAttr : Weir_KeyedAttr<"Schedule", "schedule"> {
     OptionalParameter<"::mlir::IntegerAttr">:$decaySteps,
     OptionalParameter<"::mlir::FloatAttr">:$decayRate,
     OptionalParameter<"::mlir::BoolAttr">:$staircase,
-    OptionalParameter<"::mlir::FloatAttr">:$alpha);
+    OptionalParameter<"::mlir::FloatAttr">:$alpha,
+    OptionalParameter<"::mlir::FloatAttr">:$warmupTarget,
+    OptionalParameter<"::mlir::IntegerAttr">:$warmupSteps);
   let extraClassDeclaration = [{
     llvm::SmallVector<mlir::NamedAttribute> getOptions() const;
     static ScheduleAttr fromOptions(mlir::MLIRContext *ctx, ScheduleKind kind,

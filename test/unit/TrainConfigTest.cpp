@@ -54,6 +54,24 @@ TEST(LearningRateScheduleTest, CosineDecay) {
   EXPECT_NEAR(s.at(4690), 0.0, 1e-18);
 }
 
+TEST(LearningRateScheduleTest, CosineDecayWarmup) {
+  // keras.optimizers.schedules.CosineDecay(1e-4, 1000, alpha=0.0,
+  // warmup_target=1e-3, warmup_steps=100): linear from 1e-4 to 1e-3 over
+  // 100 steps, then the cosine from 1e-3 over the next 1000.
+  LearningRateSchedule s;
+  s.kind = ScheduleKind::CosineDecay;
+  s.initial = 1e-4;
+  s.decaySteps = 1000;
+  s.warmupTarget = 1e-3;
+  s.warmupSteps = 100;
+  EXPECT_DOUBLE_EQ(s.at(0), 1e-4);
+  EXPECT_NEAR(s.at(50), 1e-4 + 0.5 * 9e-4, 1e-15);
+  EXPECT_NEAR(s.at(100), 1e-3, 1e-15);
+  EXPECT_NEAR(s.at(600), 1e-3 * 0.5, 1e-15);
+  EXPECT_NEAR(s.at(1100), 0.0, 1e-15);
+  EXPECT_NEAR(s.at(5000), 0.0, 1e-15);
+}
+
 class TrainConfigTest : public ::testing::Test {
 protected:
   TrainConfigTest() { context.loadDialect<WeirDialect, func::FuncDialect>(); }

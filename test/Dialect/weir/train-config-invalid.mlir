@@ -387,3 +387,11 @@ func.func @train_config_c18() {
 }
 // expected-error @+1 {{reduce_lr_on_plateau sets the learning rate, so it cannot be combined with a schedule}}
 weir.train_config @train_config_c18 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.000000e-03>, schedule = #weir.schedule<cosine_decay, decay_steps = 100>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "test", reduce_lr_on_plateau = #weir.reduce_lr_on_plateau<monitor = val_loss>}
+
+// -----
+
+func.func @train_config_c6_warmup() {
+  return
+}
+// expected-error @+1 {{warmup_steps of cosine_decay needs a warmup_target (the rate the warm-up climbs to)}}
+weir.train_config @train_config_c6_warmup {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.000000e-03>, schedule = #weir.schedule<cosine_decay, decay_steps = 100, warmup_steps = 10>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
