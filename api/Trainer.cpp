@@ -50,6 +50,17 @@ EarlyStoppingOptions earlyStoppingOptions(const EarlyStoppingConfig &c) {
   return o;
 }
 
+ReduceLrOnPlateauOptions reduceLrOptions(const ReduceLrOnPlateauConfig &c) {
+  ReduceLrOnPlateauOptions o;
+  o.monitor = c.monitor;
+  o.factor = c.factor;
+  o.patience = c.patience;
+  o.minDelta = c.minDelta;
+  o.cooldown = c.cooldown;
+  o.minLr = c.minLr;
+  return o;
+}
+
 /// Fails unless a file can be created at `path` (its folder exists and is
 /// writable), so that a run does not train for an hour and then find out.
 Status checkWritable(const std::string &path, const char *what) {
@@ -349,16 +360,10 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   }
   // reduce_lr_on_plateau: the learning rate becomes a run-time value.
   std::optional<ReduceLrOnPlateau> plateau;
-  if (const auto &r = config.reduceLrOnPlateau) {
-    ReduceLrOnPlateauOptions o;
-    o.monitor = r->monitor;
-    o.factor = r->factor;
-    o.patience = r->patience;
-    o.minDelta = r->minDelta;
-    o.cooldown = r->cooldown;
-    o.minLr = r->minLr;
+  if (config.reduceLrOnPlateau) {
     Result<ReduceLrOnPlateau> p =
-        ReduceLrOnPlateau::create(o, config.optimizer.learningRate.at(0));
+        ReduceLrOnPlateau::create(reduceLrOptions(*config.reduceLrOnPlateau),
+                                  config.optimizer.learningRate.at(0));
     if (!p.ok())
       return p.status();
     plateau = std::move(*p);

@@ -271,9 +271,9 @@ def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
            "f32 lanes per vector register (0: the host's)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
            "vector registers to block for (0: the host's)">,
-    Option<"bf16Dot", "bf16-dot", "int64_t", /*default=*/"-1",
-           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (1 on, "
-           "0 off, -1 the host's default, off)">,
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (off by "
+           "default: see the description)">,
   ];
   let dependentDialects = [
     "::mlir::vector::VectorDialect", "::mlir::scf::SCFDialect",
@@ -308,9 +308,9 @@ def VectorizeContractions
            "f32 lanes per vector register (0: the host's)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
            "vector registers to block for (0: the host's)">,
-    Option<"bf16Dot", "bf16-dot", "int64_t", /*default=*/"-1",
-           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (1 on, "
-           "0 off, -1 the host's default, off)">,
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (off by "
+           "default: see the description)">,
   ];
   let dependentDialects = [
     "::mlir::transform::TransformDialect", "::mlir::vector::VectorDialect",

@@ -114,14 +114,12 @@ mlir::LogicalResult tileAndFuse(mlir::func::FuncOp func, int64_t tileSize);
 /// The vector registers code is blocked for: f32 lanes per register and
 /// how many there are. Zero means the host's (AVX-512: 16 x 32, AVX: 8 x 16,
 /// otherwise 4 x 16). `bf16Dot`: whether bf16 x bf16 -> f32 products use
-/// AVX512_BF16's pair dot products (`vdpbf16ps`): 1 yes, 0 no, -1 the
-/// host's default when lanes and registers are the host's too (no
-/// otherwise, so an explicit register file gives the same code on every
-/// host). The host's default is no: see hostRegisterFile.
+/// AVX512_BF16's pair dot products (`vdpbf16ps`); never by default, see
+/// hostRegisterFile.
 struct RegisterFile {
   int64_t lanes = 0;
   int64_t registers = 0;
-  int64_t bf16Dot = -1;
+  bool bf16Dot = false;
 };
 RegisterFile hostRegisterFile();
 

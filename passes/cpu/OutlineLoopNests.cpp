@@ -67,12 +67,9 @@ void capturedValues(scf::ForOp loop, SmallVectorImpl<Value> &args,
   for (Value v : loop->getOperands())
     visit(v);
   loop.walk([&](Operation *op) {
-    for (Value v : op->getOperands()) {
-      Region *defRegion = v.getParentRegion();
-      if (!loop->isProperAncestor(defRegion->getParentOp()) &&
-          defRegion->getParentOp() != loop.getOperation())
+    for (Value v : op->getOperands())
+      if (!loop->isAncestor(v.getParentRegion()->getParentOp()))
         visit(v);
-    }
   });
 }
 

@@ -69,10 +69,10 @@ RegisterFile weir::hostRegisterFile() {
   // vdpbf16ps every two cycles, 16 products a cycle against 32 for two
   // f32 FMAs, and the bf16 CNN trained at 0.82x of the widened code.
   if (features.lookup("avx512f"))
-    return {16, 32, 0};
+    return {16, 32};
   if (features.lookup("avx"))
-    return {8, 16, 0};
-  return {4, 16, 0};
+    return {8, 16};
+  return {4, 16};
 }
 
 /// Whether the body is `yield acc + x * y` over the two inputs, each
@@ -251,7 +251,7 @@ static FailureOr<Plan> planBlock(linalg::LinalgOp op, RegisterFile regs) {
   auto isBf16 = [](Value v) {
     return isa<BFloat16Type>(getElementTypeOrSelf(v.getType()));
   };
-  plan.pairs = regs.bf16Dot > 0 && elt.isF32() &&
+  plan.pairs = regs.bf16Dot && elt.isF32() &&
                llvm::all_of(op.getDpsInputs(), isBf16) &&
                !ShapedType::isDynamic(innermost) && innermost % 2 == 0 &&
                llvm::all_of(plan.chunks, [](int64_t w) {
@@ -547,12 +547,9 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
 LogicalResult weir::registerBlockContractions(ModuleOp module,
                                               RegisterFile regs) {
   if (regs.lanes <= 0 || regs.registers <= 0) {
-    RegisterFile host = hostRegisterFile();
-    if (regs.bf16Dot >= 0)
-      host.bf16Dot = regs.bf16Dot;
-    regs = host;
-  } else if (regs.bf16Dot < 0) {
-    regs.bf16Dot = 0;
+    bool dots = regs.bf16Dot;
+    regs = hostRegisterFile();
+    regs.bf16Dot = dots;
   }
   std::vector<std::pair<linalg::LinalgOp, Plan>> work;
   module.walk([&](linalg::LinalgOp op) {
