@@ -12,6 +12,7 @@
 #include "api/Training.h"
 #include "api/TrainingLogs.h"
 
+#include "passes/Transforms.h"
 #include "runtime/FileIO.h"
 #include "runtime/cpu/AllocCounter.h"
 #include "runtime/init/Initializers.h"
@@ -102,6 +103,9 @@ resolve(const TrainerOptions &options) {
       options.device, options.activity.c_str(), resolved.threads);
   if (!target.ok())
     return target.status();
+  if (options.verbose && target->kind == CodeTarget::Kind::Cpu)
+    llvm::errs() << "weir: " << options.activity << " on the CPU ("
+                 << describeHostCodegen() << ")\n";
   return std::make_pair(resolved, *target);
 }
 

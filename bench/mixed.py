@@ -6,9 +6,12 @@ Trains the examples' MLP and CNN on in-memory Fashion-MNIST (the first
 --precision P` for each precision, and reports the second epoch's
 samples/s (compile time excluded) and its ratio to float32. It prints the
 CPU model, the vector extensions that matter, and which instructions the
-16-bit products use (weir-register-block widens them to f32 once per
-operand; its AVX512_BF16 pair dot products are off by default, see
-bench/dot_throughput.c).
+16-bit products use, as `weir train --verbose` reports them: either
+widened to f32 once per operand (f32 FMAs), or AVX512_BF16 pair dot
+products (vdpbf16ps), which weir-register-block uses on hosts where they
+outrun f32 FMAs (AMD Zen 4 and later; see bench/dot_throughput.c). Where
+it uses them, a second mixed_bfloat16 row runs with WEIR_BF16_DOT=0, the
+widened code, for comparison.
 
 With --torch, PyTorch's `torch.autocast("cpu", dtype=torch.bfloat16)`
 (channels_last for the CNN) runs the same models in the same run, when
@@ -78,15 +81,19 @@ def cpu():
     return model, flags
 
 
-def run_weir(weir, npz, model, precision, threads, workdir):
+def run_weir(weir, npz, model, precision, threads, workdir, env=None):
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", MAXRSS, weir, "train",
+    run = subprocess.run([sys.executable, "-c", MAXRSS, weir, "train",
                           os.path.join(ROOT, "examples", f"fashion_{model}.weir"),
                           "--data", npz, "--epochs", "2", "--no-validation",
                           "--precision", precision, "--threads", str(threads),
-                          "-o", os.path.join(workdir, "w.safetensors")],
-                         check=True, capture_output=True, text=True).stdout
+                          "--verbose", "-o", os.path.join(workdir, "w.safetensors")],
+                         check=True, capture_output=True, text=True,
+                         env=dict(os.environ, **(env or {})))
+    out = run.stdout
     wall = time.perf_counter() - t0
+    host = re.search(r"on the CPU \((.*)\)", run.stderr)
+    run_weir.host = host.group(1) if host else "unknown"
     rss = int(out.strip().splitlines()[-1])
     m = re.findall(r"([0-9.]+)([kM]?) samples/s", out)[-1]
     rate = float(m[0]) * {"": 1, "k": 1e3, "M": 1e6}[m[1]]
@@ -115,11 +122,6 @@ def main():
               "avx512_fp16", "amx_bf16", "amx_tile"]
     print(f"# CPU: {model_name}; {os.cpu_count()} logical CPUs; "
           f"flags: {' '.join(f for f in wanted if f in flags)}")
-    # weir-register-block's bf16-dot is off by default on every host (see
-    # bench/dot_throughput.c): the products run as f32 FMAs either way.
-    print("# bf16/f16 products: widened to f32 once per operand, f32 FMAs"
-          + (" (AVX512_BF16 present; its vdpbf16ps is not used)"
-             if "avx512_bf16" in flags else ""))
     print(f"# {args.examples} examples, batch 128, Adam, {args.threads} threads, "
           "second epoch of 2")
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,12 +132,23 @@ def main():
         for model in args.models.split(","):
             for r in range(args.repeat):
                 base = None
-                for precision in args.precisions.split(","):
+                rows = [(p, None, p) for p in args.precisions.split(",")]
+                i = 0
+                while i < len(rows):
+                    precision, env, label = rows[i]
+                    i += 1
                     rate, wall, rss = run_weir(args.weir, npz, model, precision,
-                                               args.threads, tmp)
+                                               args.threads, tmp, env)
+                    if not getattr(main, "printed", False):
+                        print(f"# host code: {run_weir.host}")
+                        main.printed = True
+                    if (precision == "mixed_bfloat16" and env is None
+                            and "vdpbf16ps pair" in run_weir.host):
+                        rows.insert(i, (precision, {"WEIR_BF16_DOT": "0"},
+                                        "mixed_bfloat16 widened (WEIR_BF16_DOT=0)"))
                     base = base or (rate if precision == "float32" else None)
                     ratio = f"  {rate / base:.2f}x float32" if base else ""
-                    print(f"{model} weir {precision}: {rate / 1e3:.2f}k samples/s "
+                    print(f"{model} weir {label}: {rate / 1e3:.2f}k samples/s "
                           f"(process {wall:.1f} s, peak RSS {rss:.0f} MiB){ratio}",
                           flush=True)
                 if args.torch:

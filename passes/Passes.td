@@ -247,10 +247,12 @@ def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
     interleaves the two rows of `b` in registers (`vector.shuffle`),
     broadcasts the two scalars of `a` as one 32-bit pair, and does one
     `x86vector.avx512.dot` (`vdpbf16ps`: two products per lane, f32
-    accumulation) per accumulator. It is off by default on every host: on
-    the Intel Xeon measured, vdpbf16ps issues once every two cycles (16
-    products a cycle, against 32 for two f32 FMAs), so the pairs were
-    slower than the widened f32 nest. Part of weir-vectorize-contractions.
+    accumulation) per accumulator. By default the host decides: on AMD
+    Zen 4 one 512-bit vdpbf16ps (32 products) issues per cycle like one
+    512-bit f32 FMA (16), so the pairs do twice the products; on the Intel
+    Xeon measured it issues once every two cycles (16 products a cycle,
+    against 32 for two f32 FMAs), so they stay off there. Part of
+    weir-vectorize-contractions.
 
     ```mlir
     // conv [?,13,13,32] * [3,3,32,64] -> [?,11,11,64], AVX-512:
@@ -271,9 +273,9 @@ def RegisterBlock : Pass<"weir-register-block", "::mlir::ModuleOp"> {
            "f32 lanes per vector register (0: the host's)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
            "vector registers to block for (0: the host's)">,
-    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
-           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (off by "
-           "default: see the description)">,
+    Option<"bf16Dot", "bf16-dot", "int64_t", /*default=*/"-1",
+           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32: 1 on, "
+           "0 off, -1 the host's (on for AMD Zen 4 and later)">,
   ];
   let dependentDialects = [
     "::mlir::vector::VectorDialect", "::mlir::scf::SCFDialect",
@@ -308,9 +310,9 @@ def VectorizeContractions
            "f32 lanes per vector register (0: the host's)">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"0",
            "vector registers to block for (0: the host's)">,
-    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
-           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32 (off by "
-           "default: see the description)">,
+    Option<"bf16Dot", "bf16-dot", "int64_t", /*default=*/"-1",
+           "AVX512_BF16 pair dot products for bf16 x bf16 -> f32: 1 on, "
+           "0 off, -1 the host's (on for AMD Zen 4 and later)">,
   ];
   let dependentDialects = [
     "::mlir::transform::TransformDialect", "::mlir::vector::VectorDialect",

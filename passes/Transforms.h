@@ -9,6 +9,8 @@
 
 #include "mlir/Support/LLVM.h"
 
+#include <string>
+
 namespace mlir {
 class ModuleOp;
 class Operation;
@@ -114,14 +116,29 @@ mlir::LogicalResult tileAndFuse(mlir::func::FuncOp func, int64_t tileSize);
 /// The vector registers code is blocked for: f32 lanes per register and
 /// how many there are. Zero means the host's (AVX-512: 16 x 32, AVX: 8 x 16,
 /// otherwise 4 x 16). `bf16Dot`: whether bf16 x bf16 -> f32 products use
-/// AVX512_BF16's pair dot products (`vdpbf16ps`); never by default, see
-/// hostRegisterFile.
+/// AVX512_BF16's pair dot products (`vdpbf16ps`): 1 yes, 0 no, -1 the
+/// host's choice (hostUsesBf16Dot).
 struct RegisterFile {
   int64_t lanes = 0;
   int64_t registers = 0;
-  bool bf16Dot = false;
+  int64_t bf16Dot = -1;
 };
 RegisterFile hostRegisterFile();
+
+/// Whether pair dot products outrun the widened f32 nest on the host: it
+/// has AVX512_BF16 and is an AMD Zen 4 or later, where one 512-bit
+/// vdpbf16ps (32 products) issues per cycle like one 512-bit FMA (16).
+/// On the Intel Xeon measured, vdpbf16ps issued every other cycle, half
+/// the f32 rate (docs/benchmarks.md, bench/dot_throughput.c). The
+/// environment variable WEIR_BF16_DOT=0 or =1 overrides the choice on an
+/// AVX512_BF16 host (for benchmarks); it cannot turn the pairs on without.
+bool hostUsesBf16Dot();
+
+/// One line on what compiled code uses on this host: the CPU, the vector
+/// width and registers blocked for, and how bf16 products run
+/// ("znver4; AVX-512: 16 f32 lanes x 32 registers; bf16 products:
+/// vdpbf16ps pair dot products").
+std::string describeHostCodegen();
 
 /// Rewrites each contraction in `module` that accumulates products of one
 /// operand's scalars with another's rows (`out[.., f] += a[..] * b[.., f]`:

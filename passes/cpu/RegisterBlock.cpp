@@ -36,6 +36,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cstdlib>
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 namespace weir {
@@ -64,15 +66,43 @@ struct Plan {
 
 RegisterFile weir::hostRegisterFile() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  // Pair dot products stay off on every host: on the Intel Xeon with
-  // AVX512_BF16 they were measured (bench/dot_throughput.c) at one
-  // vdpbf16ps every two cycles, 16 products a cycle against 32 for two
-  // f32 FMAs, and the bf16 CNN trained at 0.82x of the widened code.
+  int64_t dots = hostUsesBf16Dot() ? 1 : 0;
   if (features.lookup("avx512f"))
-    return {16, 32};
+    return {16, 32, dots};
   if (features.lookup("avx"))
-    return {8, 16};
-  return {4, 16};
+    return {8, 16, dots};
+  return {4, 16, dots};
+}
+
+bool weir::hostUsesBf16Dot() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (!features.lookup("avx512bf16") || !features.lookup("avx512vl"))
+    return false;
+  if (const char *forced = std::getenv("WEIR_BF16_DOT");
+      forced && (llvm::StringRef(forced) == "0" ||
+                 llvm::StringRef(forced) == "1"))
+    return forced[0] == '1';
+  // The Zen cores that have AVX512_BF16 (znver4, znver5, later ones) run
+  // vdpbf16ps at the FMA issue rate; no Intel core measured so far does.
+  llvm::StringRef cpu = llvm::sys::getHostCPUName();
+  return cpu.starts_with("znver") && cpu != "znver1" && cpu != "znver2" &&
+         cpu != "znver3";
+}
+
+std::string weir::describeHostCodegen() {
+  RegisterFile regs = hostRegisterFile();
+  llvm::StringRef isa = regs.lanes == 16  ? "AVX-512"
+                        : regs.lanes == 8 ? "AVX2"
+                                          : "SSE";
+  std::string bf16 =
+      regs.bf16Dot ? "vdpbf16ps pair dot products"
+      : llvm::sys::getHostCPUFeatures().lookup("avx512bf16")
+          ? "widened to f32, f32 FMAs (vdpbf16ps present, not used)"
+          : "widened to f32, f32 FMAs";
+  return (llvm::sys::getHostCPUName() + "; " + isa + ": " +
+          llvm::Twine(regs.lanes) + " f32 lanes x " +
+          llvm::Twine(regs.registers) + " registers; bf16 products: " + bf16)
+      .str();
 }
 
 /// Whether the body is `yield acc + x * y` over the two inputs, each
@@ -546,11 +576,13 @@ static void emitBlock(RewriterBase &rw, linalg::LinalgOp op, const Plan &plan) {
 
 LogicalResult weir::registerBlockContractions(ModuleOp module,
                                               RegisterFile regs) {
+  RegisterFile host = hostRegisterFile();
   if (regs.lanes <= 0 || regs.registers <= 0) {
-    bool dots = regs.bf16Dot;
-    regs = hostRegisterFile();
-    regs.bf16Dot = dots;
+    regs.lanes = host.lanes;
+    regs.registers = host.registers;
   }
+  if (regs.bf16Dot < 0)
+    regs.bf16Dot = host.bf16Dot;
   std::vector<std::pair<linalg::LinalgOp, Plan>> work;
   module.walk([&](linalg::LinalgOp op) {
     if (!isa<linalg::GenericOp, linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(

@@ -186,7 +186,7 @@ cl::opt<uint64_t> maxPipelineMemory(
     cl::desc("RAM budget of the data pipeline's buffers, in MiB"),
     cl::init(1024), cl::sub(train), cl::cat(category));
 cl::opt<bool> verbose("verbose",
-                      cl::desc("Log the data-pipeline tuner's decisions"),
+                      cl::desc("Log the host CPU's code generation (vector width, how bf16 products run) and the data-pipeline tuner's decisions"),
                       cl::sub(train), cl::cat(category));
 cl::opt<std::string> device(
     "device",

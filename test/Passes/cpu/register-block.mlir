@@ -1,5 +1,5 @@
-// RUN: weir-opt %s -weir-register-block="vector-lanes=16 vector-registers=32" -canonicalize -cse | FileCheck %s
-// RUN: weir-opt %s -weir-register-block="vector-lanes=8 vector-registers=16" -canonicalize -cse | FileCheck %s --check-prefix=AVX2
+// RUN: weir-opt %s -weir-register-block="vector-lanes=16 vector-registers=32 bf16-dot=0" -canonicalize -cse | FileCheck %s
+// RUN: weir-opt %s -weir-register-block="vector-lanes=8 vector-registers=16 bf16-dot=0" -canonicalize -cse | FileCheck %s --check-prefix=AVX2
 // RUN: weir-opt %s -weir-register-block="vector-lanes=16 vector-registers=32 bf16-dot=1" -canonicalize -cse | FileCheck %s --check-prefix=BF16
 
 // The second convolution of the Fashion-MNIST CNN. With 32 registers of 16
