@@ -329,9 +329,32 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   bool accuracy = std::find(config.metrics.begin(), config.metrics.end(),
                             "accuracy") != config.metrics.end();
 
+  // What each epoch logs (loss, accuracy with the metric, their val_
+  // forms with validation data): a callback that monitors anything else
+  // is refused before the first step, not after the first epoch.
+  auto checkMonitor = [&](const std::string &who,
+                          const std::string &monitor) -> Status {
+    bool validation = llvm::StringRef(monitor).starts_with("val_");
+    std::string base = validation ? monitor.substr(4) : monitor;
+    if (base != "loss" && !(base == "accuracy" && accuracy))
+      return Status::error(
+          who + " monitors '" + monitor + "', which this run does not log " +
+          "(it logs loss" +
+          (accuracy ? std::string(" and accuracy") : std::string()) +
+          (valBatches ? ", and their val_ forms)" : ")"));
+    if (validation && !valBatches)
+      return Status::error(who + " monitors '" + monitor +
+                           "', but this run has no validation data; monitor " +
+                           base + " instead");
+    return Status();
+  };
   // Early stopping and its snapshot of the best weights.
   std::optional<EarlyStopping> stopper;
   if (config.earlyStopping) {
+    if (Status st =
+            checkMonitor("early_stopping", config.earlyStopping->monitor);
+        !st.ok())
+      return st;
     Result<EarlyStopping> e =
         EarlyStopping::create(earlyStoppingOptions(*config.earlyStopping));
     if (!e.ok())
@@ -343,18 +366,8 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   std::optional<EarlyStopping> saver;
   if (!options.saveBest.empty()) {
     const std::string &monitor = options.saveBestMonitor;
-    bool validation = llvm::StringRef(monitor).starts_with("val_");
-    std::string base = validation ? monitor.substr(4) : monitor;
-    if (base != "loss" && !(base == "accuracy" && accuracy))
-      return Status::error(
-          "--save-best monitors '" + monitor +
-          "', which this run does not log (it logs loss" +
-          (accuracy ? std::string(" and accuracy") : std::string()) +
-          (valBatches ? ", and their val_ forms)" : ")"));
-    if (validation && !valBatches)
-      return Status::error("--save-best monitors '" + monitor +
-                           "', but this run has no validation data; monitor " +
-                           base + " instead");
+    if (Status st = checkMonitor("--save-best", monitor); !st.ok())
+      return st;
     EarlyStoppingOptions o;
     o.monitor = monitor;
     Result<EarlyStopping> e = EarlyStopping::create(o);
@@ -365,6 +378,10 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   // reduce_lr_on_plateau: the learning rate becomes a run-time value.
   std::optional<ReduceLrOnPlateau> plateau;
   if (config.reduceLrOnPlateau) {
+    if (Status st = checkMonitor("reduce_lr_on_plateau",
+                                 config.reduceLrOnPlateau->monitor);
+        !st.ok())
+      return st;
     Result<ReduceLrOnPlateau> p =
         ReduceLrOnPlateau::create(reduceLrOptions(*config.reduceLrOnPlateau),
                                   config.optimizer.learningRate.at(0));
