@@ -5,7 +5,7 @@ BUILD ?= build
 LIT ?= /usr/lib/llvm-22/bin/lit
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22
 
-.PHONY: all demo test test-asan deps configure build docs fuzz bench clean
+.PHONY: all demo test test-asan deps configure build docs fuzz bench bench-peers clean
 
 all: build
 
@@ -53,6 +53,17 @@ bench: build
 	/usr/bin/python3 bench/train.py --weir $(BUILD)/bin/weir
 	/usr/bin/python3 bench/pipeline.py --weir $(BUILD)/bin/weir
 	/usr/bin/python3 bench/pipeline_train.py --weir $(BUILD)/bin/weir
+
+# Training throughput against today's peers from PyPI (PyTorch 2 eager and
+# torch.compile, Keras 3 on JAX and TensorFlow, JAX + optax), in a virtual
+# environment that bench/peers-setup.sh creates (~5 GiB, first run only),
+# then the CNN from its PNG tree against tf.data and a torch DataLoader.
+PEERS_VENV ?= $(HOME)/.cache/weir-peers
+bench-peers: build
+	@tools/scripts/install-deps.sh dataset-fashion-mnist
+	bash bench/peers-setup.sh $(PEERS_VENV) >/dev/null
+	$(PEERS_VENV)/bin/python bench/peers.py --weir $(BUILD)/bin/weir --json $(BUILD)/peers.json
+	$(PEERS_VENV)/bin/python bench/peers_png.py --weir $(BUILD)/bin/weir --json $(BUILD)/peers-png.json
 
 test: build
 	@rm -f $(BUILD)/lit.xml $(BUILD)/ctest.xml
