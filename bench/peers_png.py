@@ -7,14 +7,17 @@ Each contender decodes the 60,000 training PNGs of `train/<class>/`
 (written once with `weir data import-idx`), shuffles, batches by 128,
 scales to [0, 1] and trains the CNN of examples/fashion_cnn.weir (Adam,
 sparse categorical cross-entropy) for two epochs; the second is timed.
-How much of an epoch waited on input:
+Then the same step from the same images in memory (Weir: `--data` an .npz
+of the IDX arrays; the peers: the arrays, in the same process), so that
 
-  weir      its epoch line's input-bound %: the time the step waited for the
-            next batch, over the epoch.
-  torch     the time spent in the DataLoader's next(), over the epoch.
-  keras-tf  fit() pulls batches inside its compiled step, where no callback
-            sees them, so: 1 - (an epoch from the same images in memory) /
-            (the epoch from the PNGs), both in the same process.
+  input's cost     1 - (epoch from memory) / (epoch from PNGs): what reading
+                   and decoding cost the epoch, waits and the cores the
+                   decoders took from the step together;
+  waited on input  the share of the epoch the step sat waiting for a batch:
+                   Weir's epoch line (input-bound %), the time in the torch
+                   DataLoader's next(); Keras' fit() pulls batches inside
+                   its compiled step, where no callback sees them ("not
+                   seen").
 
 Every contender runs pinned to the same --threads cores; torch's two
 DataLoader workers and tf.data's AUTOTUNE share those cores with the
@@ -39,7 +42,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pngtree import ensure_png_tree  # noqa: E402
 from peers import cpu, pinned, thread_env  # noqa: E402
-from train import DATA, MAXRSS, ROOT  # noqa: E402
+from train import DATA, MAXRSS, ROOT, idx  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 KERAS = r"""
 import gzip, json, os, resource, sys, time
@@ -81,7 +86,7 @@ png = secs[-1]
 model.fit(x, y, batch_size=128, epochs=2, shuffle=True, verbose=0, callbacks=[Clock()])
 mem = secs[-1]
 print("RESULT " + json.dumps(dict(
-    epoch=png, wait=max(0.0, 1 - mem / png), memory_epoch=mem,
+    epoch=png, wait=None, memory_epoch=mem,
     rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     version=f"keras {keras.__version__} on tensorflow {tf.__version__}")), flush=True)
 """
@@ -118,29 +123,63 @@ for e in range(2):
         loss_fn(model(x), y).backward()
         opt.step()
     epoch = time.perf_counter() - t0
+# The same images from memory, the same step: what the epoch costs without
+# decoding.
+import gzip, os
+import numpy as np
+def idx(path):
+    with gzip.open(path) as f:
+        b = f.read()
+    dims = b[3]
+    shape = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(b, np.uint8, offset=4 + 4 * dims).reshape(shape)
+xt = torch.from_numpy(idx(os.path.join(sys.argv[3], "train-images-idx3-ubyte.gz"))[:, None] / np.float32(255))
+yt = torch.from_numpy(idx(os.path.join(sys.argv[3], "train-labels-idx1-ubyte.gz")).astype(np.int64))
+t0 = time.perf_counter()
+perm = torch.randperm(len(xt))
+for i in range(0, len(xt), 128):
+    b = perm[i:i + 128]
+    opt.zero_grad(set_to_none=True)
+    loss_fn(model(xt[b]), yt[b]).backward()
+    opt.step()
+mem = time.perf_counter() - t0
 print("RESULT " + json.dumps(dict(
-    epoch=epoch, wait=wait / epoch,
+    epoch=epoch, wait=wait / epoch, memory_epoch=mem,
     rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     version=f"torch {torch.__version__}, torchvision {torchvision.__version__}")), flush=True)
 """
 
 
-def run_weir(weir, work, threads):
+def weir_epoch(weir, work, threads, data=None):
+    """The last epoch line of a two-epoch `weir train` of the CNN, and the
+    process's peak RSS; from the PNG tree under `work`, or from `data`."""
     r = subprocess.run([sys.executable, "-c", MAXRSS, weir, "train",
                         os.path.join(ROOT, "examples", "fashion_cnn.weir"),
                         "--epochs", "2", "--no-validation", "--threads", str(threads),
-                        "-o", os.path.join(work, "w.safetensors")],
+                        "-o", os.path.join(work, "w.safetensors")]
+                       + (["--data", data] if data else []),
                        cwd=work, capture_output=True, text=True,
                        preexec_fn=pinned(threads))
     if r.returncode != 0:
-        return {"error": (r.stderr.strip().splitlines() or ["failed"])[-1]}
+        return None, (r.stderr.strip().splitlines() or ["failed"])[-1]
     lines = [l for l in r.stdout.splitlines() if l.startswith("epoch ")]
-    last = lines[-1]
+    return lines[-1], int(r.stdout.strip().splitlines()[-1]) / 1024
+
+
+def run_weir(weir, work, threads):
+    last, rss = weir_epoch(weir, work, threads)
+    if last is None:
+        return {"error": rss}
+    npz = os.path.join(work, "fashion.npz")
+    np.savez(npz, x_train=idx(os.path.join(DATA, "train-images-idx3-ubyte.gz")),
+             y_train=idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz")))
+    mem, _ = weir_epoch(weir, work, threads, npz)
     rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                          capture_output=True, text=True).stdout.strip()
-    return {"epoch": float(re.search(r"  ([0-9.]+) s  ", last).group(1)),
+    secs = lambda line: float(re.search(r"  ([0-9.]+) s(?:  |$)", line).group(1))
+    return {"epoch": secs(last),
             "wait": float(re.search(r"input-bound ([0-9.]+)%", last).group(1)) / 100,
-            "rss": int(r.stdout.strip().splitlines()[-1]) / 1024,
+            "memory_epoch": secs(mem) if mem else None, "rss": rss,
             "version": f"weir {rev or 'unknown'}"}
 
 
@@ -174,7 +213,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(os.path.join(work, "data"))
         os.symlink(os.path.abspath(args.tree), os.path.join(work, "data", "fashion"))
-        rows = {"weir (images | shuffle | batch | prefetch(auto))":
+        rows = {"weir (images, shuffle, batch, prefetch(auto))":
                 run_weir(args.weir, work, args.threads)}
     for peer in args.peers.split(","):
         if peer == "keras-tf":
@@ -182,19 +221,23 @@ def main():
                 KERAS, [train, DATA], args.threads, {"KERAS_BACKEND": "tensorflow"})
         elif peer == "torch":
             rows["torch (ImageFolder, DataLoader, 2 workers)"] = run_peer(
-                TORCH, [train, str(args.threads)], args.threads, {})
+                TORCH, [train, str(args.threads), DATA], args.threads, {})
         else:
             sys.exit(f"peers_png.py: unknown peer '{peer}' (keras-tf, torch)")
     weir = next(iter(rows.values()))
-    print("| | s/epoch | epoch vs weir | waited on input | peak RSS | version |")
-    print("|---|---|---|---|---|---|")
+    print("| | s/epoch from PNGs | vs weir | s/epoch from memory | input's cost "
+          "| waited on input | peak RSS | version |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, v in rows.items():
         if "error" in v:
-            print(f"| {name} | failed: {v['error'][:80]} | | | | |")
+            print(f"| {name} | failed: {v['error'][:80]} | | | | | | |")
             continue
         ratio = f"{v['epoch'] / weir['epoch']:.2f}x" if "epoch" in weir else ""
-        print(f"| {name} | {v['epoch']:.1f} | {ratio} | {100 * v['wait']:.0f}% | "
-              f"{v['rss']:.0f} MiB | {v['version']} |")
+        mem = v.get("memory_epoch")
+        cost = f"{100 * (1 - mem / v['epoch']):.0f}%" if mem else ""
+        wait = f"{100 * v['wait']:.0f}%" if v.get("wait") is not None else "not seen"
+        print(f"| {name} | {v['epoch']:.1f} | {ratio} | {mem or 0:.1f} | {cost} | {wait} "
+              f"| {v['rss']:.0f} MiB | {v['version']} |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cpu": model, "flags": flags, "threads": args.threads,
