@@ -11,46 +11,105 @@ static double scalarValue(const HostTensor &t) {
   return t.dtype() == DType::F64 ? t.data<double>()[0] : t.data<float>()[0];
 }
 
-/// acc = (first ? 0 : acc) + w * v, elementwise, for f32 or f64.
-static void axpy(HostTensor &acc, const HostTensor &v, double w, bool first) {
-  int64_t n = acc.numElements();
-  if (acc.dtype() == DType::F64) {
-    double *a = acc.data<double>();
-    const double *x = v.data<double>();
-    for (int64_t i = 0; i < n; ++i)
-      a[i] = (first ? 0.0 : a[i]) + w * x[i];
-    return;
+// The loops below run over every parameter once per step, on the main
+// thread, while the other threads wait: most of the MLP step's fixed cost.
+// The runtime is built for baseline x86-64 (SSE2, where an unsigned max
+// alone takes five instructions per 4 lanes), so they carry copies for
+// AVX2 and AVX-512 that the loader picks from the host (ifunc). Contraction
+// stays off so that every copy rounds as the baseline one does.
+#if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
+#define WEIR_HOST_CLONES                                                       \
+  __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WEIR_HOST_CLONES
+#endif
+
+/// a = 0 + w[0] * x[0] + w[1] * x[1] + ..., elementwise, summed in replica
+/// order, in blocks that keep `a` in L1 while each replica's values are read
+/// once: one pass over the parameters, not one per replica.
+template <typename T>
+[[gnu::always_inline]] static inline void
+weightedSumLoop(T *a, const T *const *x, const T *w, unsigned k, int64_t n) {
+#pragma clang fp contract(off)
+  constexpr int64_t kBlock = 2048;
+  for (int64_t begin = 0; begin < n; begin += kBlock) {
+    int64_t end = std::min(n, begin + kBlock);
+    for (int64_t i = begin; i < end; ++i)
+      a[i] = T(0) + w[0] * x[0][i];
+    for (unsigned r = 1; r < k; ++r)
+      for (int64_t i = begin; i < end; ++i)
+        a[i] = a[i] + w[r] * x[r][i];
   }
-  float *a = acc.data<float>();
-  const float *x = v.data<float>();
-  float wf = static_cast<float>(w);
-  if (w == 1.0 && first) {
-    std::copy(x, x + n, a);
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i)
-    a[i] = (first ? 0.0f : a[i]) + wf * x[i];
 }
 
-/// Whether every element of a float tensor is finite (no NaN, no inf): the
-/// largest magnitude's bits stay below the exponent's all-ones pattern. An
-/// integer max, so the loop vectorizes.
-static bool allFinite(const HostTensor &t) {
-  int64_t n = t.numElements();
-  if (t.dtype() == DType::F64) {
-    const uint64_t *x = reinterpret_cast<const uint64_t *>(t.bytes());
-    uint64_t top = 0;
-    for (int64_t i = 0; i < n; ++i)
-      top = std::max<uint64_t>(top, x[i] & 0x7fffffffffffffffull);
-    return top < 0x7ff0000000000000ull;
-  }
-  if (t.dtype() != DType::F32)
-    return checkFinite(t, "").ok();
-  const uint32_t *x = reinterpret_cast<const uint32_t *>(t.bytes());
+WEIR_HOST_CLONES static void weightedSum(float *a, const float *const *x,
+                                         const float *w, unsigned k,
+                                         int64_t n) {
+  weightedSumLoop(a, x, w, k, n);
+}
+
+WEIR_HOST_CLONES static void weightedSum(double *a, const double *const *x,
+                                         const double *w, unsigned k,
+                                         int64_t n) {
+  weightedSumLoop(a, x, w, k, n);
+}
+
+/// The largest magnitude's bits of n f32 values (an integer max, so the
+/// loop vectorizes).
+WEIR_HOST_CLONES static uint32_t maxMagnitudeBits(const uint32_t *x,
+                                                  int64_t n) {
   uint32_t top = 0;
   for (int64_t i = 0; i < n; ++i)
     top = std::max<uint32_t>(top, x[i] & 0x7fffffffu);
-  return top < 0x7f800000u;
+  return top;
+}
+
+WEIR_HOST_CLONES static uint64_t maxMagnitudeBits(const uint64_t *x,
+                                                  int64_t n) {
+  uint64_t top = 0;
+  for (int64_t i = 0; i < n; ++i)
+    top = std::max<uint64_t>(top, x[i] & 0x7fffffffffffffffull);
+  return top;
+}
+
+/// acc = the sum over replicas r of w[r] * v[r], elementwise, for f32 or
+/// f64 (one replica with weight 1 is a copy).
+static void reduceInto(HostTensor &acc,
+                       const std::vector<const HostTensor *> &v,
+                       const std::vector<double> &w) {
+  int64_t n = acc.numElements();
+  unsigned k = v.size();
+  if (acc.dtype() == DType::F64) {
+    std::vector<const double *> x;
+    for (const HostTensor *t : v)
+      x.push_back(t->data<double>());
+    return weightedSum(acc.data<double>(), x.data(), w.data(), k, n);
+  }
+  if (k == 1 && w[0] == 1.0) {
+    const float *x = v[0]->data<float>();
+    std::copy(x, x + n, acc.data<float>());
+    return;
+  }
+  std::vector<const float *> x;
+  std::vector<float> wf;
+  for (unsigned r = 0; r < k; ++r) {
+    x.push_back(v[r]->data<float>());
+    wf.push_back(static_cast<float>(w[r]));
+  }
+  weightedSum(acc.data<float>(), x.data(), wf.data(), k, n);
+}
+
+/// Whether every element of a float tensor is finite (no NaN, no inf): the
+/// largest magnitude's bits stay below the exponent's all-ones pattern.
+static bool allFinite(const HostTensor &t) {
+  int64_t n = t.numElements();
+  if (t.dtype() == DType::F64)
+    return maxMagnitudeBits(reinterpret_cast<const uint64_t *>(t.bytes()), n) <
+           0x7ff0000000000000ull;
+  if (t.dtype() != DType::F32)
+    return checkFinite(t, "").ok();
+  return maxMagnitudeBits(reinterpret_cast<const uint32_t *>(t.bytes()), n) <
+         0x7f800000u;
 }
 
 static Result<HostTensor> makeScalar(DType dtype) {
@@ -257,27 +316,33 @@ StepMetrics TrainStep::reduceReplicas(
   StepMetrics metrics;
   metrics.examples = rows;
   unsigned replicas = results.size();
+  std::vector<double> weights, scaled;
   for (unsigned r = 0; r < replicas; ++r) {
-    double w = sliceWeight(rows, r, replicas);
-    for (size_t i = 0; i < f.results.size(); ++i) {
-      const SlotSpec &spec = f.results[i];
-      const HostTensor &v = results[r][i];
-      switch (spec.role) {
-      case Role::Loss:
-        metrics.loss += w * scalarValue(v);
-        break;
-      case Role::Correct:
-        metrics.correct += scalarValue(v);
-        break;
-      case Role::Grad:
-        axpy(grads_.at(spec.name), v, w * unscale_, r == 0);
-        break;
-      case Role::Updates:
-        axpy(state_->at(spec.name), v, w, r == 0);
-        break;
-      default:
-        break;
-      }
+    weights.push_back(sliceWeight(rows, r, replicas));
+    scaled.push_back(weights.back() * unscale_);
+  }
+  std::vector<const HostTensor *> values(replicas);
+  for (size_t i = 0; i < f.results.size(); ++i) {
+    const SlotSpec &spec = f.results[i];
+    for (unsigned r = 0; r < replicas; ++r)
+      values[r] = &results[r][i];
+    switch (spec.role) {
+    case Role::Loss:
+      for (unsigned r = 0; r < replicas; ++r)
+        metrics.loss += weights[r] * scalarValue(*values[r]);
+      break;
+    case Role::Correct:
+      for (unsigned r = 0; r < replicas; ++r)
+        metrics.correct += scalarValue(*values[r]);
+      break;
+    case Role::Grad:
+      reduceInto(grads_.at(spec.name), values, scaled);
+      break;
+    case Role::Updates:
+      reduceInto(state_->at(spec.name), values, weights);
+      break;
+    default:
+      break;
     }
   }
   return metrics;
