@@ -46,9 +46,20 @@ from train import DATA, MAXRSS, ROOT, idx  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-KERAS = r"""
-import gzip, json, os, resource, sys, time
+# The peers' own IDX reader (they run in their own interpreter).
+IDX = r"""
+import gzip
 import numpy as np
+def idx(path):
+    with gzip.open(path) as f:
+        b = f.read()
+    dims = b[3]
+    shape = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(b, np.uint8, offset=4 + 4 * dims).reshape(shape)
+"""
+
+KERAS = IDX + r"""
+import json, os, resource, sys, time
 import keras
 import tensorflow as tf
 from keras import layers as L
@@ -74,12 +85,6 @@ secs = []
 model.fit(ds, epochs=2, verbose=0, callbacks=[Clock()])
 # The same images from memory (two epochs: a retrace may fall in the first):
 # the step's share of the epoch.
-def idx(path):
-    with gzip.open(path) as f:
-        b = f.read()
-    dims = b[3]
-    shape = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(b, np.uint8, offset=4 + 4 * dims).reshape(shape)
 x = idx(os.path.join(sys.argv[2], "train-images-idx3-ubyte.gz"))[..., None] / np.float32(255)
 y = idx(os.path.join(sys.argv[2], "train-labels-idx1-ubyte.gz")).astype(np.int32)
 png = secs[-1]
@@ -91,7 +96,7 @@ print("RESULT " + json.dumps(dict(
     version=f"keras {keras.__version__} on tensorflow {tf.__version__}")), flush=True)
 """
 
-TORCH = r"""
+TORCH = IDX + r"""
 import json, resource, sys, time
 import torch, torchvision
 from PIL import Image
@@ -125,14 +130,7 @@ for e in range(2):
     epoch = time.perf_counter() - t0
 # The same images from memory, the same step: what the epoch costs without
 # decoding.
-import gzip, os
-import numpy as np
-def idx(path):
-    with gzip.open(path) as f:
-        b = f.read()
-    dims = b[3]
-    shape = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(b, np.uint8, offset=4 + 4 * dims).reshape(shape)
+import os
 xt = torch.from_numpy(idx(os.path.join(sys.argv[3], "train-images-idx3-ubyte.gz"))[:, None] / np.float32(255))
 yt = torch.from_numpy(idx(os.path.join(sys.argv[3], "train-labels-idx1-ubyte.gz")).astype(np.int64))
 t0 = time.perf_counter()

@@ -54,22 +54,26 @@ WEIR_HOST_CLONES static void weightedSum(double *a, const double *const *x,
   weightedSumLoop(a, x, w, k, n);
 }
 
-/// The largest magnitude's bits of n f32 values (an integer max, so the
-/// loop vectorizes).
+/// The largest magnitude's bits of n f32 or f64 values (an integer max, so
+/// the loop vectorizes).
+template <typename Bits>
+[[gnu::always_inline]] static inline Bits maxMagnitudeLoop(const Bits *x,
+                                                          int64_t n) {
+  const Bits magnitude = ~Bits(0) >> 1;
+  Bits top = 0;
+  for (int64_t i = 0; i < n; ++i)
+    top = std::max<Bits>(top, x[i] & magnitude);
+  return top;
+}
+
 WEIR_HOST_CLONES static uint32_t maxMagnitudeBits(const uint32_t *x,
                                                   int64_t n) {
-  uint32_t top = 0;
-  for (int64_t i = 0; i < n; ++i)
-    top = std::max<uint32_t>(top, x[i] & 0x7fffffffu);
-  return top;
+  return maxMagnitudeLoop(x, n);
 }
 
 WEIR_HOST_CLONES static uint64_t maxMagnitudeBits(const uint64_t *x,
                                                   int64_t n) {
-  uint64_t top = 0;
-  for (int64_t i = 0; i < n; ++i)
-    top = std::max<uint64_t>(top, x[i] & 0x7fffffffffffffffull);
-  return top;
+  return maxMagnitudeLoop(x, n);
 }
 
 /// acc = the sum over replicas r of w[r] * v[r], elementwise, for f32 or
