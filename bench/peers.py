@@ -369,12 +369,16 @@ def run_weir(weir, model, npz, threads, workdir, batch=128):
     epochs = re.findall(r"([0-9.]+)([kM]?) samples/s\s+([0-9.]+) s", r.stdout)
     rate = float(epochs[-1][0]) * {"": 1, "k": 1e3, "M": 1e6}[epochs[-1][1]]
     host = re.search(r"on the CPU \((.*)\)", r.stderr)
-    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True).stdout.strip()
     return {"rate": rate, "rss": int(r.stdout.strip().splitlines()[-1]) / 1024,
             "compile": wall - sum(float(e[2]) for e in epochs),
             "host": host.group(1) if host else "unknown",
-            "version": f"weir {rev or 'unknown'}"}
+            "version": weir_version()}
+
+
+def weir_version():
+    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip()
+    return f"weir {rev or 'unknown'}"
 
 
 def cpu():
@@ -395,24 +399,22 @@ def cpu():
     return model, " ".join(f for f in wanted if f in flags)
 
 
-def datasets(tmp, examples):
-    if not os.path.isdir(DATA):
-        sys.exit(f"peers.py: no {DATA}: apt-get install dataset-fashion-mnist "
-                 "(make bench-peers does)")
-    x = idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"))
-    y = idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz"))
-    out = {}
-    for model in ("mlp", "cnn"):
-        n = examples or EXAMPLES[model]
-        out[model] = os.path.join(tmp, f"{model}.npz")
-        np.savez(out[model], x_train=x[:n], y_train=y[:n], x_test=x[:256], y_test=y[:256])
-    n = examples or EXAMPLES["resnet20"]
-    rng = np.random.default_rng(0)
-    cx = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
-    cy = rng.integers(0, 10, n, dtype=np.uint8)
-    out["resnet20"] = os.path.join(tmp, "resnet20.npz")
-    np.savez(out["resnet20"], x_train=cx, y_train=cy, x_test=cx[:256], y_test=cy[:256])
-    return out
+def dataset(tmp, model, examples):
+    """The .npz `model` trains on: Fashion-MNIST's first images for the MLP
+    and the CNN, random CIFAR-shaped ones for ResNet-20."""
+    if model == "resnet20":
+        rng = np.random.default_rng(0)
+        x = rng.integers(0, 256, (examples, 32, 32, 3), dtype=np.uint8)
+        y = rng.integers(0, 10, examples, dtype=np.uint8)
+    else:
+        if not os.path.isdir(DATA):
+            sys.exit(f"peers.py: no {DATA}: apt-get install dataset-fashion-mnist "
+                     "(make bench-peers does)")
+        x = idx(os.path.join(DATA, "train-images-idx3-ubyte.gz"))[:examples]
+        y = idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz"))[:examples]
+    path = os.path.join(tmp, f"{model}.npz")
+    np.savez(path, x_train=x, y_train=y, x_test=x[:256], y_test=y[:256])
+    return path
 
 
 def fmt_rate(r):
@@ -460,16 +462,16 @@ def main():
               + ", ".join(f"{k} {v:.0f}" for k, v in gemms.items()))
     results = {"gemm_gflops": ceiling, "gemms": gemms}
     with tempfile.TemporaryDirectory() as tmp:
-        data = datasets(tmp, args.examples)
         for model in args.models.split(","):
-            row = {"weir": run_weir(args.weir, model, data[model], args.threads, tmp,
+            data = dataset(tmp, model, args.examples or EXAMPLES[model])
+            row = {"weir": run_weir(args.weir, model, data, args.threads, tmp,
                                     args.batch)}
             for peer in args.peers.split(","):
-                row[peer] = run_peer(peer, model, data[model], args.batch, args.threads)
+                row[peer] = run_peer(peer, model, data, args.batch, args.threads)
             results[model] = row
             ok = {k: v for k, v in row.items() if "rate" in v and k != "weir"}
             best = max(ok, key=lambda k: ok[k]["rate"]) if ok else None
-            print(f"\n## {model} ({np.load(data[model])['x_train'].shape[0]} examples per epoch)")
+            print(f"\n## {model} ({np.load(data)['x_train'].shape[0]} examples per epoch)")
             print("| | samples/s | vs best peer | compile | peak RSS | version |")
             print("|---|---|---|---|---|---|")
             for name, v in row.items():
@@ -509,7 +511,7 @@ def sweep(args):
         if args.examples:
             sizes = {k: args.examples for k in sizes}
         for model in args.models.split(","):
-            data = datasets(tmp, sizes[model])[model]
+            data = dataset(tmp, model, sizes[model])
             for t in threads:
                 for who in ["weir"] + peers:
                     points = []

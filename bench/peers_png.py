@@ -7,8 +7,8 @@ Each contender decodes the 60,000 training PNGs of `train/<class>/`
 (written once with `weir data import-idx`), shuffles, batches by 128,
 scales to [0, 1] and trains the CNN of examples/fashion_cnn.weir (Adam,
 sparse categorical cross-entropy) for two epochs; the second is timed.
-Then the same step from the same images in memory (Weir: `--data` an .npz
-of the IDX arrays; the peers: the arrays, in the same process), so that
+Then the same step from the same images in memory (one .npz of the IDX
+arrays: Weir's `--data`, the peers' arrays in the same process), so that
 
   input's cost     1 - (epoch from memory) / (epoch from PNGs): what reading
                    and decoding cost the epoch, waits and the cores the
@@ -41,25 +41,14 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pngtree import ensure_png_tree  # noqa: E402
-from peers import cpu, pinned, thread_env  # noqa: E402
+from peers import cpu, pinned, thread_env, weir_version  # noqa: E402
 from train import DATA, MAXRSS, ROOT, idx  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-# The peers' own IDX reader (they run in their own interpreter).
-IDX = r"""
-import gzip
+KERAS = r"""
+import json, resource, sys, time
 import numpy as np
-def idx(path):
-    with gzip.open(path) as f:
-        b = f.read()
-    dims = b[3]
-    shape = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(b, np.uint8, offset=4 + 4 * dims).reshape(shape)
-"""
-
-KERAS = IDX + r"""
-import json, os, resource, sys, time
 import keras
 import tensorflow as tf
 from keras import layers as L
@@ -85,8 +74,9 @@ secs = []
 model.fit(ds, epochs=2, verbose=0, callbacks=[Clock()])
 # The same images from memory (two epochs: a retrace may fall in the first):
 # the step's share of the epoch.
-x = idx(os.path.join(sys.argv[2], "train-images-idx3-ubyte.gz"))[..., None] / np.float32(255)
-y = idx(os.path.join(sys.argv[2], "train-labels-idx1-ubyte.gz")).astype(np.int32)
+d = np.load(sys.argv[2])
+x = d["x_train"][..., None] / np.float32(255)
+y = d["y_train"].astype(np.int32)
 png = secs[-1]
 model.fit(x, y, batch_size=128, epochs=2, shuffle=True, verbose=0, callbacks=[Clock()])
 mem = secs[-1]
@@ -96,7 +86,7 @@ print("RESULT " + json.dumps(dict(
     version=f"keras {keras.__version__} on tensorflow {tf.__version__}")), flush=True)
 """
 
-TORCH = IDX + r"""
+TORCH = r"""
 import json, resource, sys, time
 import torch, torchvision
 from PIL import Image
@@ -130,9 +120,10 @@ for e in range(2):
     epoch = time.perf_counter() - t0
 # The same images from memory, the same step: what the epoch costs without
 # decoding.
-import os
-xt = torch.from_numpy(idx(os.path.join(sys.argv[3], "train-images-idx3-ubyte.gz"))[:, None] / np.float32(255))
-yt = torch.from_numpy(idx(os.path.join(sys.argv[3], "train-labels-idx1-ubyte.gz")).astype(np.int64))
+import numpy as np
+d = np.load(sys.argv[3])
+xt = torch.from_numpy(d["x_train"][:, None] / np.float32(255))
+yt = torch.from_numpy(d["y_train"].astype(np.int64))
 t0 = time.perf_counter()
 perm = torch.randperm(len(xt))
 for i in range(0, len(xt), 128):
@@ -164,21 +155,16 @@ def weir_epoch(weir, work, threads, data=None):
     return lines[-1], int(r.stdout.strip().splitlines()[-1]) / 1024
 
 
-def run_weir(weir, work, threads):
+def run_weir(weir, work, threads, npz):
     last, rss = weir_epoch(weir, work, threads)
     if last is None:
         return {"error": rss}
-    npz = os.path.join(work, "fashion.npz")
-    np.savez(npz, x_train=idx(os.path.join(DATA, "train-images-idx3-ubyte.gz")),
-             y_train=idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz")))
     mem, _ = weir_epoch(weir, work, threads, npz)
-    rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True).stdout.strip()
     secs = lambda line: float(re.search(r"  ([0-9.]+) s(?:  |$)", line).group(1))
     return {"epoch": secs(last),
             "wait": float(re.search(r"input-bound ([0-9.]+)%", last).group(1)) / 100,
             "memory_epoch": secs(mem) if mem else None, "rss": rss,
-            "version": f"weir {rev or 'unknown'}"}
+            "version": weir_version()}
 
 
 def run_peer(script, args, threads, env):
@@ -211,17 +197,21 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(os.path.join(work, "data"))
         os.symlink(os.path.abspath(args.tree), os.path.join(work, "data", "fashion"))
+        # The same images as arrays, for every contender's epoch from memory.
+        npz = os.path.join(work, "fashion.npz")
+        np.savez(npz, x_train=idx(os.path.join(DATA, "train-images-idx3-ubyte.gz")),
+                 y_train=idx(os.path.join(DATA, "train-labels-idx1-ubyte.gz")))
         rows = {"weir (images, shuffle, batch, prefetch(auto))":
-                run_weir(args.weir, work, args.threads)}
-    for peer in args.peers.split(","):
-        if peer == "keras-tf":
-            rows["keras-tf (image_dataset_from_directory, prefetch(AUTOTUNE))"] = run_peer(
-                KERAS, [train, DATA], args.threads, {"KERAS_BACKEND": "tensorflow"})
-        elif peer == "torch":
-            rows["torch (ImageFolder, DataLoader, 2 workers)"] = run_peer(
-                TORCH, [train, str(args.threads), DATA], args.threads, {})
-        else:
-            sys.exit(f"peers_png.py: unknown peer '{peer}' (keras-tf, torch)")
+                run_weir(args.weir, work, args.threads, npz)}
+        for peer in args.peers.split(","):
+            if peer == "keras-tf":
+                rows["keras-tf (image_dataset_from_directory, prefetch(AUTOTUNE))"] = run_peer(
+                    KERAS, [train, npz], args.threads, {"KERAS_BACKEND": "tensorflow"})
+            elif peer == "torch":
+                rows["torch (ImageFolder, DataLoader, 2 workers)"] = run_peer(
+                    TORCH, [train, str(args.threads), npz], args.threads, {})
+            else:
+                sys.exit(f"peers_png.py: unknown peer '{peer}' (keras-tf, torch)")
     weir = next(iter(rows.values()))
     print("| | s/epoch from PNGs | vs weir | s/epoch from memory | input's cost "
           "| waited on input | peak RSS | version |")

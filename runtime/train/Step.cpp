@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <type_traits>
 
 using namespace weir;
 
@@ -76,31 +77,43 @@ WEIR_HOST_CLONES static uint64_t maxMagnitudeBits(const uint64_t *x,
   return maxMagnitudeLoop(x, n);
 }
 
-/// acc = the sum over replicas r of w[r] * v[r], elementwise, for f32 or
-/// f64 (one replica with weight 1 is a copy).
+/// acc = the sum over replicas r of w[r] * v[r], elementwise; `x` is the
+/// caller's scratch for the replicas' pointers. One f32 replica with weight
+/// 1 is a copy.
+template <typename T>
 static void reduceInto(HostTensor &acc,
                        const std::vector<const HostTensor *> &v,
-                       const std::vector<double> &w) {
+                       const std::vector<T> &w, std::vector<const T *> &x) {
   int64_t n = acc.numElements();
-  unsigned k = v.size();
-  if (acc.dtype() == DType::F64) {
-    std::vector<const double *> x;
-    for (const HostTensor *t : v)
-      x.push_back(t->data<double>());
-    return weightedSum(acc.data<double>(), x.data(), w.data(), k, n);
-  }
-  if (k == 1 && w[0] == 1.0) {
-    const float *x = v[0]->data<float>();
-    std::copy(x, x + n, acc.data<float>());
+  x.clear();
+  for (const HostTensor *t : v)
+    x.push_back(t->data<T>());
+  if (std::is_same<T, float>::value && v.size() == 1 && w[0] == T(1)) {
+    std::copy(x[0], x[0] + n, acc.data<T>());
     return;
   }
-  std::vector<const float *> x;
-  std::vector<float> wf;
-  for (unsigned r = 0; r < k; ++r) {
-    x.push_back(v[r]->data<float>());
-    wf.push_back(static_cast<float>(w[r]));
+  weightedSum(acc.data<T>(), x.data(), w.data(), v.size(), n);
+}
+
+/// The replica weights `w` (double) in both precisions, made once a step.
+struct ReplicaWeights {
+  std::vector<double> f64;
+  std::vector<float> f32;
+  explicit ReplicaWeights(std::vector<double> w) : f64(std::move(w)) {
+    for (double d : f64)
+      f32.push_back(static_cast<float>(d));
   }
-  weightedSum(acc.data<float>(), x.data(), wf.data(), k, n);
+};
+
+static void reduceInto(HostTensor &acc,
+                       const std::vector<const HostTensor *> &v,
+                       const ReplicaWeights &w,
+                       std::vector<const float *> &f32,
+                       std::vector<const double *> &f64) {
+  if (acc.dtype() == DType::F64)
+    reduceInto(acc, v, w.f64, f64);
+  else
+    reduceInto(acc, v, w.f32, f32);
 }
 
 /// Whether every element of a float tensor is finite (no NaN, no inf): the
@@ -320,12 +333,15 @@ StepMetrics TrainStep::reduceReplicas(
   StepMetrics metrics;
   metrics.examples = rows;
   unsigned replicas = results.size();
-  std::vector<double> weights, scaled;
+  std::vector<double> slice, unscaled;
   for (unsigned r = 0; r < replicas; ++r) {
-    weights.push_back(sliceWeight(rows, r, replicas));
-    scaled.push_back(weights.back() * unscale_);
+    slice.push_back(sliceWeight(rows, r, replicas));
+    unscaled.push_back(slice.back() * unscale_);
   }
+  const ReplicaWeights weights(slice), scaled(unscaled);
   std::vector<const HostTensor *> values(replicas);
+  std::vector<const float *> f32;
+  std::vector<const double *> f64;
   for (size_t i = 0; i < f.results.size(); ++i) {
     const SlotSpec &spec = f.results[i];
     for (unsigned r = 0; r < replicas; ++r)
@@ -333,17 +349,17 @@ StepMetrics TrainStep::reduceReplicas(
     switch (spec.role) {
     case Role::Loss:
       for (unsigned r = 0; r < replicas; ++r)
-        metrics.loss += weights[r] * scalarValue(*values[r]);
+        metrics.loss += weights.f64[r] * scalarValue(*values[r]);
       break;
     case Role::Correct:
       for (unsigned r = 0; r < replicas; ++r)
         metrics.correct += scalarValue(*values[r]);
       break;
     case Role::Grad:
-      reduceInto(grads_.at(spec.name), values, scaled);
+      reduceInto(grads_.at(spec.name), values, scaled, f32, f64);
       break;
     case Role::Updates:
-      reduceInto(state_->at(spec.name), values, weights);
+      reduceInto(state_->at(spec.name), values, weights, f32, f64);
       break;
     default:
       break;
