@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 
 namespace weir {
@@ -26,6 +27,10 @@ struct SessionOptions {
   /// The dtype policy of the training functions (float32, mixed_bfloat16,
   /// mixed_float16); empty: the train block's `precision`.
   std::string precision;
+  /// Where the compiler's diagnostics and messages go (file:line:col with
+  /// the source line); null: stderr. The Python module collects them here
+  /// and raises them. The stream must outlive the session.
+  std::ostream *diagnostics = nullptr;
 };
 
 /// How a Trainer compiles and runs a model.

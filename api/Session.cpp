@@ -16,6 +16,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_os_ostream.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -53,7 +54,10 @@ std::unique_ptr<Session> Session::load(const std::string &path,
   std::string error;
   auto file = openInputFile(path, &error);
   if (!file) {
-    llvm::errs() << "weir: " << error << "\n";
+    if (options.diagnostics)
+      *options.diagnostics << "weir: " << error << "\n";
+    else
+      llvm::errs() << "weir: " << error << "\n";
     return nullptr;
   }
   return loadSource(file->getBuffer().str(), path, options);
@@ -69,8 +73,16 @@ std::unique_ptr<Session> Session::loadSource(const std::string &text,
   s->context_ = makeContext(options);
   s->sourceMgr_.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
+  if (options.diagnostics) {
+    auto stream = std::make_unique<llvm::raw_os_ostream>(*options.diagnostics);
+    stream->SetUnbuffered();
+    s->ownedDiag_ = std::move(stream);
+    s->diag_ = s->ownedDiag_.get();
+  } else {
+    s->diag_ = &llvm::errs();
+  }
   s->diagnostics_ = std::make_unique<SourceMgrDiagnosticHandler>(
-      s->sourceMgr_, s->context_.get());
+      s->sourceMgr_, s->context_.get(), *s->diag_);
   if (!s->parseAndVerify())
     return nullptr;
   return s;
@@ -145,13 +157,13 @@ LogicalResult Session::buildTraining() {
   if (stage_ == Stage::Training)
     return success();
   if (stage_ == Stage::Lowered) {
-    llvm::errs() << "weir: the training step is built before lowering; this "
+    diag() << "weir: the training step is built before lowering; this "
                     "module is already lowered\n";
     return failure();
   }
   TrainConfigOp config = findTrainConfig(*module_);
   if (!config) {
-    llvm::errs() << "weir: the model file has no `train` block (loss, "
+    diag() << "weir: the model file has no `train` block (loss, "
                     "optimizer, epochs); see docs/language.md\n";
     return failure();
   }
@@ -168,7 +180,7 @@ LogicalResult Session::applyPrecisionOption(TrainConfigOp config) {
     return success();
   std::optional<PrecisionKind> kind = symbolizePrecisionKind(options_.precision);
   if (!kind) {
-    llvm::errs() << "weir: unknown precision '" << options_.precision
+    diag() << "weir: unknown precision '" << options_.precision
                  << "' (expected one of " << llvm::join(precisionNames(), ", ")
                  << ")\n";
     return failure();
@@ -180,7 +192,7 @@ LogicalResult Session::applyPrecisionOption(TrainConfigOp config) {
 
 LogicalResult Session::lowerToLinalg() {
   if (stage_ == Stage::Lowered) {
-    llvm::errs() << "weir: this module is already lowered\n";
+    diag() << "weir: this module is already lowered\n";
     return failure();
   }
   // Inference alone: the functions get the policy here (the training
@@ -239,7 +251,7 @@ Session::jit(const std::vector<std::pair<std::string, void *>> &symbols) {
   Result<std::unique_ptr<JitExecutable>> exe =
       JitExecutable::create(*module_, symbols);
   if (!exe.ok()) {
-    llvm::errs() << "weir: error: " << exe.status().message() << "\n";
+    diag() << "weir: error: " << exe.status().message() << "\n";
     return nullptr;
   }
   return std::move(*exe);
@@ -250,9 +262,9 @@ func::FuncOp Session::entry(const std::string &name) {
     if (!func.isExternal() && (name.empty() || func.getSymName() == name))
       return func;
   if (name.empty())
-    llvm::errs() << "weir: the model file defines no model function\n";
+    diag() << "weir: the model file defines no model function\n";
   else
-    llvm::errs() << "weir: the model file has no model named '" << name
+    diag() << "weir: the model file has no model named '" << name
                  << "'\n";
   return nullptr;
 }

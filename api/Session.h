@@ -114,6 +114,10 @@ public:
   /// (updated in place) during compileForCpu, by original index.
   std::vector<int64_t> droppedResults(const std::string &function) const;
 
+  /// Where this session's messages go: SessionOptions::diagnostics, or
+  /// stderr.
+  llvm::raw_ostream &diag() { return *diag_; }
+
   /// Runs the passes `build` adds on the module, with this session's IR
   /// printing and timing options.
   mlir::LogicalResult
@@ -137,6 +141,10 @@ private:
   enum class Stage { Model, Training, Lowered } stage_ = Stage::Model;
   std::unique_ptr<mlir::MLIRContext> context_;
   llvm::SourceMgr sourceMgr_;
+  /// SessionOptions::diagnostics as an LLVM stream (unbuffered), or
+  /// llvm::errs().
+  std::unique_ptr<llvm::raw_ostream> ownedDiag_;
+  llvm::raw_ostream *diag_ = nullptr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   std::map<std::string, std::vector<int64_t>> droppedResults_;

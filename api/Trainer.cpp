@@ -147,6 +147,10 @@ Trainer::start(std::unique_ptr<Session> session, TrainerOptions options,
   return t;
 }
 
+const std::vector<std::string> &Trainer::metrics() const {
+  return run_->config.metrics;
+}
+
 std::vector<std::string> Trainer::parameterNames() const {
   return run_->modelParameters;
 }
@@ -407,6 +411,9 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
 
   TrainingProgress progress;
   progress.seed = seed;
+  // A later fit goes on counting optimizer steps (Keras' iterations): the
+  // optimizer's step and the learning-rate schedule continue.
+  progress.step = run.optimizerSteps;
   const std::string &checkpoint = options.checkpoint;
   if (options.resume && !llvm::sys::fs::exists(checkpoint)) {
     // Keras' BackupAndRestore: nothing to restore is a fresh start.
@@ -447,6 +454,9 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   int64_t steps = batches->stepsPerEpoch();
   bool stopped = false;
   for (int64_t epoch = progress.epoch; epoch < epochs && !stopped; ++epoch) {
+    if (sink.stopRequested())
+      return Status::error("training stopped by its caller after epoch " +
+                           std::to_string(epoch));
     auto start = Clock::now();
     double lossSum = 0, correct = 0;
     int64_t seen = 0, skippedInEpoch = 0;
@@ -475,6 +485,7 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       }
       skippedInEpoch += m->skipped;
       ++progress.step;
+      run.optimizerSteps = progress.step;
       lossSum += m->loss * m->examples;
       correct += m->correct;
       seen += m->examples;
@@ -491,6 +502,12 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
       sink.onBatch(bp);
       if (Status st = (*trainingLogs)->onBatch(progress.step, bp); !st.ok())
         return st;
+      if (sink.stopRequested()) {
+        sink.onBatchesDone();
+        return Status::error("training stopped by its caller in epoch " +
+                             std::to_string(epoch + 1) + " at step " +
+                             std::to_string(s + 1));
+      }
     }
     sink.onBatchesDone();
     if (Status st = batches->finishEpoch(); !st.ok())
@@ -648,9 +665,29 @@ Result<HostTensor> Trainer::predict(const DataRef &data, int64_t batchSize) {
   if (!options_.compileInference)
     return Status::error("the trainer was created without the model's "
                          "inference function (compileInference)");
+  // Inputs alone (predict needs no targets): zero targets of the model's
+  // target type stand in for them.
+  DataRef ref = data;
+  std::optional<ArrayDataset> inputsOnly;
+  if (data.arrays && data.arrays->y.rank() == 0 && data.arrays->x.rank() >= 1) {
+    const HostTensor &x = data.arrays->x;
+    Result<HostTensor> view = HostTensor::borrow(
+        x.dtype(), x.shape(), const_cast<void *>(x.rawData()));
+    std::vector<int64_t> yShape{x.shape()[0]};
+    yShape.insert(yShape.end(), run.targetShape.begin(), run.targetShape.end());
+    Result<HostTensor> zeros = HostTensor::create(run.yDType, yShape);
+    if (!view.ok())
+      return view.status();
+    if (!zeros.ok())
+      return zeros.status();
+    inputsOnly.emplace();
+    inputsOnly->x = std::move(*view);
+    inputsOnly->y = std::move(*zeros);
+    ref = DataRef::inMemory(*inputsOnly);
+  }
   std::optional<ArrayDataset> holder;
   Result<std::unique_ptr<BatchSource>> source =
-      openBatches(run, data, batchSize, false, 0, pipelineOptionsOf(options_),
+      openBatches(run, ref, batchSize, false, 0, pipelineOptionsOf(options_),
                   holder, /*labels=*/false);
   if (!source.ok())
     return source.status();

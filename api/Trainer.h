@@ -14,6 +14,7 @@
 #include "api/Options.h"
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
+#include "runtime/train/Dataset.h"
 #include "runtime/train/Progress.h"
 #include "runtime/train/Step.h"
 
@@ -26,7 +27,6 @@
 namespace weir {
 
 class Session;
-struct ArrayDataset;
 struct CodeTarget;
 struct TrainingRun;
 
@@ -95,6 +95,10 @@ public:
   /// One line a user should see: resuming, a fresh start without a
   /// checkpoint, early stopping, restored weights, the weights written.
   virtual void onNote(const std::string &) {}
+  /// Asked after every batch and before every epoch: true ends the fit
+  /// with an error (the model keeps the updates made so far). The Python
+  /// module stops this way on Ctrl-C and on a callback that raised.
+  virtual bool stopRequested() { return false; }
 };
 
 /// Keras' fit() arguments, and Weir's checkpointing (BackupAndRestore).
@@ -161,7 +165,8 @@ public:
   /// Loss (mean), right predictions and examples over `data`, in
   /// inference mode.
   Result<StepMetrics> evaluate(const DataRef &data, int64_t batchSize = 512);
-  /// The model's outputs for every example of `data`, in its order.
+  /// The model's outputs for every example of `data`, in its order. Arrays
+  /// in memory may come without targets (`y` a default HostTensor).
   Result<HostTensor> predict(const DataRef &data, int64_t batchSize = 512);
   /// The loss and the gradient of every trainable parameter on one batch
   /// made of all of `data` (no update).
@@ -175,6 +180,8 @@ public:
 
   /// The model's parameters (what a weights file holds), by name.
   std::vector<std::string> parameterNames() const;
+  /// The train block's metrics (`accuracy`, ...).
+  const std::vector<std::string> &metrics() const;
   /// Every tensor of the model state: parameters and optimizer slots.
   const ParameterMap &state() const;
   /// Writes the model's parameters as .safetensors (atomically).

@@ -73,6 +73,9 @@ struct TrainingRun {
   /// The module's data pipelines (after weir-place-pipeline), kept before
   /// lowering drops them from the session's module.
   mlir::OwningOpRef<mlir::ModuleOp> pipelines;
+  /// Optimizer steps taken by this run's fits so far (Keras'
+  /// optimizer.iterations): a second fit continues from here.
+  int64_t optimizerSteps = 0;
 };
 
 /// Loss (mean) and right-prediction count of one pass (the source's epoch

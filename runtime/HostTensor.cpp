@@ -137,6 +137,23 @@ Result<HostTensor> HostTensor::createUninitialized(DType dtype,
   return t;
 }
 
+Result<HostTensor> HostTensor::borrow(DType dtype, std::vector<int64_t> shape,
+                                     void *data) {
+  Result<int64_t> count = checkedNumElements(shape, dtypeSize(dtype));
+  if (!count)
+    return count.status();
+  if (!data)
+    return Status::error("cannot borrow a " + std::string(dtypeName(dtype)) +
+                         formatShape(shape) + " tensor without its data");
+  HostTensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.numElements_ = *count;
+  t.data_ = data;
+  t.release_ = [](void *) {}; // the owner frees it
+  return t;
+}
+
 HostTensor::HostTensor(HostTensor &&other) noexcept
     : dtype_(other.dtype_), shape_(std::move(other.shape_)),
       numElements_(other.numElements_), data_(other.data_),

@@ -67,6 +67,13 @@ public:
   /// kernels that write every byte.
   static Result<HostTensor> createUninitialized(DType dtype,
                                                 std::vector<int64_t> shape);
+  /// A tensor over `data`, which holds the shape's elements in C order and
+  /// which the caller owns: it stays alive (and is not written by anyone
+  /// else) while the tensor lives, and the tensor never frees it. For arrays
+  /// handed in without a copy (numpy arrays, in the Python module). Fails on
+  /// a null `data` or a bad shape.
+  static Result<HostTensor> borrow(DType dtype, std::vector<int64_t> shape,
+                                   void *data);
 
   HostTensor(HostTensor &&other) noexcept;
   HostTensor &operator=(HostTensor &&other) noexcept;

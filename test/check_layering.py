@@ -1,7 +1,7 @@
 """Checks the layering of docs/architecture.md from the #include lines of
 every source file: frontend -> dialect <- passes; runtime knows nothing but
 itself; api over frontend, passes, dialect and runtime; the weir driver and
-the fuzzer over api only (weir-opt, an MLIR opt tool, over passes and
+the fuzzer and the Python module over api only (weir-opt, an MLIR opt tool, over passes and
 dialect). Prints each edge that breaks it and exits 1.
     check_layering.py SOURCE_ROOT"""
 import os
@@ -18,8 +18,9 @@ ALLOWED = {
     "tools/weir": {"tools", "api"},
     "tools/fuzz": {"api"},
     "tools/weir-opt": {"passes", "dialect"},
+    "python": {"python", "api"},
 }
-PROJECT = {"dialect", "frontend", "passes", "runtime", "api", "tools"}
+PROJECT = {"dialect", "frontend", "passes", "runtime", "api", "tools", "python"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ python3 python3-numpy pkg-config ccache libpng-dev
-  libgtest-dev
+  libgtest-dev python3-dev pybind11-dev
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   "$@"
 )
