@@ -113,6 +113,12 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 /// examples per tile, fusing producers into the tile loop.
 mlir::LogicalResult tileAndFuse(mlir::func::FuncOp func, int64_t tileSize);
 
+/// Why weir-tile-and-fuse does not start a batch loop at `op` (a linalg
+/// op): "" when it would (its batch loop is parallel, its one result is
+/// batched, and no linalg op reads it); otherwise the reason, in words.
+/// `weir summary --fusion` prints it.
+std::string batchTilingObstacle(mlir::Operation *op);
+
 /// The vector registers code is blocked for: f32 lanes per register and
 /// how many there are. Zero means the host's (AVX-512: 16 x 32, AVX: 8 x 16,
 /// otherwise 4 x 16). `bf16Dot`: whether bf16 x bf16 -> f32 products use

@@ -43,6 +43,24 @@ static bool isSink(linalg::LinalgOp op) {
   });
 }
 
+std::string weir::batchTilingObstacle(Operation *operation) {
+  auto op = dyn_cast<linalg::LinalgOp>(operation);
+  if (!op)
+    return "not a linalg op";
+  if (op.getNumLoops() == 0)
+    return "it has no loops";
+  if (op->getNumResults() != 1)
+    return "it has " + std::to_string(op->getNumResults()) + " results";
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type || type.getRank() == 0 || !type.isDynamicDim(0))
+    return "its result has no batch dimension";
+  if (op.getIteratorTypesArray()[0] != utils::IteratorType::parallel)
+    return "its outer loop is a reduction";
+  if (!isSink(op))
+    return "its result feeds another linalg op, which is not tiled";
+  return "";
+}
+
 LogicalResult weir::tileAndFuse(func::FuncOp func, int64_t tileSize) {
   SmallVector<linalg::LinalgOp> sinks;
   func.walk([&](linalg::LinalgOp op) {

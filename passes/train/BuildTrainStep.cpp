@@ -159,7 +159,13 @@ void finishWithLoss(func::FuncOp fn, const TrainingConfig &config,
         s && s.getRole() == SlotRole::target)
       target = arg;
   LossSpec in = lossInput(ret.getOperand(0), config);
+  // The loss and the accuracy count are not the last layer's: they are
+  // named "loss" (at the prediction's source location), which is how the
+  // memory plan and the fusion report show them.
   Location loc = ret.getOperand(0).getLoc();
+  if (auto layer = dyn_cast<NameLoc>(loc))
+    loc = layer.getChildLoc();
+  loc = NameLoc::get(StringAttr::get(ctx, "loss"), loc);
   Value loss = buildLoss(b, loc, config.loss, in, target);
   Value correct =
       CorrectCountOp::create(b, loc, RankedTensorType::get({}, b.getF32Type()),

@@ -45,8 +45,8 @@ cl::opt<std::string> emit(
 cl::opt<std::string> target(
     "target",
     cl::desc("Target: cpu (default) or cuda (--emit=gpu, nvvm, ptx, cubin, "
-             "obj, jit)"),
-    cl::init("cpu"), cl::sub(compile), cl::cat(category));
+             "obj, jit); for summary --fusion, the view of either"),
+    cl::init("cpu"), cl::sub(compile), cl::sub(summary), cl::cat(category));
 cl::list<std::string> cudaArch(
     "cuda-arch", cl::desc("GPU architectures (default: sm_80,sm_90)"),
     cl::CommaSeparated, cl::sub(compile), cl::cat(category));
@@ -126,6 +126,12 @@ cl::opt<bool> memory(
     "memory",
     cl::desc("Also the memory plan of one training step on the CPU: the "
              "peak and the largest buffers live at it, by layer"),
+    cl::sub(summary), cl::cat(category));
+cl::opt<bool> fusion(
+    "fusion",
+    cl::desc("Also the fusion report of the training step: each loop nest "
+             "(or, with --target=cuda, each kernel and library call) and the "
+             "layers it computes, and why the rest were left alone"),
     cl::sub(summary), cl::cat(category));
 cl::opt<bool> measure(
     "measure",

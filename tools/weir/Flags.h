@@ -27,7 +27,7 @@ extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     precision, history, logdir, historyFile, saveBest, monitor;
 extern cl::list<std::string> cudaArch, inputs, dataArgs;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
-    noValidation, verbose, memory, measure;
+    noValidation, verbose, memory, measure, fusion;
 extern cl::opt<int64_t> epochs, batchSize, batch, logEvery;
 extern cl::opt<unsigned> threads;
 extern cl::opt<double> seconds;

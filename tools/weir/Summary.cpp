@@ -2,9 +2,11 @@
 //
 // The layer table; with --memory, the memory plan of one training step
 // for one replica's slice of the batch (--batch-size over --threads), and
-// with --measure the peak that step really reaches.
+// with --measure the peak that step really reaches; with --fusion, which
+// layers ended up in which loop nest (or CUDA kernel) and why.
 //
 //===----------------------------------------------------------------------===//
+#include "api/FusionReport.h"
 #include "api/Session.h"
 #include "api/Summary.h"
 #include "api/Trainer.h"
@@ -20,6 +22,9 @@ int commands::summary() {
     llvm::errs() << "weir summary: --measure needs --memory\n";
     return 2;
   }
+  if (flags::target != "cpu" && !flags::fusion)
+    return flags::fail("summary", "--target is for the fusion report "
+                                  "(--fusion); the memory plan is the CPU's");
   std::unique_ptr<Session> session =
       Session::load(flags::model, flags::sessionOptions());
   if (!session)
@@ -28,6 +33,16 @@ int commands::summary() {
   if (!summary.ok())
     return flags::fail("summary", summary.status().message());
   llvm::outs() << formatSummary(*summary);
+  if (flags::fusion) {
+    // The report lowers its session; the memory plan needs its own.
+    std::unique_ptr<Session> lowered = session->reload();
+    if (!lowered)
+      return 1;
+    Result<FusionReport> report = reportFusion(*lowered, flags::target);
+    if (!report.ok())
+      return flags::fail("summary", report.status().message());
+    llvm::outs() << "\n" << formatFusionReport(*report);
+  }
   if (!flags::memory)
     return 0;
 
