@@ -267,6 +267,28 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   int64_t epochs = options.epochs > 0 ? options.epochs : config.epochs;
   int64_t batchSize =
       options.batchSize > 0 ? options.batchSize : config.batchSize;
+  // The train block's checkpoint (Keras' ModelCheckpoint) writes the
+  // weights file after every epoch or, with save_best_only, after every
+  // epoch that beats the best so far: --save-best into the weights file,
+  // which then keeps the best epoch's weights. --save-best replaces it.
+  std::string bestPath = options.saveBest;
+  std::string bestMonitor = options.saveBestMonitor;
+  const char *bestOwner = "--save-best";
+  bool everyEpoch = false, outputHoldsBest = false;
+  if (config.checkpoint && bestPath.empty()) {
+    if (options.output.empty())
+      return Status::error("the train block's checkpoint writes the weights "
+                           "file, and this run writes none (give it one: "
+                           "-o, or output= in Python)");
+    if (config.checkpoint->saveBestOnly) {
+      bestPath = options.output;
+      bestMonitor = config.checkpoint->monitor;
+      bestOwner = "checkpoint";
+      outputHoldsBest = true;
+    } else {
+      everyEpoch = true;
+    }
+  }
   // Before any training: the files the run will write.
   if (!options.output.empty())
     if (Status s = checkWritable(options.output, "weights"); !s.ok())
@@ -277,8 +299,8 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   if (!options.historyCsv.empty())
     if (Status s = checkWritable(options.historyCsv, "history"); !s.ok())
       return s;
-  if (!options.saveBest.empty())
-    if (Status s = checkWritable(options.saveBest, "best weights"); !s.ok())
+  if (!bestPath.empty() && !outputHoldsBest)
+    if (Status s = checkWritable(bestPath, "best weights"); !s.ok())
       return s;
   Result<std::unique_ptr<TrainingLogs>> trainingLogs =
       TrainingLogs::open(options);
@@ -368,9 +390,9 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   // --save-best (Keras' ModelCheckpoint, save_best_only): an improvement
   // tracker over its monitor, EarlyStopping's without the stopping.
   std::optional<EarlyStopping> saver;
-  if (!options.saveBest.empty()) {
-    const std::string &monitor = options.saveBestMonitor;
-    if (Status st = checkMonitor("--save-best", monitor); !st.ok())
+  if (!bestPath.empty()) {
+    const std::string &monitor = bestMonitor;
+    if (Status st = checkMonitor(bestOwner, monitor); !st.ok())
       return st;
     EarlyStoppingOptions o;
     o.monitor = monitor;
@@ -598,23 +620,27 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
     }
     if (saver) {
       double previous = saver->best();
-      saver->update(epoch, logs.at(options.saveBestMonitor));
+      saver->update(epoch, logs.at(bestMonitor));
       if (saver->latestIsBest()) {
         // Before the checkpoint: killed in between, the resumed run redoes
         // this epoch and writes the same weights again.
-        if (Status s = saveWeights(options.saveBest); !s.ok())
+        if (Status s = saveWeights(bestPath); !s.ok())
           return s;
         std::string line;
         llvm::raw_string_ostream os(line);
-        os << "epoch " << epoch + 1 << ": " << options.saveBestMonitor
+        os << "epoch " << epoch + 1 << ": " << bestMonitor
            << " improved from " << llvm::format("%.4g", previous) << " to "
            << llvm::format("%.4g", saver->best()) << "; wrote "
-           << options.saveBest;
+           << bestPath;
         sink.onNote(line);
       }
       progress.savedBestMetric = saver->best();
       progress.savedBestEpoch = saver->bestEpoch();
     }
+    // Before the checkpoint, as above.
+    if (everyEpoch)
+      if (Status s = saveWeights(options.output); !s.ok())
+        return s;
     if (checkpoint.empty())
       continue;
     // The checkpoint: all state, the best weights so far, the progress.
@@ -636,7 +662,12 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
     sink.onNote("restored the weights of epoch " +
                 std::to_string(stopper->bestEpoch() + 1));
   }
-  if (!options.output.empty()) {
+  if (outputHoldsBest) {
+    if (saver && saver->bestEpoch() >= 0)
+      sink.onNote(options.output + " holds the weights of epoch " +
+                  std::to_string(saver->bestEpoch() + 1) + " (the best " +
+                  bestMonitor + ")");
+  } else if (!options.output.empty()) {
     if (Status s = saveWeights(options.output); !s.ok())
       return s;
     sink.onNote("wrote " + options.output);

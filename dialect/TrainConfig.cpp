@@ -94,6 +94,17 @@ LogicalResult TrainConfigOp::verify() {
       return emitOpError() << "reduce_lr_on_plateau sets the learning rate, "
                               "so it cannot be combined with a schedule";
   }
+  if (ModelCheckpointAttr checkpoint = getCheckpointAttr()) {
+    // train_config_c19 is #weir.checkpoint's.
+    // train_config_c20: val_* only exists when the model is validated.
+    StringAttr monitor = checkpoint.getMonitor();
+    StringRef watched = monitor ? monitor.getValue() : "val_loss";
+    bool best = checkpoint.getSaveBestOnly() &&
+                checkpoint.getSaveBestOnly().getValue();
+    if (best && watched.starts_with("val_") && !getValidate())
+      return emitOpError() << "checkpoint monitors " << watched
+                           << ", which needs validate";
+  }
   // train_config_c13
   auto module = (*this)->getParentOfType<ModuleOp>();
   auto configs = module.getOps<TrainConfigOp>();
@@ -222,6 +233,13 @@ TrainingConfig weir::getTrainingConfig(TrainConfigOp op) {
     read(plateau.getCooldown(), r.cooldown);
     read(plateau.getMinLr(), r.minLr);
     c.reduceLrOnPlateau = r;
+  }
+  if (ModelCheckpointAttr checkpoint = op.getCheckpointAttr()) {
+    ModelCheckpointConfig m;
+    if (StringAttr monitor = checkpoint.getMonitor())
+      m.monitor = monitor.str();
+    read(checkpoint.getSaveBestOnly(), m.saveBestOnly);
+    c.checkpoint = m;
   }
   if (std::optional<PrecisionKind> precision = op.getPrecision())
     c.precision = *precision;

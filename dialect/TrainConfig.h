@@ -64,6 +64,12 @@ struct ReduceLrOnPlateauConfig {
   double minLr = 0;
 };
 
+/// Keras' ModelCheckpoint (weights only), its defaults.
+struct ModelCheckpointConfig {
+  std::string monitor = "val_loss";
+  bool saveBestOnly = false;
+};
+
 struct TrainingConfig {
   std::string model;
   LossKind loss = LossKind::mean_squared_error;
@@ -77,6 +83,7 @@ struct TrainingConfig {
   std::string data, validationData;
   std::optional<EarlyStoppingConfig> earlyStopping;
   std::optional<ReduceLrOnPlateauConfig> reduceLrOnPlateau;
+  std::optional<ModelCheckpointConfig> checkpoint;
   PrecisionKind precision = PrecisionKind::float32;
   /// Under mixed_float16: a fixed loss scale, or none for dynamic scaling.
   std::optional<double> lossScale;
@@ -105,6 +112,7 @@ namespace config {
 constexpr llvm::StringLiteral kTrain = "train";
 constexpr llvm::StringLiteral kEarlyStopping = "early_stopping";
 constexpr llvm::StringLiteral kReduceLrOnPlateau = "reduce_lr_on_plateau";
+constexpr llvm::StringLiteral kCheckpoint = "checkpoint";
 constexpr llvm::StringLiteral kLearningRate = "learning_rate";
 constexpr llvm::StringLiteral kInitialLearningRate = "initial_learning_rate";
 constexpr llvm::StringLiteral kMonitor = "monitor";

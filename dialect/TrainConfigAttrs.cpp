@@ -417,3 +417,48 @@ void ReduceLrOnPlateauAttr::print(AsmPrinter &p) const {
   printOptions(p, getOptions(), true);
   p << ">";
 }
+
+//===----------------------------------------------------------------------===//
+// #weir.checkpoint
+//===----------------------------------------------------------------------===//
+
+static SmallVector<Option, 2> optionsOf(StringAttr monitor,
+                                        BoolAttr saveBestOnly) {
+  return {{"monitor", monitor}, {"save_best_only", saveBestOnly}};
+}
+
+SmallVector<NamedAttribute> ModelCheckpointAttr::getOptions() const {
+  return given(getContext(), optionsOf(getMonitor(), getSaveBestOnly()));
+}
+
+ModelCheckpointAttr ModelCheckpointAttr::fromOptions(MLIRContext *ctx,
+                                                     DictionaryAttr options,
+                                                     EmitFn emitError) {
+  StringRef g = "checkpoint";
+  return make<ModelCheckpointAttr>(
+      emitError, ctx, lookup<StringAttr>(options, g, "monitor"),
+      lookup<BoolAttr>(options, g, "save_best_only"));
+}
+
+LogicalResult ModelCheckpointAttr::verify(EmitFn emitError, StringAttr monitor,
+                                          BoolAttr saveBestOnly) {
+  return verifyOptions(emitError, "checkpoint", "key",
+                       optionsOf(monitor, saveBestOnly));
+}
+
+Attribute ModelCheckpointAttr::parse(AsmParser &p, Type) {
+  SMLoc loc = p.getCurrentLocation();
+  if (p.parseLess())
+    return {};
+  FailureOr<DictionaryAttr> options = parseOptions(p, "checkpoint", "key", true);
+  if (failed(options))
+    return {};
+  return fromOptions(p.getContext(), *options,
+                     [&] { return p.emitError(loc); });
+}
+
+void ModelCheckpointAttr::print(AsmPrinter &p) const {
+  p << "<";
+  printOptions(p, getOptions(), true);
+  p << ">";
+}

@@ -206,6 +206,30 @@ def Weir_ReduceLrOnPlateauAttr
   }];
 }
 
+def Weir_ModelCheckpointAttr : Weir_KeyedAttr<"ModelCheckpoint", "checkpoint"> {
+  let summary = "Keras' ModelCheckpoint callback (weights only).";
+  let description = [{
+    After each epoch the run's weights file is written (atomically); with
+    `save_best_only`, only after an epoch whose `monitor` value (a logged
+    value: loss, accuracy, val_loss, val_accuracy) beats every earlier
+    epoch's, so that the file holds the best epoch's weights. Keys left out
+    take Keras' defaults (val_loss, false).
+
+    ```mlir
+    #weir.checkpoint<monitor = val_accuracy, save_best_only = true>
+    ```
+  }];
+  let parameters = (ins
+    OptionalParameter<"::mlir::StringAttr">:$monitor,
+    OptionalParameter<"::mlir::BoolAttr">:$saveBestOnly);
+  let extraClassDeclaration = [{
+    llvm::SmallVector<mlir::NamedAttribute> getOptions() const;
+    static ModelCheckpointAttr fromOptions(mlir::MLIRContext *ctx,
+                                           mlir::DictionaryAttr options,
+                                           llvm::function_ref<mlir::InFlightDiagnostic()> emitError = {});
+  }];
+}
+
 def Weir_TrainConfigOp : Weir_Op<"train_config",
     [HasParent<"::mlir::ModuleOp">,
      DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
@@ -220,8 +244,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
     `early_stopping`, and the dtype `precision` policy (default
     `float32`; weir-auto-mixed-precision reads it), and under
     `mixed_float16` an optional fixed `loss_scale` (without it the scale is
-    dynamic), and an optional `reduce_lr_on_plateau`. A module has at most
-    one.
+    dynamic), an optional `reduce_lr_on_plateau`, and an optional
+    `checkpoint` (ModelCheckpoint). A module has at most one.
 
     With `data` (`train MODEL on PIPELINE` in .weir), the model trains on
     the batches of that `weir.pipeline`, and `validate` names the pipeline
@@ -251,7 +275,8 @@ def Weir_TrainConfigOp : Weir_Op<"train_config",
                        OptionalAttr<FlatSymbolRefAttr>:$data,
                        OptionalAttr<Weir_PrecisionKindAttr>:$precision,
                        OptionalAttr<F64Attr>:$loss_scale,
-                       OptionalAttr<Weir_ReduceLrOnPlateauAttr>:$reduce_lr_on_plateau);
+                       OptionalAttr<Weir_ReduceLrOnPlateauAttr>:$reduce_lr_on_plateau,
+                       OptionalAttr<Weir_ModelCheckpointAttr>:$checkpoint);
   let assemblyFormat = "$model attr-dict";
   let hasVerifier = 1;
 }

@@ -23,7 +23,7 @@ using llvm::Twine;
 static const StringRef kTrainKeys[] = {
     "loss",       "optimizer", "metrics",       "epochs",
     "batch_size", "validate",  "early_stopping", "precision",
-    "loss_scale", "reduce_lr_on_plateau"};
+    "loss_scale", "reduce_lr_on_plateau", "checkpoint"};
 
 /// Where an argument or an entry starts: its key, or its value.
 static SMLoc locOf(const Arg &arg) {
@@ -54,7 +54,7 @@ public:
   bool fromLogits = false;
   SmallVector<NamedAttribute> options;
   /// The schedule's options (null: none) and its kind.
-  DictionaryAttr schedule, earlyStopping, reduceLr;
+  DictionaryAttr schedule, earlyStopping, reduceLr, checkpoint;
   ScheduleKind scheduleKind = ScheduleKind::Constant;
   SmallVector<Attribute> metrics;
   int64_t epochs = 1, batchSize = 32;
@@ -100,6 +100,9 @@ private:
   /// The same for reduce_lr_on_plateau.
   SMLoc reduceLrLoc, reduceLrMonitorLoc;
   StringRef reduceLrMonitor = "val_loss";
+  /// The same for checkpoint.
+  SMLoc checkpointMonitorLoc;
+  StringRef checkpointMonitor = "val_loss";
 };
 } // namespace
 
@@ -326,7 +329,10 @@ LogicalResult TrainReader::readCallback(StringRef group, const Expr &e,
                                         DictionaryAttr &out, StringRef &watched,
                                         SMLoc &watchedLoc) {
   if (e.kind != Expr::Kind::Map)
-    return mismatch(group, e, "a map, as in { monitor: val_loss, patience: 3 }");
+    return mismatch(group, e,
+                    group == config::kCheckpoint
+                        ? "a map, as in { monitor: val_loss, save_best_only: true }"
+                        : "a map, as in { monitor: val_loss, patience: 3 }");
   FailureOr<Bound> bound =
       bind(e.args, keysOf(group), "key", "for " + group, group);
   if (failed(bound))
@@ -364,6 +370,9 @@ LogicalResult TrainReader::read(const Train &train,
     } else if (key == config::kEarlyStopping) {
       result = readCallback(config::kEarlyStopping, *value, earlyStopping,
                             monitor, monitorLoc);
+    } else if (key == config::kCheckpoint) {
+      result = readCallback(config::kCheckpoint, *value, checkpoint,
+                            checkpointMonitor, checkpointMonitorLoc);
     } else if (key == config::kReduceLrOnPlateau) {
       reduceLrLoc = value->loc;
       result = readCallback(config::kReduceLrOnPlateau, *value, reduceLr,
@@ -424,6 +433,14 @@ LogicalResult TrainReader::read(const Train &train,
            << "early_stopping monitors " << monitor
            << ", which needs validate: test (or monitor: "
            << monitor.drop_front(4) << ")";
+  // Only save_best_only reads the monitor.
+  if (checkpoint && checkpointMonitor.starts_with("val_") && !validate)
+    if (auto best = checkpoint.getAs<BoolAttr>("save_best_only");
+        best && best.getValue())
+      return source.error(checkpointMonitorLoc)
+             << "checkpoint monitors " << checkpointMonitor
+             << ", which needs validate: test (or monitor: "
+             << checkpointMonitor.drop_front(4) << ")";
   if (reduceLr && reduceLrMonitor.starts_with("val_") && !validate)
     return source.error(reduceLrMonitorLoc)
            << "reduce_lr_on_plateau monitors " << reduceLrMonitor
@@ -490,6 +507,8 @@ LogicalResult ModuleBuilder::buildTrain(const Train &train) {
                   : PrecisionKindAttr(),
       r.lossScale,
       r.reduceLr ? ReduceLrOnPlateauAttr::fromOptions(context, r.reduceLr)
-                 : ReduceLrOnPlateauAttr());
+                 : ReduceLrOnPlateauAttr(),
+      r.checkpoint ? ModelCheckpointAttr::fromOptions(context, r.checkpoint)
+                   : ModelCheckpointAttr());
   return success();
 }

@@ -395,3 +395,19 @@ func.func @train_config_c6_warmup() {
 }
 // expected-error @+1 {{warmup_steps of cosine_decay needs a warmup_target (the rate the warm-up climbs to)}}
 weir.train_config @train_config_c6_warmup {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam, learning_rate = 1.000000e-03>, schedule = #weir.schedule<cosine_decay, decay_steps = 100, warmup_steps = 10>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64}
+
+// -----
+
+func.func @train_config_c19() {
+  return
+}
+// expected-error @+1 {{monitor of checkpoint must be one of loss, accuracy, val_loss, val_accuracy, got 'val_auc'}}
+weir.train_config @train_config_c19 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 32 : i64, validate = "test", checkpoint = #weir.checkpoint<monitor = val_auc, save_best_only = true>}
+
+// -----
+
+func.func @train_config_c20() {
+  return
+}
+// expected-error @+1 {{checkpoint monitors val_accuracy, which needs validate}}
+weir.train_config @train_config_c20 {loss = #weir.loss<sparse_categorical_crossentropy>, optimizer = #weir.optimizer<adam>, metrics = [#weir.metric<accuracy>], epochs = 1 : i64, batch_size = 32 : i64, checkpoint = #weir.checkpoint<monitor = val_accuracy, save_best_only = true>}

@@ -49,3 +49,13 @@ func.func @rms(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 }
 // CHECK: optimizer = #weir.optimizer<rmsprop, rho = 0.000000e+00, momentum = 5.000000e-01, epsilon = 1.000000e-08>
 weir.train_config @rms {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<rmsprop, rho = 0.0, momentum = 0.5, epsilon = 1.0e-8>, metrics = [], epochs = 1 : i64, batch_size = 1 : i64, early_stopping = #weir.early_stopping<monitor = loss>}
+
+// -----
+
+// #weir.checkpoint (Keras' ModelCheckpoint) in Keras' argument order.
+// CHECK-LABEL: func @saved
+func.func @saved(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  return %x : tensor<?x4xf32>
+}
+// CHECK: checkpoint = #weir.checkpoint<monitor = val_accuracy, save_best_only = true>
+weir.train_config @saved {loss = #weir.loss<mean_squared_error>, optimizer = #weir.optimizer<adam>, metrics = [], epochs = 1 : i64, batch_size = 1 : i64, validate = "test", checkpoint = #weir.checkpoint<save_best_only = true, monitor = val_accuracy>}
