@@ -8,6 +8,8 @@
 #define WEIR_API_OPTIONS_H
 
 #include <cstddef>
+#include "frontend/SearchSpace.h"
+
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -31,6 +33,9 @@ struct SessionOptions {
   /// the source line); null: stderr. The Python module collects them here
   /// and raises them. The stream must outlive the session.
   std::ostream *diagnostics = nullptr;
+  /// The point of the file's search space to compile (frontend/
+  /// SearchSpace.h); a hyperparameter not named here takes its default.
+  HyperValues hyperparameters;
 };
 
 /// How a Trainer compiles and runs a model.

@@ -120,8 +120,10 @@ std::unique_ptr<Session> Session::reload() const {
 }
 
 bool Session::parseAndVerify() {
+  space_ = SearchSpace();
   module_ = StringRef(name_).ends_with(".weir")
-                ? parseWeirSource(sourceMgr_, context_.get())
+                ? parseWeirSource(sourceMgr_, context_.get(),
+                                  &options_.hyperparameters, &space_)
                 : parseSourceFile<ModuleOp>(sourceMgr_, context_.get());
   if (!module_)
     return false;

@@ -114,6 +114,11 @@ public:
   /// (updated in place) during compileForCpu, by original index.
   std::vector<int64_t> droppedResults(const std::string &function) const;
 
+  /// The search space of a .weir file (empty for one without, or MLIR).
+  const SearchSpace &searchSpace() const { return space_; }
+  /// The source text the session was loaded from.
+  const std::string &source() const { return source_; }
+
   /// Where this session's messages go: SessionOptions::diagnostics, or
   /// stderr.
   llvm::raw_ostream &diag() { return *diag_; }
@@ -148,6 +153,7 @@ private:
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics_;
   mlir::OwningOpRef<mlir::ModuleOp> module_;
   std::map<std::string, std::vector<int64_t>> droppedResults_;
+  SearchSpace space_;
 };
 
 /// The runtime dtype of a tensor element type, if it has one.

@@ -31,7 +31,7 @@ struct Arg {
 };
 
 struct Expr {
-  enum class Kind { Int, Float, Name, String, List, Call, Sequential, Map };
+  enum class Kind { Int, Float, Name, String, List, Call, Sequential, Map, Range };
 
   Kind kind;
   llvm::SMLoc loc;
@@ -39,7 +39,8 @@ struct Expr {
   double floatValue = 0;
   /// Name: the identifier; String: its value; Call: the callee.
   std::string text;
-  /// List: the elements; Sequential: the layer calls, in order.
+  /// List: the elements; Sequential: the layer calls, in order; Range
+  /// (`lo..hi`, in a call's arguments): the two ends.
   std::vector<ExprPtr> elements;
   /// Call: the arguments; Map: the entries; in source order.
   std::vector<Arg> args;

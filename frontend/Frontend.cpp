@@ -13,7 +13,9 @@
 using namespace mlir;
 
 OwningOpRef<ModuleOp> weir::parseWeirSource(llvm::SourceMgr &sourceMgr,
-                                            MLIRContext *context) {
+                                            MLIRContext *context,
+                                            const HyperValues *values,
+                                            SearchSpace *space) {
   context->loadDialect<WeirDialect, func::FuncDialect>();
   // An op the user did not write is no help under a .weir line: while
   // building, diagnostics leave out the generic form of the op.
@@ -23,7 +25,8 @@ OwningOpRef<ModuleOp> weir::parseWeirSource(llvm::SourceMgr &sourceMgr,
       [&] { context->printOpOnDiagnostic(printOp); });
   frontend::Source source(sourceMgr, sourceMgr.getMainFileID(), context);
   FailureOr<frontend::File> file = frontend::parseFile(source);
-  if (failed(file))
+  if (failed(file) ||
+      failed(frontend::resolveSearchSpace(source, *file, values, space)))
     return {};
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(source.loc(llvm::SMLoc::getFromPointer(

@@ -10,6 +10,8 @@
 #ifndef WEIR_FRONTEND_FRONTEND_H
 #define WEIR_FRONTEND_FRONTEND_H
 
+#include "frontend/SearchSpace.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -21,9 +23,13 @@ namespace weir {
 
 /// Parses the main buffer of `sourceMgr` as a .weir file. Returns null after
 /// reporting at least one error. The context must have the weir and func
-/// dialects loaded or loadable.
-mlir::OwningOpRef<mlir::ModuleOp> parseWeirSource(llvm::SourceMgr &sourceMgr,
-                                                  mlir::MLIRContext *context);
+/// dialects loaded or loadable. Search-space calls (frontend/SearchSpace.h)
+/// take their value in `values` or their default; `space`, when given,
+/// receives them.
+mlir::OwningOpRef<mlir::ModuleOp>
+parseWeirSource(llvm::SourceMgr &sourceMgr, mlir::MLIRContext *context,
+                const HyperValues *values = nullptr,
+                SearchSpace *space = nullptr);
 
 } // namespace weir
 

@@ -128,6 +128,11 @@ std::vector<Token> Lexer::run() {
       push(lexString(start));
       continue;
     case '.':
+      if (cur != end && *cur == '.') {
+        ++cur;
+        push(make(Tok::dotdot, start));
+        continue;
+      }
       if (cur != end && llvm::isDigit(*cur)) {
         push(lexNumber(start));
         continue;
@@ -170,7 +175,9 @@ Token Lexer::lexNumber(const char *start) {
   bool isFloat = false;
   while (cur != end && llvm::isDigit(*cur))
     ++cur;
-  if (cur != end && *cur == '.') {
+  // `16..64`: the number ends before the range's `..`.
+  auto rangeDots = [&] { return cur + 1 < end && cur[0] == '.' && cur[1] == '.'; };
+  if (cur != end && *cur == '.' && !rangeDots()) {
     isFloat = true;
     ++cur;
     while (cur != end && llvm::isDigit(*cur))
@@ -187,7 +194,8 @@ Token Lexer::lexNumber(const char *start) {
       ++cur;
   }
   // `3x3`, `1e`, `1.2.3`: one bad number, not a number and a name.
-  if (badExponent || (cur != end && (isIdentChar(*cur) || *cur == '.'))) {
+  if (badExponent ||
+      (cur != end && (isIdentChar(*cur) || (*cur == '.' && !rangeDots())))) {
     while (cur != end && (isIdentChar(*cur) || *cur == '.'))
       ++cur;
     StringRef text(start, cur - start);

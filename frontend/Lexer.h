@@ -44,6 +44,8 @@ enum class Tok {
   pipe,
   /// `28x28`: a size (height x width); the parser makes it a pair.
   dims,
+  /// `..`, between the ends of a range: int(16..64).
+  dotdot,
 };
 
 struct Token {

@@ -195,6 +195,8 @@ std::string weir::frontend::describe(const Expr &e) {
     return "a sequential block";
   case Expr::Kind::Map:
     return "a map";
+  case Expr::Kind::Range:
+    return "a range";
   }
   return "";
 }

@@ -228,6 +228,17 @@ ExprPtr Parser::parseCall(const Token &callee) {
     arg.value = parseExpr();
     if (!arg.value)
       return nullptr;
+    // `lo..hi`: a range, for int(...) and float(...) search spaces.
+    if (peek().is(Tok::dotdot)) {
+      auto range = std::make_unique<Expr>(Expr::Kind::Range, arg.value->loc);
+      next();
+      ExprPtr hi = parseExpr();
+      if (!hi)
+        return nullptr;
+      range->elements.push_back(std::move(arg.value));
+      range->elements.push_back(std::move(hi));
+      arg.value = std::move(range);
+    }
     call->args.push_back(std::move(arg));
     if (consumeIf(Tok::comma))
       continue;

@@ -19,6 +19,7 @@ int predict();
 int gradients();
 int summary();
 int plot();
+int tune();
 } // namespace weir::commands
 
 #endif // WEIR_TOOLS_WEIR_COMMANDS_H

@@ -21,6 +21,9 @@ cl::SubCommand summary("summary",
                        "counts (Keras' model.summary())");
 cl::SubCommand plot("plot", "Draw a training history (--history CSV) as "
                            "loss and accuracy curves in a PNG");
+cl::SubCommand tune("tune", "Search the model file's search space "
+                            "(keras-tuner's RandomSearch and "
+                            "BayesianOptimization)");
 cl::SubCommand gradients("gradients",
                          "Loss and gradients of one batch (the whole split)");
 
@@ -30,7 +33,7 @@ cl::opt<std::string> model(cl::Positional,
                            cl::sub(init), cl::sub(bench), cl::sub(train),
                            cl::sub(evaluate), cl::sub(predict),
                            cl::sub(gradients), cl::sub(summary),
-                           cl::cat(category));
+                           cl::sub(tune), cl::cat(category));
 cl::opt<std::string> output("o", cl::desc("Output file"),
                             cl::value_desc("file"), cl::init("-"),
                             cl::sub(compile), cl::sub(init), cl::sub(train),
@@ -71,7 +74,7 @@ cl::opt<std::string> precision(
     cl::desc("Dtype policy: float32, mixed_bfloat16 or mixed_float16 "
              "(default: the train block's precision)"),
     cl::sub(compile), cl::sub(train), cl::sub(evaluate), cl::sub(predict),
-    cl::sub(gradients), cl::cat(category));
+    cl::sub(gradients), cl::sub(tune), cl::cat(category));
 cl::opt<std::string> weights("weights", cl::desc("Weights (.safetensors)"),
                              cl::value_desc("file"), cl::sub(run),
                              cl::sub(train), cl::sub(evaluate),
@@ -82,15 +85,16 @@ cl::opt<std::string> dataPath(
     cl::desc("Arrays: an IDX directory (e.g. /usr/share/datasets/"
              "fashion-mnist) or an .npz with x_train, y_train, x_test, y_test"),
     cl::value_desc("path"), cl::sub(train), cl::sub(evaluate),
-    cl::sub(predict), cl::sub(gradients), cl::cat(category));
+    cl::sub(predict), cl::sub(gradients), cl::sub(tune), cl::cat(category));
 cl::opt<int64_t> epochs("epochs",
                         cl::desc("Epochs (default: the train block's)"),
-                        cl::init(0), cl::sub(train), cl::cat(category));
+                        cl::init(0), cl::sub(train), cl::sub(tune),
+                        cl::cat(category));
 cl::opt<int64_t> batchSize("batch-size",
                            cl::desc("Batch size (default: the train block's)"),
                            cl::init(0), cl::sub(train), cl::sub(evaluate),
                            cl::sub(predict), cl::sub(gradients),
-                           cl::sub(summary), cl::cat(category));
+                           cl::sub(summary), cl::sub(tune), cl::cat(category));
 cl::opt<std::string> checkpoint(
     "checkpoint", cl::desc("Checkpoint file (default: <output>.checkpoint)"),
     cl::value_desc("file"), cl::sub(train), cl::cat(category));
@@ -163,7 +167,7 @@ cl::opt<unsigned> threads(
     cl::desc("Threads the batch is split over (default: every core)"),
     cl::init(0), cl::sub(run), cl::sub(bench), cl::sub(train),
     cl::sub(evaluate), cl::sub(predict), cl::sub(gradients),
-    cl::sub(summary), cl::cat(category));
+    cl::sub(summary), cl::sub(tune), cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                        cl::sub(bench), cl::cat(category));
 cl::opt<std::string> historyFile(cl::Positional,
@@ -181,7 +185,7 @@ cl::opt<double> seconds("seconds", cl::desc("How long to measure"),
                         cl::init(2.0), cl::sub(bench), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Run seed for initializers"),
                        cl::init(0), cl::sub(init), cl::sub(train),
-                       cl::cat(category));
+                       cl::sub(tune), cl::cat(category));
 cl::opt<std::string> onBadImage(
     "on-bad-image",
     cl::desc("What a corrupt or wrong-size image in a data pipeline does: "
@@ -201,7 +205,33 @@ cl::opt<std::string> device(
              "CUDA program on the CPU, kernels as loops: slow, for testing "
              "the CUDA compiler without a GPU)"),
     cl::init("cpu"), cl::sub(train), cl::sub(evaluate), cl::sub(predict),
-    cl::sub(gradients), cl::cat(category));
+    cl::sub(gradients), cl::sub(tune), cl::cat(category));
+cl::opt<std::string> tuner("tuner",
+                           cl::desc("random (default) or bayesian"),
+                           cl::init("random"), cl::sub(tune), cl::cat(category));
+cl::opt<int64_t> maxTrials("max-trials", cl::desc("Trials to run (default 10)"),
+                           cl::init(10), cl::sub(tune), cl::cat(category));
+cl::opt<int64_t> executionsPerTrial(
+    "executions-per-trial",
+    cl::desc("Trainings per trial, from different seeds; the trial's score "
+             "is their mean (default 1)"),
+    cl::init(1), cl::sub(tune), cl::cat(category));
+cl::opt<std::string> objective(
+    "objective",
+    cl::desc("loss, accuracy, val_loss (default) or val_accuracy; losses "
+             "are minimized, accuracies maximized"),
+    cl::init("val_loss"), cl::sub(tune), cl::cat(category));
+cl::opt<std::string> directory(
+    "directory", cl::desc("Where the trials are recorded (required)"),
+    cl::value_desc("dir"), cl::sub(tune), cl::cat(category));
+cl::opt<bool> overwrite("overwrite",
+                        cl::desc("Start over, removing the directory's trials"),
+                        cl::sub(tune), cl::cat(category));
+cl::opt<int64_t> initialPoints(
+    "initial-points",
+    cl::desc("bayesian: random trials before the Gaussian process (default: "
+             "3 per hyperparameter)"),
+    cl::init(0), cl::sub(tune), cl::cat(category));
 
 SessionOptions sessionOptions() {
   SessionOptions session;

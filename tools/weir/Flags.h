@@ -20,15 +20,17 @@ namespace cl = llvm::cl;
 extern cl::OptionCategory category;
 
 extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
-    predict, gradients, summary, plot;
+    predict, gradients, summary, plot, tune;
 
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     checkpoint, split, runOutput, function, classNames, onBadImage, device,
-    precision, history, logdir, historyFile, saveBest, monitor;
+    precision, history, logdir, historyFile, saveBest, monitor, tuner,
+    objective, directory;
 extern cl::list<std::string> cudaArch, inputs, dataArgs;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
-    noValidation, verbose, memory, measure, fusion;
-extern cl::opt<int64_t> epochs, batchSize, batch, logEvery;
+    noValidation, verbose, memory, measure, fusion, overwrite;
+extern cl::opt<int64_t> epochs, batchSize, batch, logEvery, maxTrials,
+    executionsPerTrial, initialPoints;
 extern cl::opt<unsigned> threads;
 extern cl::opt<double> seconds;
 extern cl::opt<uint64_t> seed, maxPipelineMemory;

@@ -10,6 +10,7 @@
 #include "api/Session.h"
 #include "api/Summary.h"
 #include "api/Trainer.h"
+#include "api/Tuner.h"
 #include "tools/weir/Commands.h"
 #include "tools/weir/Flags.h"
 
@@ -33,6 +34,9 @@ int commands::summary() {
   if (!summary.ok())
     return flags::fail("summary", summary.status().message());
   llvm::outs() << formatSummary(*summary);
+  // A file with a search space is summarized at its default point.
+  if (!session->searchSpace().empty())
+    llvm::outs() << "\n" << formatSearchSpace(session->searchSpace());
   if (flags::fusion) {
     // The report lowers its session; the memory plan needs its own.
     std::unique_ptr<Session> lowered = session->reload();

@@ -35,6 +35,8 @@ int main(int argc, char **argv) {
       "[-o w.safetensors] [--epochs N] [--seed S] [--resume]\n"
       "             [--history h.csv] [--logdir runs/1 [--log-every N]]\n"
       "  weir plot h.csv -o curves.png\n"
+      "  weir tune model.weir --directory DIR [--tuner random|bayesian] "
+      "[--max-trials 10] [--executions-per-trial 1] [--objective val_loss]\n"
       "  weir evaluate model.weir --weights w.safetensors --data DIR\n"
       "  weir predict model.weir --weights w.safetensors --data DIR -o y.npy\n"
       "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n"
@@ -61,6 +63,8 @@ int main(int argc, char **argv) {
     return commands::summary();
   if (flags::plot)
     return commands::plot();
+  if (flags::tune)
+    return commands::tune();
   if (flags::data)
     return commands::data();
   llvm::errs() << "weir: no subcommand given; see `weir --help`\n";

@@ -1,0 +1,395 @@
+//===- Tuner.cpp - `weir tune`: search a .weir file's search space --------===//
+#include "api/Tuner.h"
+#include "api/Session.h"
+#include "runtime/Json.h"
+#include "runtime/init/Initializers.h"
+#include "runtime/tune/Search.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+using namespace weir;
+
+TuneSink::~TuneSink() = default;
+
+namespace {
+/// Trains quietly: the tuner prints one line per trial.
+class QuietSink : public FitSink {};
+
+std::vector<tune::Dimension> dimensionsOf(const SearchSpace &space) {
+  std::vector<tune::Dimension> dims;
+  for (const HyperParameter &hp : space.parameters) {
+    tune::Dimension d;
+    d.name = hp.name;
+    d.lo = hp.lo;
+    d.hi = hp.hi;
+    d.step = hp.step;
+    d.sampling = hp.sampling;
+    d.choices = hp.choices;
+    switch (hp.kind) {
+    case HyperParameter::Kind::Int: d.kind = tune::Dimension::Kind::Int; break;
+    case HyperParameter::Kind::Float: d.kind = tune::Dimension::Kind::Float; break;
+    case HyperParameter::Kind::Choice: d.kind = tune::Dimension::Kind::Choice; break;
+    case HyperParameter::Kind::Boolean: d.kind = tune::Dimension::Kind::Boolean; break;
+    }
+    dims.push_back(std::move(d));
+  }
+  return dims;
+}
+
+std::string trialPath(const std::string &dir, int64_t number) {
+  char name[32];
+  std::snprintf(name, sizeof name, "/trial_%04lld.json",
+                static_cast<long long>(number));
+  return dir + name;
+}
+
+JsonValue trialJson(const TrialResult &t) {
+  JsonValue o = JsonValue::object();
+  o.set("trial", JsonValue::integer(t.number));
+  JsonValue values = JsonValue::object();
+  for (const auto &[name, value] : t.values)
+    values.set(name, JsonValue::string(value));
+  o.set("values", std::move(values));
+  o.set("status", JsonValue::string(t.score ? "completed" : "failed"));
+  o.set("score", t.score ? JsonValue::number(*t.score) : JsonValue());
+  JsonValue executions = JsonValue::array();
+  for (size_t e = 0; e < t.executionScores.size(); ++e) {
+    JsonValue x = JsonValue::object();
+    x.set("score", JsonValue::number(t.executionScores[e]));
+    x.set("best_epoch", JsonValue::integer(t.bestEpochs[e]));
+    x.set("seed", JsonValue::string(std::to_string(t.seeds[e])));
+    executions.push(std::move(x));
+  }
+  o.set("executions", std::move(executions));
+  if (!t.error.empty())
+    o.set("error", JsonValue::string(t.error));
+  o.set("seconds", JsonValue::number(t.seconds));
+  return o;
+}
+
+Result<TrialResult> trialFromJson(const JsonValue &o, const std::string &path) {
+  auto bad = [&](const std::string &what) {
+    return Status::error(path + ": " + what + " (a trial record of weir tune)");
+  };
+  const JsonValue *number = o.find("trial"), *values = o.find("values"),
+                  *score = o.find("score"), *executions = o.find("executions");
+  if (!o.isObject() || !number || !number->isInt() || !values ||
+      !values->isObject() || !score || !executions || !executions->isArray())
+    return bad("missing or malformed trial, values, score or executions");
+  TrialResult t;
+  t.number = number->asInt();
+  t.recorded = true;
+  for (size_t i = 0; i < values->size(); ++i) {
+    if (!values->at(i).isString())
+      return bad("a value is not a string");
+    t.values[values->keyAt(i)] = values->at(i).asString();
+  }
+  if (score->isNumber())
+    t.score = score->asDouble();
+  for (size_t i = 0; i < executions->size(); ++i) {
+    const JsonValue &x = executions->at(i);
+    const JsonValue *s = x.find("score"), *e = x.find("best_epoch");
+    if (!s || !s->isNumber() || !e || !e->isInt())
+      return bad("a malformed execution");
+    const JsonValue *seed = x.find("seed");
+    if (!seed || !seed->isString())
+      return bad("an execution without its seed");
+    t.executionScores.push_back(s->asDouble());
+    t.bestEpochs.push_back(e->asInt());
+    t.seeds.push_back(std::strtoull(seed->asString().c_str(), nullptr, 10));
+  }
+  if (const JsonValue *err = o.find("error"); err && err->isString())
+    t.error = err->asString();
+  if (const JsonValue *s = o.find("seconds"); s && s->isNumber())
+    t.seconds = s->asDouble();
+  return t;
+}
+
+/// What identifies a search: a directory holding another one is refused.
+JsonValue oracleJson(const TuneOptions &o, const std::string &model,
+                     const SearchSpace &space, int64_t initialPoints) {
+  JsonValue j = JsonValue::object();
+  j.set("model", JsonValue::string(model));
+  j.set("tuner", JsonValue::string(o.tuner));
+  j.set("objective", JsonValue::string(o.objective));
+  j.set("seed", JsonValue::integer(static_cast<int64_t>(o.seed)));
+  j.set("executions_per_trial", JsonValue::integer(o.executionsPerTrial));
+  j.set("initial_points", JsonValue::integer(initialPoints));
+  JsonValue names = JsonValue::array();
+  for (const HyperParameter &hp : space.parameters)
+    names.push(JsonValue::string(hp.name));
+  j.set("hyperparameters", std::move(names));
+  return j;
+}
+
+std::string textOf(std::ostringstream &os) {
+  std::string s = os.str();
+  while (!s.empty() && s.back() == '\n')
+    s.pop_back();
+  return s;
+}
+} // namespace
+
+static std::string describeParameter(const HyperParameter &hp) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  switch (hp.kind) {
+  case HyperParameter::Kind::Int:
+  case HyperParameter::Kind::Float:
+    os << (hp.kind == HyperParameter::Kind::Int ? "Int" : "Float")
+       << " {min " << llvm::format("%g", hp.lo) << ", max "
+       << llvm::format("%g", hp.hi);
+    if (hp.step > 0)
+      os << ", step " << llvm::format("%g", hp.step);
+    os << ", sampling " << hp.sampling << ", default " << hp.defaultValue
+       << "}";
+    break;
+  case HyperParameter::Kind::Choice: {
+    os << "Choice {values ";
+    for (size_t i = 0; i < hp.choices.size(); ++i)
+      os << (i ? ", " : "") << hp.choices[i];
+    os << "; default " << hp.defaultValue << "}";
+    break;
+  }
+  case HyperParameter::Kind::Boolean:
+    os << "Boolean {default " << hp.defaultValue << "}";
+    break;
+  }
+  return s;
+}
+
+std::string weir::formatSearchSpace(const SearchSpace &space) {
+  std::string s = "Search space summary\nDefault search space size: " +
+                  std::to_string(space.parameters.size()) + "\n";
+  for (const HyperParameter &hp : space.parameters)
+    s += hp.name + " (" + describeParameter(hp) + ")  " + hp.location + "\n";
+  return s;
+}
+
+Result<SearchSpace> weir::readSearchSpace(const std::string &modelPath,
+                                          const SessionOptions &options) {
+  std::unique_ptr<Session> s = Session::load(modelPath, options);
+  if (!s)
+    return Status::error("cannot compile " + modelPath);
+  return s->searchSpace();
+}
+
+Result<TuneResult> weir::runTuner(const std::string &modelPath,
+                              const TuneOptions &options, TuneSink &sink) {
+  if (options.tuner != "random" && options.tuner != "bayesian")
+    return Status::error("unknown tuner '" + options.tuner +
+                         "' (expected random or bayesian)");
+  static const char *kObjectives[] = {"loss", "accuracy", "val_loss",
+                                      "val_accuracy"};
+  if (std::find(std::begin(kObjectives), std::end(kObjectives),
+                options.objective) == std::end(kObjectives))
+    return Status::error("unknown objective '" + options.objective +
+                         "' (expected loss, accuracy, val_loss or "
+                         "val_accuracy)");
+  if (options.maxTrials < 1 || options.executionsPerTrial < 1)
+    return Status::error("max trials and executions per trial are at least 1");
+  if (options.directory.empty())
+    return Status::error("the search needs a directory for its trials");
+
+  auto buffer = llvm::MemoryBuffer::getFile(modelPath);
+  if (!buffer)
+    return Status::error("cannot read " + modelPath + ": " +
+                         buffer.getError().message());
+  std::string source = (*buffer)->getBuffer().str();
+  Result<SearchSpace> space = readSearchSpace(modelPath, options.session);
+  if (!space.ok())
+    return space.status();
+  if (space->empty())
+    return Status::error(modelPath + " has no search space: write one where "
+                         "an argument stands, as in int(16..64, step: 16), "
+                         "float(1e-4..1e-2, sampling: log), choice(adam, "
+                         "rmsprop), boolean()");
+  TuneResult result;
+  result.space = *space;
+  // keras-tuner infers the direction for built-in metrics and losses.
+  result.maximize = options.objective.find("accuracy") != std::string::npos;
+  std::vector<tune::Dimension> dims = dimensionsOf(*space);
+  int64_t initialPoints = options.initialPoints > 0
+                              ? options.initialPoints
+                              : 3 * static_cast<int64_t>(dims.size());
+
+  // The directory: this search's, or a new one.
+  const std::string &dir = options.directory;
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return Status::error("cannot create " + dir + ": " + ec.message());
+  std::string oraclePath = dir + "/oracle.json";
+  if (options.overwrite) {
+    for (int64_t n = 1; llvm::sys::fs::exists(trialPath(dir, n)); ++n)
+      llvm::sys::fs::remove(trialPath(dir, n));
+    llvm::sys::fs::remove(oraclePath);
+  }
+  JsonValue oracle = oracleJson(options, modelPath, *space, initialPoints);
+  if (llvm::sys::fs::exists(oraclePath)) {
+    Result<JsonValue> previous = readJsonFile(oraclePath);
+    if (!previous.ok())
+      return previous.status();
+    if (writeJson(*previous) != writeJson(oracle))
+      return Status::error(dir + " holds another search (" +
+                           writeJson(*previous) +
+                           "); give --overwrite or another directory");
+  } else if (Status s = writeJsonFile(oraclePath, oracle); !s.ok()) {
+    return s;
+  }
+
+  std::set<std::string> tried;
+  std::vector<tune::Observation> observed;
+  auto record = [&](const TrialResult &t) {
+    tried.insert(tune::pointKey(t.values));
+    if (t.score)
+      observed.push_back({t.values, result.maximize ? *t.score : -*t.score});
+    result.trials.push_back(t);
+  };
+  auto bestSoFar = [&]() -> const TrialResult * {
+    const TrialResult *best = nullptr;
+    for (const TrialResult &t : result.trials)
+      if (t.score && (!best || (result.maximize ? *t.score > *best->score
+                                                : *t.score < *best->score)))
+        best = &t;
+    return best;
+  };
+  // Trials recorded by an earlier run of this search.
+  for (int64_t n = 1; n <= options.maxTrials; ++n) {
+    std::string path = trialPath(dir, n);
+    if (!llvm::sys::fs::exists(path))
+      break;
+    Result<JsonValue> j = readJsonFile(path);
+    if (!j.ok())
+      return j.status();
+    Result<TrialResult> t = trialFromJson(*j, path);
+    if (!t.ok())
+      return t.status();
+    record(*t);
+    sink.onTrial(result.trials.back(), bestSoFar());
+  }
+
+  for (int64_t n = int64_t(result.trials.size()) + 1; n <= options.maxTrials;
+       ++n) {
+    SplitMix64 rng(options.seed, static_cast<uint64_t>(n));
+    std::optional<tune::Point> point;
+    if (options.tuner == "bayesian" &&
+        int64_t(observed.size()) >= initialPoints && !observed.empty()) {
+      point = tune::bayesianPoint(dims, observed, tried, rng);
+    } else {
+      // keras-tuner gives up after 100 draws that were all tried.
+      for (int draw = 0; draw < 100 && !point; ++draw) {
+        tune::Point p = tune::randomPoint(dims, rng);
+        if (!tried.count(tune::pointKey(p)))
+          point = std::move(p);
+      }
+    }
+    if (!point) {
+      sink.onNote("the search space is exhausted after " +
+                  std::to_string(n - 1) + " trials");
+      break;
+    }
+    TrialResult trial;
+    trial.number = n;
+    trial.values = *point;
+    auto start = std::chrono::steady_clock::now();
+    for (int64_t e = 0; e < options.executionsPerTrial && trial.error.empty();
+         ++e) {
+      std::ostringstream diag;
+      SessionOptions so = options.session;
+      so.hyperparameters = trial.values;
+      so.diagnostics = &diag;
+      so.warnUnusedParameters = false;
+      std::unique_ptr<Session> session =
+          Session::loadSource(source, modelPath, so);
+      if (!session) {
+        trial.error = textOf(diag);
+        break;
+      }
+      TrainerOptions to;
+      to.seed = deriveSeed(options.seed, "trial/" + std::to_string(n) +
+                                             "/execution/" + std::to_string(e));
+      to.threads = options.threads;
+      to.device = options.device;
+      to.compileInference = false;
+      to.activity = "tuning";
+      Result<std::unique_ptr<Trainer>> trainer =
+          Trainer::create(std::move(session), to);
+      if (!trainer.ok()) {
+        std::string printed = textOf(diag);
+        trial.error = printed.empty() ? trainer.status().message() : printed;
+        break;
+      }
+      FitOptions fit;
+      fit.data = options.data;
+      fit.epochs = options.epochs;
+      fit.batchSize = options.batchSize;
+      QuietSink quiet;
+      Result<FitResult> fitted = (*trainer)->fit(fit, quiet);
+      if (!fitted.ok()) {
+        std::string printed = textOf(diag);
+        trial.error = fitted.status().message() +
+                      (printed.empty() ? "" : "\n" + printed);
+        break;
+      }
+      std::optional<double> best;
+      int64_t bestEpoch = 0;
+      for (size_t i = 0; i < fitted->history.size(); ++i) {
+        auto it = fitted->history[i].find(options.objective);
+        if (it == fitted->history[i].end())
+          return Status::error("the objective " + options.objective +
+                               " is not logged by this training (it logs "
+                               "loss and, with the accuracy metric, accuracy; "
+                               "val_ ones need validation data)");
+        double v = it->second;
+        if (std::isnan(v))
+          continue;
+        if (!best || (result.maximize ? v > *best : v < *best)) {
+          best = v;
+          bestEpoch = static_cast<int64_t>(i) + 1;
+        }
+      }
+      if (!best) {
+        trial.error = "every epoch's " + options.objective + " was NaN";
+        break;
+      }
+      trial.executionScores.push_back(*best);
+      trial.bestEpochs.push_back(bestEpoch);
+      trial.seeds.push_back(to.seed);
+    }
+    if (trial.error.empty()) {
+      double sum = 0;
+      for (double s : trial.executionScores)
+        sum += s;
+      trial.score = sum / double(trial.executionScores.size());
+    }
+    trial.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (Status s = writeJsonFile(trialPath(dir, n), trialJson(trial)); !s.ok())
+      return s;
+    record(trial);
+    sink.onTrial(result.trials.back(), bestSoFar());
+    if (n == options.abortAfterTrials)
+      _exit(137); // a stand-in for SIGKILL, for the resume test
+  }
+  for (size_t i = 0; i < result.trials.size(); ++i)
+    if (result.trials[i].score)
+      result.ranking.push_back(i);
+  std::stable_sort(result.ranking.begin(), result.ranking.end(),
+                   [&](size_t a, size_t b) {
+                     double x = *result.trials[a].score,
+                            y = *result.trials[b].score;
+                     return result.maximize ? x > y : x < y;
+                   });
+  return result;
+}

@@ -1,0 +1,100 @@
+//===- Tuner.h - `weir tune`: search a .weir file's search space -*- C++ -*-===//
+//
+// keras-tuner's RandomSearch and BayesianOptimization over the search space
+// written in a .weir file (frontend/SearchSpace.h): each trial compiles the
+// file at one point, trains it `executionsPerTrial` times (the train block's
+// callbacks, early stopping included, apply), and scores it by the mean
+// over executions of each one's best epoch value of the objective. Trials
+// are recorded as JSON in a directory, written atomically, so a killed
+// search rerun with the same directory continues where it stopped and ends
+// as an uninterrupted one would.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WEIR_API_TUNER_H
+#define WEIR_API_TUNER_H
+
+#include "api/Options.h"
+#include "api/Trainer.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weir {
+
+struct TuneOptions {
+  std::string tuner = "random"; ///< random or bayesian
+  int64_t maxTrials = 10;
+  int64_t executionsPerTrial = 1;
+  /// loss, accuracy, val_loss or val_accuracy; losses are minimized.
+  std::string objective = "val_loss";
+  /// Where trials are recorded (created when missing); required.
+  std::string directory;
+  /// Start over, removing the directory's trials.
+  bool overwrite = false;
+  /// Drives the points and, per trial and execution, the training seeds.
+  uint64_t seed = 0;
+  /// bayesian: random points before the Gaussian process takes over; 0:
+  /// keras-tuner's default, 3 per hyperparameter.
+  int64_t initialPoints = 0;
+  /// What each execution trains on, as fit() takes it.
+  DataRef data;
+  int64_t epochs = 0, batchSize = 0;
+  unsigned threads = 0;
+  std::string device = "cpu";
+  SessionOptions session;
+  /// A test hook: exit like SIGKILL after this many trials (-1: never).
+  int64_t abortAfterTrials = -1;
+};
+
+struct TrialResult {
+  int64_t number = 0; ///< from 1
+  HyperValues values;
+  /// Per execution: the best value of the objective over its epochs, and
+  /// that epoch (from 1).
+  std::vector<double> executionScores;
+  std::vector<int64_t> bestEpochs;
+  /// The run seed of each execution (`weir train --seed` trains the same).
+  std::vector<uint64_t> seeds;
+  /// Their mean; none when the trial failed.
+  std::optional<double> score;
+  /// Why it failed: the compiler's or the trainer's message.
+  std::string error;
+  double seconds = 0;
+  /// Read back from the directory rather than run now.
+  bool recorded = false;
+};
+
+class TuneSink {
+public:
+  virtual ~TuneSink();
+  virtual void onTrial(const TrialResult &, const TrialResult *best) {}
+  virtual void onNote(const std::string &) {}
+};
+
+struct TuneResult {
+  SearchSpace space;
+  bool maximize = false;
+  /// Every trial, in the order they ran.
+  std::vector<TrialResult> trials;
+  /// Indices into `trials` of the scored ones, best first.
+  std::vector<size_t> ranking;
+};
+
+/// The search space of `modelPath` (at the default point it also checks
+/// that the file compiles): what `weir tune` prints first.
+Result<SearchSpace> readSearchSpace(const std::string &modelPath,
+                                    const SessionOptions &options);
+
+/// keras-tuner's search_space_summary: one line per hyperparameter.
+std::string formatSearchSpace(const SearchSpace &space);
+
+/// Runs the search. Errors: a file without a search space, an unknown tuner
+/// or objective, a directory holding another search (without overwrite).
+Result<TuneResult> runTuner(const std::string &modelPath,
+                             const TuneOptions &options,
+                             TuneSink &sink);
+
+} // namespace weir
+
+#endif // WEIR_API_TUNER_H
