@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The seed notebook's keras-tuner flow, written with weir calls.
 
-1. Search units in 16..64 (step 16) and the optimizer (adam, rmsprop) at
-   random, max_trials points, executions_per_trial runs each (their mean
+1. Search units in 16..64 (step 16) and the optimizer (adam, rmsprop),
+   written in the model file as int(16..64, step: 16) and choice(adam,
+   rmsprop), at random, max_trials points, executions_per_trial runs each (their mean
    val_accuracy is the objective), with early stopping (patience 3).
 2. For the top_n points, find each one's best epoch (the lowest val_loss,
    patience 10), then retrain it on training plus validation data for 1.2x
@@ -28,16 +29,18 @@ import numpy as np
 
 import weir
 
+# The search space is written in place (docs/language.md, "Search
+# spaces"); weir.compile(..., hyperparameters=...) picks a point of it.
 TEMPLATE = """\
 model mlp(x: u8[28, 28, 1]) {{
   h = rescale(x, 1/255)
   h = flatten(h)
-  h = dense(h, {units}, activation: relu)
+  h = dense(h, int(16..64, step: 16), activation: relu)
   return dense(h, 10, activation: softmax)
 }}
 train mlp {{
   loss: sparse_categorical_crossentropy
-  optimizer: {optimizer}(learning_rate: 1e-3)
+  optimizer: choice(adam, rmsprop)
   metrics: [accuracy]
   epochs: {epochs}
   batch_size: 128
@@ -45,17 +48,34 @@ train mlp {{
 }}
 """
 
-# hp.Int("units", 16, 64, step=16) and hp.Choice("optimizer", [...]).
-SPACE = {"units": [16, 32, 48, 64], "optimizer": ["adam", "rmsprop"]}
+
+
+def grid(model):
+    """Every value of each hyperparameter of a compiled model's space."""
+    values = {}
+    for hp in model.search_space():
+        if hp["kind"] == "choice":
+            values[hp["name"]] = hp["values"]
+        elif hp["kind"] == "boolean":
+            values[hp["name"]] = [False, True]
+        else:
+            n = int(round((hp["max"] - hp["min"]) / hp["step"])) + 1
+            values[hp["name"]] = [int(hp["min"] + i * hp["step"]) for i in range(n)]
+    return values
 
 
 def build_model(hp, epochs, patience, seed, threads=0):
     """The model at point hp; patience None: no early stopping."""
     stopping = ("" if patience is None else
                 f"\n  early_stopping: {{ monitor: val_loss, patience: {patience} }}")
-    source = TEMPLATE.format(epochs=epochs, stopping=stopping, **hp)
+    source = TEMPLATE.format(epochs=epochs, stopping=stopping)
     return weir.compile(source=source, name="tuner.weir", seed=seed,
-                        threads=threads)
+                        threads=threads, hyperparameters=hp)
+
+
+# hp.Int("units", 16, 64, step=16) and hp.Choice("optimizer", [...]), read
+# from the file: {"dense.units": [16, 32, 48, 64], "optimizer": [...]}.
+SPACE = grid(build_model({}, 1, None, 0))
 
 
 def random_search(x, y, xv, yv, max_trials=20, executions_per_trial=2,

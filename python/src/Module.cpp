@@ -18,6 +18,7 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -142,10 +143,12 @@ public:
   static std::unique_ptr<Model>
   compile(std::optional<std::string> path, std::optional<std::string> source,
           std::string name, uint64_t seed, unsigned threads,
-          std::string weights, std::string precision, std::string device) {
+          std::string weights, std::string precision, std::string device,
+          std::map<std::string, std::string> hyperparameters) {
     std::unique_ptr<Model> m(new Model());
     SessionOptions so;
     so.precision = std::move(precision);
+    so.hyperparameters = std::move(hyperparameters);
     so.diagnostics = m->diag_.get();
     TrainerOptions to;
     to.seed = seed;
@@ -161,6 +164,7 @@ public:
         failed = failure(*m->diag_, "cannot compile " +
                                         (path ? *path : name));
       } else {
+        m->space_ = session->searchSpace();
         Result<ModelSummary> summary = summarizeModel(*session, "");
         if (!summary.ok()) {
           failed = failure(*m->diag_, summary.status().message());
@@ -305,6 +309,31 @@ public:
   const std::string &name() const { return summary_.model; }
   std::vector<std::string> metrics() const { return trainer_->metrics(); }
 
+  /// The file's search space: one dict per hyperparameter.
+  py::list searchSpace() const {
+    py::list out;
+    for (const HyperParameter &hp : space_.parameters) {
+      const char *kind = hp.kind == HyperParameter::Kind::Int     ? "int"
+                         : hp.kind == HyperParameter::Kind::Float ? "float"
+                         : hp.kind == HyperParameter::Kind::Choice
+                             ? "choice"
+                             : "boolean";
+      py::dict d("name"_a = hp.name, "kind"_a = kind,
+                 "default"_a = hp.defaultValue, "location"_a = hp.location);
+      if (hp.kind == HyperParameter::Kind::Int ||
+          hp.kind == HyperParameter::Kind::Float) {
+        d["min"] = hp.lo;
+        d["max"] = hp.hi;
+        d["step"] = hp.step;
+        d["sampling"] = hp.sampling;
+      } else if (hp.kind == HyperParameter::Kind::Choice) {
+        d["values"] = hp.choices;
+      }
+      out.append(d);
+    }
+    return out;
+  }
+
 private:
   Model() = default;
 
@@ -354,6 +383,7 @@ private:
       std::make_unique<std::ostringstream>();
   std::unique_ptr<Trainer> trainer_;
   ModelSummary summary_;
+  SearchSpace space_;
 };
 } // namespace
 
@@ -365,7 +395,7 @@ PYBIND11_MODULE(_weir, m) {
   py::class_<Model>(m, "Model")
       .def_static("compile", &Model::compile, "path"_a, "source"_a, "name"_a,
                   "seed"_a, "threads"_a, "weights"_a, "precision"_a,
-                  "device"_a)
+                  "device"_a, "hyperparameters"_a)
       .def("fit", &Model::fit, "x"_a, "y"_a, "epochs"_a, "batch_size"_a,
            "validation"_a, "verbose"_a, "on_epoch_end"_a, "checkpoint"_a,
            "resume"_a, "history_csv"_a, "logdir"_a, "log_every"_a,
@@ -379,5 +409,6 @@ PYBIND11_MODULE(_weir, m) {
       .def_property_readonly("trainable_count", &Model::trainableCount)
       .def_property_readonly("non_trainable_count", &Model::nonTrainableCount)
       .def_property_readonly("name", &Model::name)
-      .def_property_readonly("metrics", &Model::metrics);
+      .def_property_readonly("metrics", &Model::metrics)
+      .def("search_space", &Model::searchSpace);
 }

@@ -99,3 +99,28 @@ class CompileTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SearchSpaceTest(unittest.TestCase):
+    SPACE = TINY.replace("dense(x, 2,", "dense(x, choice(2, 3),").replace(
+        "adam(learning_rate: 1e-2)",
+        "adam(learning_rate: float(1e-3..1e-1, sampling: log))")
+
+    def test_default_point_and_a_given_one(self):
+        m = weir.compile(source=self.SPACE)
+        self.assertEqual(m.weights["dense.kernel"].shape, (4, 2))
+        names = [hp["name"] for hp in m.search_space()]
+        self.assertEqual(names, ["dense.units", "optimizer.learning_rate"])
+        lr = m.search_space()[1]
+        self.assertEqual((lr["kind"], lr["min"], lr["max"], lr["sampling"]),
+                         ("float", 0.001, 0.1, "log"))
+        p = weir.compile(source=self.SPACE,
+                         hyperparameters={"dense.units": 3,
+                                          "optimizer.learning_rate": 0.0123})
+        self.assertEqual(p.weights["dense.kernel"].shape, (4, 3))
+
+    def test_a_value_outside_the_space(self):
+        with self.assertRaisesRegex(weir.WeirError,
+                                    "value '5' of dense.units is not in its "
+                                    "search space"):
+            weir.compile(source=self.SPACE, hyperparameters={"dense.units": 5})

@@ -42,8 +42,8 @@ class NotebookFlowTest(unittest.TestCase):
         scores = [t["val_accuracy"] for t in trials]
         self.assertEqual(scores, sorted(scores, reverse=True))
         for t in trials:
-            self.assertIn(t["hp"]["units"], flow.SPACE["units"])
-            self.assertIn(t["hp"]["optimizer"], flow.SPACE["optimizer"])
+            self.assertIn(t["hp"]["dense.units"], [16, 32, 48, 64])
+            self.assertIn(t["hp"]["optimizer"], ["adam", "rmsprop"])
             self.assertEqual(len(t["runs"]), 2)
             # The objective: the mean over executions of each run's best.
             self.assertAlmostEqual(
@@ -54,6 +54,10 @@ class NotebookFlowTest(unittest.TestCase):
         self.assertGreater(scores[0], 0.5)  # chance is 0.1
         # Distinct points (a search, not one point thrice).
         self.assertEqual(len({tuple(t["hp"].values()) for t in trials}), 3)
+        # The point was compiled: the hidden layer has that many units.
+        m = flow.build_model(trials[0]["hp"], 1, None, 0)
+        self.assertEqual(m.weights["dense.kernel"].shape,
+                         (784, trials[0]["hp"]["dense.units"]))
 
         models = []
         x_all, y_all = np.concatenate([x, xv]), np.concatenate([y, yv])

@@ -29,8 +29,16 @@ def _path(p):
     return "" if p is None else os.fspath(p)
 
 
+def _hp_text(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back exactly
+    return str(value)
+
+
 def compile(model=None, *, source=None, name="model.weir", seed=0, threads=0,
-            weights=None, precision=None, device="cpu"):
+            weights=None, precision=None, device="cpu", hyperparameters=None):
     """Compiles a model for training and inference.
 
     model: the path of a .weir (or MLIR) file; or give its text as
@@ -42,6 +50,9 @@ def compile(model=None, *, source=None, name="model.weir", seed=0, threads=0,
     precision: "float32", "mixed_bfloat16" or "mixed_float16" (Keras'
         policy names); None: the train block's.
     device: "cpu", "cuda", "auto" or "cuda-emulator".
+    hyperparameters: the point of the file's search space to compile, by
+        name ({"dense.units": 32, "optimizer": "adam"}); the others take
+        their defaults (docs/language.md, "Search spaces").
 
     Raises WeirError with the compiler's diagnostics.
     """
@@ -50,7 +61,9 @@ def compile(model=None, *, source=None, name="model.weir", seed=0, threads=0,
                         "one of the two")
     core = _weir.Model.compile(None if model is None else os.fspath(model),
                                source, name, int(seed), int(threads),
-                               _path(weights), precision or "", device)
+                               _path(weights), precision or "", device,
+                               {k: _hp_text(v)
+                                for k, v in (hyperparameters or {}).items()})
     return Model(core)
 
 
@@ -211,6 +224,11 @@ class Model:
         """Writes the parameters as .safetensors, atomically (what
         `weir train -o` writes and `weights=` reads)."""
         self._core.save_weights(os.fspath(path))
+
+    def search_space(self):
+        """The file's search space, one dict per hyperparameter (name, kind,
+        default, location; min, max, step, sampling or values)."""
+        return self._core.search_space()
 
     def count_params(self):
         return self._core.trainable_count + self._core.non_trainable_count
