@@ -78,6 +78,17 @@ JsonValue trialJson(const TrialResult &t) {
   return o;
 }
 
+/// "bracket 1 round 0, 3 epochs" from a hyperband trial's record.
+std::string stageOf(const JsonValue &o) {
+  const JsonValue *b = o.find("bracket"), *r = o.find("round"),
+                  *e = o.find("epochs");
+  if (!b || !r || !e || !b->isInt() || !r->isInt() || !e->isInt())
+    return "";
+  return "bracket " + std::to_string(b->asInt()) + " round " +
+         std::to_string(r->asInt()) + ", " + std::to_string(e->asInt()) +
+         (e->asInt() == 1 ? " epoch" : " epochs");
+}
+
 Result<TrialResult> trialFromJson(const JsonValue &o, const std::string &path) {
   auto bad = [&](const std::string &what) {
     return Status::error(path + ": " + what + " (a trial record of weir tune)");
@@ -113,6 +124,7 @@ Result<TrialResult> trialFromJson(const JsonValue &o, const std::string &path) {
     t.error = err->asString();
   if (const JsonValue *s = o.find("seconds"); s && s->isNumber())
     t.seconds = s->asDouble();
+  t.stage = stageOf(o);
   return t;
 }
 
@@ -126,6 +138,10 @@ JsonValue oracleJson(const TuneOptions &o, const std::string &model,
   j.set("seed", JsonValue::integer(static_cast<int64_t>(o.seed)));
   j.set("executions_per_trial", JsonValue::integer(o.executionsPerTrial));
   j.set("initial_points", JsonValue::integer(initialPoints));
+  if (o.tuner == "hyperband") {
+    j.set("max_epochs", JsonValue::integer(o.maxEpochs));
+    j.set("factor", JsonValue::integer(o.factor));
+  }
   JsonValue names = JsonValue::array();
   for (const HyperParameter &hp : space.parameters)
     names.push(JsonValue::string(hp.name));
@@ -187,9 +203,14 @@ Result<SearchSpace> weir::readSearchSpace(const std::string &modelPath,
 
 Result<TuneResult> weir::runTuner(const std::string &modelPath,
                               const TuneOptions &options, TuneSink &sink) {
-  if (options.tuner != "random" && options.tuner != "bayesian")
+  if (options.tuner != "random" && options.tuner != "bayesian" &&
+      options.tuner != "hyperband")
     return Status::error("unknown tuner '" + options.tuner +
-                         "' (expected random or bayesian)");
+                         "' (expected random, bayesian or hyperband)");
+  if (options.tuner == "hyperband" &&
+      (options.maxEpochs < 1 || options.factor < 2))
+    return Status::error("hyperband needs --max-epochs (at least 1) and a "
+                         "--factor of at least 2");
   static const char *kObjectives[] = {"loss", "accuracy", "val_loss",
                                       "val_accuracy"};
   if (std::find(std::begin(kObjectives), std::end(kObjectives),
@@ -233,6 +254,7 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     for (int64_t n = 1; llvm::sys::fs::exists(trialPath(dir, n)); ++n)
       llvm::sys::fs::remove(trialPath(dir, n));
     llvm::sys::fs::remove(oraclePath);
+    llvm::sys::fs::remove_directories(dir + "/checkpoints");
   }
   JsonValue oracle = oracleJson(options, modelPath, *space, initialPoints);
   if (llvm::sys::fs::exists(oraclePath)) {
@@ -263,44 +285,33 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
         best = &t;
     return best;
   };
-  // Trials recorded by an earlier run of this search.
-  for (int64_t n = 1; n <= options.maxTrials; ++n) {
+  // Trial `n` at `point`, trained for `epochs` (0: the train block's):
+  // read back when an earlier run of this search recorded it, else run and
+  // recorded. With `resumeTag`, each execution continues from (and
+  // writes) its checkpoint DIR/checkpoints/<tag>_e<k>.ckpt: Hyperband's
+  // later rounds train on from the earlier ones.
+  auto obtain = [&](int64_t n, const tune::Point &point, int64_t epochs,
+                    const std::string &resumeTag,
+                    JsonValue extra) -> Result<const TrialResult *> {
     std::string path = trialPath(dir, n);
-    if (!llvm::sys::fs::exists(path))
-      break;
-    Result<JsonValue> j = readJsonFile(path);
-    if (!j.ok())
-      return j.status();
-    Result<TrialResult> t = trialFromJson(*j, path);
-    if (!t.ok())
-      return t.status();
-    record(*t);
-    sink.onTrial(result.trials.back(), bestSoFar());
-  }
-
-  for (int64_t n = int64_t(result.trials.size()) + 1; n <= options.maxTrials;
-       ++n) {
-    SplitMix64 rng(options.seed, static_cast<uint64_t>(n));
-    std::optional<tune::Point> point;
-    if (options.tuner == "bayesian" &&
-        int64_t(observed.size()) >= initialPoints && !observed.empty()) {
-      point = tune::bayesianPoint(dims, observed, tried, rng);
-    } else {
-      // keras-tuner gives up after 100 draws that were all tried.
-      for (int draw = 0; draw < 100 && !point; ++draw) {
-        tune::Point p = tune::randomPoint(dims, rng);
-        if (!tried.count(tune::pointKey(p)))
-          point = std::move(p);
-      }
-    }
-    if (!point) {
-      sink.onNote("the search space is exhausted after " +
-                  std::to_string(n - 1) + " trials");
-      break;
+    if (llvm::sys::fs::exists(path)) {
+      Result<JsonValue> j = readJsonFile(path);
+      if (!j.ok())
+        return j.status();
+      Result<TrialResult> t = trialFromJson(*j, path);
+      if (!t.ok())
+        return t.status();
+      if (t->values != point)
+        return Status::error(path + " holds another point than this search "
+                             "reaches at trial " + std::to_string(n) +
+                             "; give --overwrite or another directory");
+      record(*t);
+      sink.onTrial(result.trials.back(), bestSoFar());
+      return &result.trials.back();
     }
     TrialResult trial;
     trial.number = n;
-    trial.values = *point;
+    trial.values = point;
     auto start = std::chrono::steady_clock::now();
     for (int64_t e = 0; e < options.executionsPerTrial && trial.error.empty();
          ++e) {
@@ -316,8 +327,10 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
         break;
       }
       TrainerOptions to;
-      to.seed = deriveSeed(options.seed, "trial/" + std::to_string(n) +
-                                             "/execution/" + std::to_string(e));
+      std::string stream = resumeTag.empty() ? "trial/" + std::to_string(n)
+                                             : "config/" + resumeTag;
+      to.seed = deriveSeed(options.seed,
+                           stream + "/execution/" + std::to_string(e));
       to.threads = options.threads;
       to.device = options.device;
       to.compileInference = false;
@@ -331,8 +344,16 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
       }
       FitOptions fit;
       fit.data = options.data;
-      fit.epochs = options.epochs;
+      fit.epochs = epochs > 0 ? epochs : options.epochs;
       fit.batchSize = options.batchSize;
+      if (!resumeTag.empty()) {
+        std::string ckdir = dir + "/checkpoints";
+        if (std::error_code ec = llvm::sys::fs::create_directories(ckdir))
+          return Status::error("cannot create " + ckdir + ": " + ec.message());
+        fit.checkpoint =
+            ckdir + "/" + resumeTag + "_e" + std::to_string(e) + ".ckpt";
+        fit.resume = llvm::sys::fs::exists(fit.checkpoint);
+      }
       QuietSink quiet;
       Result<FitResult> fitted = (*trainer)->fit(fit, quiet);
       if (!fitted.ok()) {
@@ -368,19 +389,106 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     }
     if (trial.error.empty()) {
       double sum = 0;
-      for (double s : trial.executionScores)
-        sum += s;
+      for (double v : trial.executionScores)
+        sum += v;
       trial.score = sum / double(trial.executionScores.size());
     }
     trial.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    if (Status s = writeJsonFile(trialPath(dir, n), trialJson(trial)); !s.ok())
-      return s;
+    JsonValue j = trialJson(trial);
+    for (size_t i = 0; i < extra.size(); ++i)
+      j.set(extra.keyAt(i), extra.at(i));
+    trial.stage = stageOf(j);
+    if (Status st = writeJsonFile(trialPath(dir, n), j); !st.ok())
+      return st;
     record(trial);
     sink.onTrial(result.trials.back(), bestSoFar());
     if (n == options.abortAfterTrials)
       _exit(137); // a stand-in for SIGKILL, for the resume test
+    return &result.trials.back();
+  };
+  // A point not tried yet, drawn at random: keras-tuner gives up after 100
+  // draws that were all tried.
+  auto randomUntried = [&](SplitMix64 &rng) -> std::optional<tune::Point> {
+    for (int draw = 0; draw < 100; ++draw) {
+      tune::Point p = tune::randomPoint(dims, rng);
+      if (!tried.count(tune::pointKey(p)))
+        return p;
+    }
+    return std::nullopt;
+  };
+
+  if (options.tuner == "hyperband") {
+    // Li et al., Algorithm 1, one iteration: brackets s = s_max .. 0, each
+    // a successive halving of n configurations from r epochs up to R.
+    double eta = double(options.factor), R = double(options.maxEpochs);
+    int64_t sMax = static_cast<int64_t>(std::floor(std::log(R) / std::log(eta) + 1e-9));
+    double budget = double(sMax + 1) * R;
+    int64_t n = 0, config = 0;
+    for (int64_t s = sMax; s >= 0; --s) {
+      int64_t count = static_cast<int64_t>(
+          std::ceil(budget / R * std::pow(eta, double(s)) / double(s + 1)));
+      double r = R * std::pow(eta, -double(s));
+      std::vector<std::pair<int64_t, tune::Point>> configs;
+      for (int64_t k = 0; k < count; ++k) {
+        SplitMix64 rng(options.seed, static_cast<uint64_t>(++config));
+        std::optional<tune::Point> p = randomUntried(rng);
+        if (!p)
+          break;
+        tried.insert(tune::pointKey(*p));
+        configs.push_back({config, std::move(*p)});
+      }
+      for (int64_t i = 0; i <= s && !configs.empty(); ++i) {
+        int64_t epochs = std::max<int64_t>(
+            1, static_cast<int64_t>(std::llround(r * std::pow(eta, double(i)))));
+        std::vector<std::pair<double, size_t>> scored;
+        for (size_t c = 0; c < configs.size(); ++c) {
+          JsonValue extra = JsonValue::object();
+          extra.set("bracket", JsonValue::integer(s));
+          extra.set("round", JsonValue::integer(i));
+          extra.set("config", JsonValue::integer(configs[c].first));
+          extra.set("epochs", JsonValue::integer(epochs));
+          char tag[32];
+          std::snprintf(tag, sizeof tag, "config_%04lld",
+                        static_cast<long long>(configs[c].first));
+          Result<const TrialResult *> t =
+              obtain(++n, configs[c].second, epochs, tag, std::move(extra));
+          if (!t.ok())
+            return t.status();
+          if ((*t)->score)
+            scored.push_back(
+                {result.maximize ? *(*t)->score : -*(*t)->score, c});
+        }
+        // The best floor(n_i / eta) go on to the next round.
+        std::stable_sort(scored.begin(), scored.end(),
+                         [](auto &a, auto &b) { return a.first > b.first; });
+        size_t keep = static_cast<size_t>(
+            std::floor(double(configs.size()) / eta));
+        std::vector<std::pair<int64_t, tune::Point>> next;
+        for (size_t k = 0; k < keep && k < scored.size(); ++k)
+          next.push_back(configs[scored[k].second]);
+        configs = std::move(next);
+      }
+    }
+  } else {
+    for (int64_t n = 1; n <= options.maxTrials; ++n) {
+      SplitMix64 rng(options.seed, static_cast<uint64_t>(n));
+      std::optional<tune::Point> point;
+      if (options.tuner == "bayesian" &&
+          int64_t(observed.size()) >= initialPoints && !observed.empty())
+        point = tune::bayesianPoint(dims, observed, tried, rng);
+      else
+        point = randomUntried(rng);
+      if (!point) {
+        sink.onNote("the search space is exhausted after " +
+                    std::to_string(n - 1) + " trials");
+        break;
+      }
+      Result<const TrialResult *> t = obtain(n, *point, 0, "", JsonValue::object());
+      if (!t.ok())
+        return t.status();
+    }
   }
   for (size_t i = 0; i < result.trials.size(); ++i)
     if (result.trials[i].score)

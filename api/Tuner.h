@@ -1,6 +1,6 @@
 //===- Tuner.h - `weir tune`: search a .weir file's search space -*- C++ -*-===//
 //
-// keras-tuner's RandomSearch and BayesianOptimization over the search space
+// keras-tuner's RandomSearch, BayesianOptimization and Hyperband over the search space
 // written in a .weir file (frontend/SearchSpace.h): each trial compiles the
 // file at one point, trains it `executionsPerTrial` times (the train block's
 // callbacks, early stopping included, apply), and scores it by the mean
@@ -23,7 +23,7 @@
 namespace weir {
 
 struct TuneOptions {
-  std::string tuner = "random"; ///< random or bayesian
+  std::string tuner = "random"; ///< random, bayesian or hyperband
   int64_t maxTrials = 10;
   int64_t executionsPerTrial = 1;
   /// loss, accuracy, val_loss or val_accuracy; losses are minimized.
@@ -37,6 +37,11 @@ struct TuneOptions {
   /// bayesian: random points before the Gaussian process takes over; 0:
   /// keras-tuner's default, 3 per hyperparameter.
   int64_t initialPoints = 0;
+  /// hyperband (Li et al.): the most epochs a configuration trains for,
+  /// and the factor each round divides the configurations by (and
+  /// multiplies the epochs by). maxTrials does not apply: the brackets set
+  /// the trials.
+  int64_t maxEpochs = 0, factor = 3;
   /// What each execution trains on, as fit() takes it.
   DataRef data;
   int64_t epochs = 0, batchSize = 0;
@@ -63,6 +68,8 @@ struct TrialResult {
   double seconds = 0;
   /// Read back from the directory rather than run now.
   bool recorded = false;
+  /// hyperband: "bracket 1 round 0, 1 epoch"; empty for the others.
+  std::string stage;
 };
 
 class TuneSink {

@@ -207,7 +207,7 @@ cl::opt<std::string> device(
     cl::init("cpu"), cl::sub(train), cl::sub(evaluate), cl::sub(predict),
     cl::sub(gradients), cl::sub(tune), cl::cat(category));
 cl::opt<std::string> tuner("tuner",
-                           cl::desc("random (default) or bayesian"),
+                           cl::desc("random (default), bayesian or hyperband"),
                            cl::init("random"), cl::sub(tune), cl::cat(category));
 cl::opt<int64_t> maxTrials("max-trials", cl::desc("Trials to run (default 10)"),
                            cl::init(10), cl::sub(tune), cl::cat(category));
@@ -232,6 +232,16 @@ cl::opt<int64_t> initialPoints(
     cl::desc("bayesian: random trials before the Gaussian process (default: "
              "3 per hyperparameter)"),
     cl::init(0), cl::sub(tune), cl::cat(category));
+cl::opt<int64_t> maxEpochs(
+    "max-epochs",
+    cl::desc("hyperband: the most epochs a configuration trains for "
+             "(required; --max-trials does not apply)"),
+    cl::init(0), cl::sub(tune), cl::cat(category));
+cl::opt<int64_t> factor(
+    "factor",
+    cl::desc("hyperband: each round keeps 1/factor of the configurations and "
+             "trains them factor times longer (default 3)"),
+    cl::init(3), cl::sub(tune), cl::cat(category));
 
 SessionOptions sessionOptions() {
   SessionOptions session;

@@ -38,8 +38,12 @@ public:
   ConsoleTuneSink(int64_t maxTrials, std::string objective)
       : maxTrials(maxTrials), objective(std::move(objective)) {}
   void onTrial(const TrialResult &t, const TrialResult *best) override {
-    llvm::outs() << "trial " << t.number << "/" << maxTrials << ": "
-                 << describeValues(t.values) << "  ";
+    llvm::outs() << "trial " << t.number;
+    if (t.stage.empty())
+      llvm::outs() << "/" << maxTrials;
+    else
+      llvm::outs() << " (" << t.stage << ")";
+    llvm::outs() << ": " << describeValues(t.values) << "  ";
     if (t.score)
       llvm::outs() << objective << " " << llvm::format("%.4f", *t.score);
     else
@@ -80,6 +84,8 @@ int commands::tune() {
   options.overwrite = flags::overwrite;
   options.seed = flags::seed;
   options.initialPoints = flags::initialPoints;
+  options.maxEpochs = flags::maxEpochs;
+  options.factor = flags::factor;
   if (!flags::dataPath.empty())
     options.data = DataRef::file(flags::dataPath, "train");
   options.epochs = flags::epochs;

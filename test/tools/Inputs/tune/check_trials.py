@@ -4,7 +4,8 @@
 Each trial's values must lie in the search space, the points must differ,
 and each execution's score must be what `weir train` gets on its own: the
 model file with the values written in place of the search-space calls,
-trained with the execution's recorded seed, whose history CSV gives the best
+trained with the execution's recorded seed (for a hyperband trial, for its
+epochs), whose history CSV gives the best
 val_accuracy over the epochs (to the CSV's 9 digits) and that epoch. The
 trial's score is the mean of its executions'.
 
@@ -37,7 +38,8 @@ for path in trials:
     assert v["dense.activation"] in ("relu", "tanh"), v
     lr = float(v["optimizer.learning_rate"])
     assert 1e-3 <= lr <= 1e-1, v
-    key = tuple(sorted(v.items()))
+    # Hyperband trains one configuration in several rounds.
+    key = (tuple(sorted(v.items())), t.get("round"))
     assert key not in points, "a point was tried twice: %s" % (key,)
     points.add(key)
     model = text
@@ -48,9 +50,12 @@ for path in trials:
         m = os.path.join(work, "point.weir")
         open(m, "w").write(model)
         hist = os.path.join(work, "point.csv")
+        # A hyperband round trains on from the round before; from scratch
+        # for as many epochs, the same run.
+        epochs = ["--epochs", str(t["epochs"])] if "epochs" in t else []
         subprocess.run([weir, "train", m, "--data", data, "--seed", e["seed"],
                         "--threads", "1", "--history", hist,
-                        "-o", os.path.join(work, "point.safetensors")],
+                        "-o", os.path.join(work, "point.safetensors")] + epochs,
                        check=True, stdout=subprocess.DEVNULL)
         accs = [float(r["val_accuracy"]) for r in csv.DictReader(open(hist))]
         best = max(accs)
