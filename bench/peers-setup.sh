@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (or updates) the virtual environment of the peer benchmark
 # (bench/peers.py, bench/peers_png.py): PyTorch and torchvision,
-# TensorFlow (CPU), Keras 3, JAX and optax from PyPI, plus numpy and
+# TensorFlow (CPU), Keras 3, keras-tuner, JAX and optax from PyPI, plus numpy and
 # matplotlib. These are benchmark tools, never
 # dependencies of Weir. PyPI's torch wheel brings the CUDA libraries along
 # (about 5 GiB in all); they are unused here, where everything runs on the
@@ -15,6 +15,6 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --disable-pip-version-check \
-  torch torchvision tensorflow-cpu keras jax optax numpy matplotlib >&2
-"$venv/bin/python" -c "import torch, torchvision, tensorflow, keras, jax, optax" >&2
+  torch torchvision tensorflow-cpu keras keras-tuner jax optax numpy matplotlib >&2
+"$venv/bin/python" -c "import torch, torchvision, tensorflow, keras, keras_tuner, jax, optax" >&2
 echo "$venv/bin/python"

@@ -20,6 +20,7 @@ int gradients();
 int summary();
 int plot();
 int tune();
+int ensemble();
 } // namespace weir::commands
 
 #endif // WEIR_TOOLS_WEIR_COMMANDS_H

@@ -24,6 +24,8 @@ cl::SubCommand plot("plot", "Draw a training history (--history CSV) as "
 cl::SubCommand tune("tune", "Search the model file's search space "
                             "(keras-tuner's RandomSearch and "
                             "BayesianOptimization)");
+cl::SubCommand ensemble("ensemble", "Score models' averaged predictions "
+                                    "(members MODEL:WEIGHTS ...)");
 cl::SubCommand gradients("gradients",
                          "Loss and gradients of one batch (the whole split)");
 
@@ -38,7 +40,7 @@ cl::opt<std::string> output("o", cl::desc("Output file"),
                             cl::value_desc("file"), cl::init("-"),
                             cl::sub(compile), cl::sub(init), cl::sub(train),
                             cl::sub(predict), cl::sub(gradients),
-                            cl::sub(plot), cl::cat(category));
+                            cl::sub(plot), cl::sub(ensemble), cl::cat(category));
 cl::opt<std::string> emit(
     "emit",
     cl::desc("Stage to emit: weir, pipeline (where each data-pipeline "
@@ -85,7 +87,8 @@ cl::opt<std::string> dataPath(
     cl::desc("Arrays: an IDX directory (e.g. /usr/share/datasets/"
              "fashion-mnist) or an .npz with x_train, y_train, x_test, y_test"),
     cl::value_desc("path"), cl::sub(train), cl::sub(evaluate),
-    cl::sub(predict), cl::sub(gradients), cl::sub(tune), cl::cat(category));
+    cl::sub(predict), cl::sub(gradients), cl::sub(tune), cl::sub(ensemble),
+    cl::cat(category));
 cl::opt<int64_t> epochs("epochs",
                         cl::desc("Epochs (default: the train block's)"),
                         cl::init(0), cl::sub(train), cl::sub(tune),
@@ -94,7 +97,7 @@ cl::opt<int64_t> batchSize("batch-size",
                            cl::desc("Batch size (default: the train block's)"),
                            cl::init(0), cl::sub(train), cl::sub(evaluate),
                            cl::sub(predict), cl::sub(gradients),
-                           cl::sub(summary), cl::sub(tune), cl::cat(category));
+                           cl::sub(summary), cl::sub(tune), cl::sub(ensemble), cl::cat(category));
 cl::opt<std::string> checkpoint(
     "checkpoint", cl::desc("Checkpoint file (default: <output>.checkpoint)"),
     cl::value_desc("file"), cl::sub(train), cl::cat(category));
@@ -150,7 +153,7 @@ cl::opt<std::string> split(
     cl::desc("Split of the --data arrays (train or test), or the data "
              "pipeline weir evaluate and predict read without --data"),
     cl::init("test"), cl::sub(evaluate), cl::sub(predict),
-    cl::sub(gradients), cl::cat(category));
+    cl::sub(gradients), cl::sub(ensemble), cl::cat(category));
 cl::list<std::string> inputs("input",
                              cl::desc("Input array (.npy), one per model input"),
                              cl::value_desc("file"), cl::sub(run),
@@ -167,7 +170,7 @@ cl::opt<unsigned> threads(
     cl::desc("Threads the batch is split over (default: every core)"),
     cl::init(0), cl::sub(run), cl::sub(bench), cl::sub(train),
     cl::sub(evaluate), cl::sub(predict), cl::sub(gradients),
-    cl::sub(summary), cl::sub(tune), cl::cat(category));
+    cl::sub(summary), cl::sub(tune), cl::sub(ensemble), cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::desc("Batch size"), cl::init(128),
                        cl::sub(bench), cl::cat(category));
 cl::opt<std::string> historyFile(cl::Positional,
@@ -185,7 +188,7 @@ cl::opt<double> seconds("seconds", cl::desc("How long to measure"),
                         cl::init(2.0), cl::sub(bench), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Run seed for initializers"),
                        cl::init(0), cl::sub(init), cl::sub(train),
-                       cl::sub(tune), cl::cat(category));
+                       cl::sub(tune), cl::sub(ensemble), cl::cat(category));
 cl::opt<std::string> onBadImage(
     "on-bad-image",
     cl::desc("What a corrupt or wrong-size image in a data pipeline does: "
@@ -232,6 +235,19 @@ cl::opt<int64_t> initialPoints(
     cl::desc("bayesian: random trials before the Gaussian process (default: "
              "3 per hyperparameter)"),
     cl::init(0), cl::sub(tune), cl::cat(category));
+cl::list<std::string> members(cl::Positional,
+                              cl::desc("<model.weir:weights.safetensors>..."),
+                              cl::OneOrMore, cl::sub(ensemble),
+                              cl::cat(category));
+cl::opt<std::string> ensembleWeights(
+    "weights",
+    cl::desc("uniform (default): the plain average; tuned: weights on the "
+             "simplex fitted on --tune-split by random search"),
+    cl::init("uniform"), cl::sub(ensemble), cl::cat(category));
+cl::opt<std::string> tuneSplit(
+    "tune-split", cl::desc("The split tuned weights are fitted on (default "
+                           "train)"),
+    cl::init("train"), cl::sub(ensemble), cl::cat(category));
 cl::opt<int64_t> maxEpochs(
     "max-epochs",
     cl::desc("hyperband: the most epochs a configuration trains for "

@@ -20,13 +20,13 @@ namespace cl = llvm::cl;
 extern cl::OptionCategory category;
 
 extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
-    predict, gradients, summary, plot, tune;
+    predict, gradients, summary, plot, tune, ensemble;
 
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     checkpoint, split, runOutput, function, classNames, onBadImage, device,
     precision, history, logdir, historyFile, saveBest, monitor, tuner,
-    objective, directory;
-extern cl::list<std::string> cudaArch, inputs, dataArgs;
+    objective, directory, ensembleWeights, tuneSplit;
+extern cl::list<std::string> cudaArch, inputs, dataArgs, members;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
     noValidation, verbose, memory, measure, fusion, overwrite;
 extern cl::opt<int64_t> epochs, batchSize, batch, logEvery, maxTrials,

@@ -37,6 +37,8 @@ int main(int argc, char **argv) {
       "  weir plot h.csv -o curves.png\n"
       "  weir tune model.weir --directory DIR [--tuner random|bayesian] "
       "[--max-trials 10] [--executions-per-trial 1] [--objective val_loss]\n"
+      "  weir ensemble a.weir:a.safetensors b.weir:b.safetensors ... --data DIR "
+      "[--weights uniform|tuned] [-o probs.npy]\n"
       "  weir evaluate model.weir --weights w.safetensors --data DIR\n"
       "  weir predict model.weir --weights w.safetensors --data DIR -o y.npy\n"
       "  weir data import-idx /usr/share/datasets/fashion-mnist data/fashion\n"
@@ -65,6 +67,8 @@ int main(int argc, char **argv) {
     return commands::plot();
   if (flags::tune)
     return commands::tune();
+  if (flags::ensemble)
+    return commands::ensemble();
   if (flags::data)
     return commands::data();
   llvm::errs() << "weir: no subcommand given; see `weir --help`\n";
