@@ -77,8 +77,9 @@ python::BorrowedArray python::borrowArray(py::handle object, const char *what) {
         "; Weir reads float32, float64, float16, uint8, int8, int32, int64 "
         "and bool arrays");
   std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
-  Result<HostTensor> tensor =
-      HostTensor::borrow(dtype, std::move(shape), array.mutable_data());
+  // Read, never written: read-only arrays (np.frombuffer) are fine.
+  Result<HostTensor> tensor = HostTensor::borrow(
+      dtype, std::move(shape), const_cast<void *>(array.data()));
   if (!tensor.ok())
     throw py::value_error(std::string(what) + ": " + tensor.status().message());
   return {std::move(array), std::move(*tensor)};

@@ -157,6 +157,12 @@ class FitTest(unittest.TestCase):
         np.testing.assert_array_equal(m.predict(wide), m.predict(self.x))
         np.testing.assert_array_equal(m.predict(self.x.astype(np.float64)),
                                       m.predict(self.x))
+        # Read-only arrays (np.frombuffer, memory maps) are read in place.
+        frozen = np.frombuffer(self.x.tobytes(), np.float32).reshape(self.x.shape)
+        self.assertFalse(frozen.flags.writeable)
+        np.testing.assert_array_equal(m.predict(frozen), m.predict(self.x))
+        labels = np.frombuffer(self.y.tobytes(), np.int32)
+        m.fit(frozen, labels, epochs=1, verbose=0)
         # int64 labels and a list of lists work as np.asarray makes them.
         a = weir.compile(source=MLP, seed=3, threads=1)
         b = weir.compile(source=MLP, seed=3, threads=1)
