@@ -1,6 +1,8 @@
 //===- Tuner.cpp - `weir tune`: search a .weir file's search space --------===//
 #include "api/Tuner.h"
 #include "api/Session.h"
+#include "dialect/TrainConfig.h"
+#include "runtime/train/Dataset.h"
 #include "runtime/Json.h"
 #include "runtime/init/Initializers.h"
 #include "runtime/tune/Search.h"
@@ -228,9 +230,30 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     return Status::error("cannot read " + modelPath + ": " +
                          buffer.getError().message());
   std::string source = (*buffer)->getBuffer().str();
-  Result<SearchSpace> space = readSearchSpace(modelPath, options.session);
-  if (!space.ok())
-    return space.status();
+  std::unique_ptr<Session> defaults = Session::load(modelPath, options.session);
+  if (!defaults)
+    return Status::error("cannot compile " + modelPath);
+  std::optional<SearchSpace> space = defaults->searchSpace();
+  // Arrays from a file are read once, not once per trial and execution:
+  // the training split, and the test split when the train block validates.
+  std::optional<ArrayDataset> trainArrays, testArrays;
+  DataRef trainRef = options.data, validationRef;
+  if (!options.data.path.empty()) {
+    Result<ArrayDataset> train = loadArrays(options.data.path, "train");
+    if (!train.ok())
+      return train.status();
+    trainArrays = std::move(*train);
+    trainRef = DataRef::inMemory(*trainArrays);
+    TrainConfigOp config = findTrainConfig(defaults->module());
+    if (config && getTrainingConfig(config).validate) {
+      Result<ArrayDataset> test = loadArrays(options.data.path, "test");
+      if (!test.ok())
+        return test.status();
+      testArrays = std::move(*test);
+      validationRef = DataRef::inMemory(*testArrays);
+    }
+  }
+  defaults.reset();
   if (space->empty())
     return Status::error(modelPath + " has no search space: write one where "
                          "an argument stands, as in int(16..64, step: 16), "
@@ -343,7 +366,8 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
         break;
       }
       FitOptions fit;
-      fit.data = options.data;
+      fit.data = trainRef;
+      fit.validation = validationRef;
       fit.epochs = epochs > 0 ? epochs : options.epochs;
       fit.batchSize = options.batchSize;
       if (!resumeTag.empty()) {
