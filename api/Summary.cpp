@@ -331,11 +331,20 @@ int64_t weir::trainBlockBatchSize(Session &session) {
 }
 
 Result<TrainingMemoryPlan> weir::planTrainingMemory(Session &session,
-                                                    int64_t batch) {
+                                                    int64_t batch,
+                                                    const std::string &target) {
   if (batch < 1)
     return Status::error("the memory plan needs a batch of at least 1");
+  if (target != "cpu" && target != "cuda")
+    return Status::error("the memory plan is for --target=cpu or cuda, not '" +
+                         target + "'");
   if (failed(session.buildTraining()) || failed(session.lowerToLinalg()) ||
-      failed(session.runPasses(buildCpuBufferPipeline)))
+      failed(session.runPasses([&](OpPassManager &pm) {
+        if (target == "cuda")
+          buildCudaKernelPipeline(pm, CudaPipelineOptions());
+        else
+          buildCpuBufferPipeline(pm);
+      })))
     return Status::error("cannot compile the training step");
   for (auto func : session.module().getOps<func::FuncOp>()) {
     ManifestAttr manifest = getManifest(func);
@@ -344,6 +353,7 @@ Result<TrainingMemoryPlan> weir::planTrainingMemory(Session &session,
     TrainingMemoryPlan plan;
     plan.step = planMemory(func, batch);
     plan.batch = batch;
+    plan.target = target;
     return plan;
   }
   return Status::error("the module has no training step function");
@@ -354,8 +364,9 @@ std::string weir::formatMemoryPlan(const TrainingMemoryPlan &plan, size_t top,
   const MemoryPlan &p = plan.step;
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << "Memory plan of the training step @" << p.function << " (CPU, batch "
-     << plan.batch << " per replica):\n";
+  os << "Memory plan of the training step @" << p.function << " ("
+     << (plan.target == "cuda" ? "CUDA" : "CPU") << ", batch " << plan.batch
+     << " per replica):\n";
   os << "  peak: " << readableBytes(p.peakBytes) << " in buffers of the step"
      << " (" << withCommas(p.peakBytes) << " bytes)\n";
   os << "  allocated in all: " << readableBytes(p.allocatedBytes) << " in "

@@ -63,17 +63,21 @@ std::string formatSummary(const ModelSummary &summary);
 /// Keras' readable size: 136.04 KB (1024-based; B, KB, MB, GB).
 std::string readableBytes(int64_t bytes);
 
-/// The memory plan of one training step on the CPU: the train function
-/// (forward, loss, gradients) of the module's `train` block, bufferized as
-/// weir-cpu-lowering-pipeline does, planned for `batch` examples (one
-/// replica's slice). Builds the training functions and lowers the module:
-/// the session is spent afterwards.
+/// The memory plan of one training step: the train function (forward,
+/// loss, gradients) of the module's `train` block, bufferized as
+/// weir-cpu-lowering-pipeline does (or, for CUDA, as its host code after
+/// weir-cuda-kernel-pipeline), planned for `batch` examples (one replica's
+/// slice). Builds the training functions and lowers the module: the
+/// session is spent afterwards.
 struct TrainingMemoryPlan {
   MemoryPlan step;
   int64_t batch = 0;
+  std::string target = "cpu";
 };
-Result<TrainingMemoryPlan> planTrainingMemory(Session &session,
-                                              int64_t batch);
+/// With `target` "cuda": the plan of the CUDA host code's gpu.alloc and
+/// gpu.dealloc after weir-cuda-kernel-pipeline (one replica).
+Result<TrainingMemoryPlan> planTrainingMemory(Session &session, int64_t batch,
+                                              const std::string &target = "cpu");
 
 /// The batch of the session's train block (0 without one).
 int64_t trainBlockBatchSize(Session &session);

@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/DenseMap.h"
@@ -17,6 +18,25 @@ using namespace mlir;
 using namespace weir;
 
 namespace {
+/// The buffer `op` allocates (memref.alloc, or gpu.alloc in CUDA host code)
+/// and its dynamic sizes; null for any other op.
+std::optional<std::pair<MemRefType, OperandRange>> allocation(Operation *op) {
+  if (auto a = dyn_cast_or_null<memref::AllocOp>(op))
+    return std::make_pair(a.getType(), a.getDynamicSizes());
+  if (auto a = dyn_cast_or_null<gpu::AllocOp>(op))
+    return std::make_pair(a.getMemref().getType(), a.getDynamicSizes());
+  return std::nullopt;
+}
+
+/// The buffer `op` frees, or null.
+Value freed(Operation *op) {
+  if (auto d = dyn_cast<memref::DeallocOp>(op))
+    return d.getMemref();
+  if (auto d = dyn_cast<gpu::DeallocOp>(op))
+    return d.getMemref();
+  return Value();
+}
+
 class Planner {
 public:
   Planner(int64_t batch) : batch_(batch) {}
@@ -44,9 +64,8 @@ public:
     if (isa<BlockArgument>(m))
       return batch_;
     Operation *def = m.getDefiningOp();
-    if (auto alloc = dyn_cast<memref::AllocOp>(def))
-      return evaluate(alloc.getDynamicSizes()[type.getDynamicDimIndex(d)],
-                      depth + 1);
+    if (auto alloc = allocation(def))
+      return evaluate(alloc->second[type.getDynamicDimIndex(d)], depth + 1);
     if (auto cast = dyn_cast<memref::CastOp>(def))
       return dimOf(cast.getSource(), d, depth + 1);
     if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
@@ -76,13 +95,13 @@ public:
   }
 
   /// Bytes of a memref type with its dynamic sizes `sizes`.
-  std::optional<int64_t> bytesOf(memref::AllocOp alloc) {
-    MemRefType type = alloc.getType();
+  std::optional<int64_t> bytesOf(Operation *op) {
+    auto [type, dynamicSizes] = *allocation(op);
     int64_t n = 1;
     unsigned next = 0;
     for (int64_t d : type.getShape()) {
       if (ShapedType::isDynamic(d)) {
-        std::optional<int64_t> v = evaluate(alloc.getDynamicSizes()[next++]);
+        std::optional<int64_t> v = evaluate(dynamicSizes[next++]);
         if (!v)
           return std::nullopt;
         d = *v;
@@ -110,7 +129,8 @@ public:
       atPeak_.insert(atPeak_.end(), liveHere.begin(), liveHere.end());
     };
     for (Operation &op : block) {
-      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      if (allocation(&op)) {
+        Operation *alloc = &op;
         std::optional<int64_t> bytes = bytesOf(alloc);
         if (!bytes)
           ++plan_.unknownSizes;
@@ -120,8 +140,8 @@ public:
         plan_.allocatedBytes += bytes.value_or(0);
         ++plan_.buffers;
         liveHere.push_back(alloc);
-      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-        Operation *def = dealloc.getMemref().getDefiningOp();
+      } else if (Value buffer = freed(&op)) {
+        Operation *def = buffer.getDefiningOp();
         if (auto it = sizes.find(def); it != sizes.end()) {
           live -= it->second;
           sizes.erase(it);
@@ -167,7 +187,7 @@ public:
       for (int64_t d : memref.getShape()) {
         if (ShapedType::isDynamic(d)) {
           std::optional<int64_t> v =
-              evaluate(cast<memref::AllocOp>(op).getDynamicSizes()[next++]);
+              evaluate(allocation(op)->second[next++]);
           os << (v ? std::to_string(*v) : "?");
         } else {
           os << d;

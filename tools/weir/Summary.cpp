@@ -23,9 +23,12 @@ int commands::summary() {
     llvm::errs() << "weir summary: --measure needs --memory\n";
     return 2;
   }
-  if (flags::target != "cpu" && !flags::fusion)
+  if (flags::target != "cpu" && !flags::fusion && !flags::memory)
     return flags::fail("summary", "--target is for the fusion report "
-                                  "(--fusion); the memory plan is the CPU's");
+                                  "(--fusion) and the memory plan (--memory)");
+  if (flags::target == "cuda" && flags::measure)
+    return flags::fail("summary", "--measure runs the step on the CPU; "
+                                  "there is no CUDA measurement here");
   std::unique_ptr<Session> session =
       Session::load(flags::model, flags::sessionOptions());
   if (!session)
@@ -55,9 +58,11 @@ int commands::summary() {
   if (batch < 1)
     return flags::fail("summary", "the memory plan is of the training step, "
                                   "and the model file has no `train` block");
-  unsigned threads = resolveThreads(flags::threads);
+  // The CUDA target runs one replica; the CPU splits the batch.
+  unsigned threads = flags::target == "cuda" ? 1 : resolveThreads(flags::threads);
   int64_t perReplica = (batch + threads - 1) / threads;
-  Result<TrainingMemoryPlan> plan = planTrainingMemory(*session, perReplica);
+  Result<TrainingMemoryPlan> plan =
+      planTrainingMemory(*session, perReplica, flags::target);
   if (!plan.ok())
     return flags::fail("summary", plan.status().message());
   std::optional<int64_t> measured;
