@@ -171,3 +171,51 @@ TEST(Search, BayesianStepNeverProposesATriedPoint) {
   tried.insert(pointKey(*next));
   EXPECT_FALSE(bayesianPoint(dims, seen, tried, rng).has_value());
 }
+
+// The check: on a synthetic problem with a known best point,
+// Bayesian optimization finds it in fewer trials than random search, on
+// average over seeds. 30 x 30 grid points, the score a bowl around
+// (21, 8); random search needs about half the 900 points on average.
+// Trials are capped at 80 (a search that has not found it counts 80).
+TEST(Search, BayesianFindsAKnownBestPointInFewerTrialsThanRandom) {
+  std::vector<Dimension> dims{intDim(1, 30, 1), intDim(1, 30, 1)};
+  dims[1].name = "width";
+  auto score = [](const Point &p) {
+    double a = std::stod(p.at("units")) - 21, b = std::stod(p.at("width")) - 8;
+    return -(a * a + b * b);
+  };
+  const int kCap = 80, kSeeds = 8;
+  auto trialsToBest = [&](bool bayesian, uint64_t seed) {
+    std::vector<Observation> seen;
+    std::set<std::string> tried;
+    for (int n = 1; n <= kCap; ++n) {
+      SplitMix64 rng(seed, n);
+      std::optional<Point> p;
+      if (bayesian && seen.size() >= 6) // keras-tuner: 3 per dimension
+        p = bayesianPoint(dims, seen, tried, rng, 2.6, 1e-4, 500);
+      else
+        for (int draw = 0; draw < 100 && !p; ++draw) {
+          Point q = randomPoint(dims, rng);
+          if (!tried.count(pointKey(q)))
+            p = q;
+        }
+      if (!p)
+        return kCap;
+      if (score(*p) == 0)
+        return n;
+      seen.push_back({*p, score(*p)});
+      tried.insert(pointKey(*p));
+    }
+    return kCap;
+  };
+  double random = 0, bayes = 0;
+  for (int s = 0; s < kSeeds; ++s) {
+    random += trialsToBest(false, 100 + s);
+    bayes += trialsToBest(true, 100 + s);
+  }
+  random /= kSeeds;
+  bayes /= kSeeds;
+  std::printf("trials to the best point, mean of %d seeds (cap %d): random "
+              "%.1f, bayesian %.1f\n", kSeeds, kCap, random, bayes);
+  EXPECT_LT(bayes, random);
+}
