@@ -87,6 +87,20 @@ public:
       for (Arg &entry : t.entries)
         if (failed(refuseRanges(*entry.value)))
           return failure();
+    // A value for a name the file does not define is a typo, not a no-op.
+    if (values)
+      for (const auto &[name, value] : *values)
+        if (!seen.count(name)) {
+          std::vector<std::string> names;
+          for (auto &entry : seen)
+            names.push_back(entry.first().str());
+          llvm::sort(names);
+          return source.error(SMLoc::getFromPointer(source.buffer().data()))
+                 << "the file has no hyperparameter named '" << name << "'"
+                 << (names.empty() ? std::string(" (it has no search space)")
+                                   : " (it has: " + llvm::join(names, ", ") +
+                                         ")");
+        }
     return success();
   }
 
@@ -271,6 +285,15 @@ LogicalResult Resolver::readRange(const Expr &call, HyperParameter &hp,
   }
   hp.lo = lo.asDouble();
   hp.hi = hi.asDouble();
+  // Every value of the range is a double, exactly.
+  for (const Expr *end : {&lo, &hi})
+    if (end->kind == Expr::Kind::Int
+            ? (end->intValue > (int64_t(1) << 53) ||
+               end->intValue < -(int64_t(1) << 53))
+            : std::fabs(end->asDouble()) > 9007199254740992.0)
+      return source.error(end->loc)
+             << "the ends of " << call.text
+             << "'s range lie within -2^53..2^53, got " << valueText(*end);
   if (hp.hi < hp.lo)
     return source.error(range.loc)
            << "empty range " << valueText(lo) << ".." << valueText(hi)

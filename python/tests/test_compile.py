@@ -119,6 +119,13 @@ class SearchSpaceTest(unittest.TestCase):
                                           "optimizer.learning_rate": 0.0123})
         self.assertEqual(p.weights["dense.kernel"].shape, (4, 3))
 
+    def test_a_name_not_in_the_space(self):
+        with self.assertRaisesRegex(weir.WeirError,
+                                    "no hyperparameter named 'dense.unit' "
+                                    r"\(it has: dense.units, "
+                                    r"optimizer.learning_rate\)"):
+            weir.compile(source=self.SPACE, hyperparameters={"dense.unit": 3})
+
     def test_a_value_outside_the_space(self):
         with self.assertRaisesRegex(weir.WeirError,
                                     "value '5' of dense.units is not in its "
