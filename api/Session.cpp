@@ -17,6 +17,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_os_ostream.h"
+
+#include <mutex>
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -45,7 +47,10 @@ static std::unique_ptr<MLIRContext> makeContext(const SessionOptions &options) {
   // Errors point at the user's source line; a dump of the op in generic
   // form would only add noise.
   context->printOpOnDiagnostic(false);
-  registerWeirPassesAndPipelines();
+  // The pass registry is global: filled once, even when sessions are made
+  // on several threads (weir tune --parallel-trials).
+  static std::once_flag registered;
+  std::call_once(registered, registerWeirPassesAndPipelines);
   return context;
 }
 

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 using namespace weir;
@@ -308,33 +309,27 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
         best = &t;
     return best;
   };
-  // Trial `n` at `point`, trained for `epochs` (0: the train block's):
-  // read back when an earlier run of this search recorded it, else run and
-  // recorded. With `resumeTag`, each execution continues from (and
-  // writes) its checkpoint DIR/checkpoints/<tag>_e<k>.ckpt: Hyperband's
-  // later rounds train on from the earlier ones.
-  auto obtain = [&](int64_t n, const tune::Point &point, int64_t epochs,
-                    const std::string &resumeTag,
-                    JsonValue extra) -> Result<const TrialResult *> {
-    std::string path = trialPath(dir, n);
-    if (llvm::sys::fs::exists(path)) {
-      Result<JsonValue> j = readJsonFile(path);
-      if (!j.ok())
-        return j.status();
-      Result<TrialResult> t = trialFromJson(*j, path);
-      if (!t.ok())
-        return t.status();
-      if (t->values != point)
-        return Status::error(path + " holds another point than this search "
-                             "reaches at trial " + std::to_string(n) +
-                             "; give --overwrite or another directory");
-      record(*t);
-      sink.onTrial(result.trials.back(), bestSoFar());
-      return &result.trials.back();
-    }
+  // One trial to obtain: `n` at `point`, trained for `epochs` (0: the
+  // train block's); with `resumeTag`, each execution continues from (and
+  // writes) its checkpoint DIR/checkpoints/<tag>_e<k>.ckpt, as Hyperband's
+  // later rounds train on from the earlier ones. `extra` joins its record.
+  struct Job {
+    int64_t n;
+    tune::Point point;
+    int64_t epochs = 0;
+    std::string resumeTag;
+    JsonValue extra = JsonValue::object();
+  };
+  unsigned parallel = static_cast<unsigned>(std::max<int64_t>(1, options.parallelTrials));
+  // The cores are split between the trials that run side by side.
+  unsigned trialThreads =
+      std::max(1u, resolveThreads(options.threads) / parallel);
+
+  // Runs a job: no shared state is written, so jobs run side by side.
+  auto runJob = [&](const Job &job) -> Result<TrialResult> {
     TrialResult trial;
-    trial.number = n;
-    trial.values = point;
+    trial.number = job.n;
+    trial.values = job.point;
     auto start = std::chrono::steady_clock::now();
     for (int64_t e = 0; e < options.executionsPerTrial && trial.error.empty();
          ++e) {
@@ -350,11 +345,12 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
         break;
       }
       TrainerOptions to;
-      std::string stream = resumeTag.empty() ? "trial/" + std::to_string(n)
-                                             : "config/" + resumeTag;
+      std::string stream = job.resumeTag.empty()
+                               ? "trial/" + std::to_string(job.n)
+                               : "config/" + job.resumeTag;
       to.seed = deriveSeed(options.seed,
                            stream + "/execution/" + std::to_string(e));
-      to.threads = options.threads;
+      to.threads = trialThreads;
       to.device = options.device;
       to.compileInference = false;
       to.activity = "tuning";
@@ -368,14 +364,11 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
       FitOptions fit;
       fit.data = trainRef;
       fit.validation = validationRef;
-      fit.epochs = epochs > 0 ? epochs : options.epochs;
+      fit.epochs = job.epochs > 0 ? job.epochs : options.epochs;
       fit.batchSize = options.batchSize;
-      if (!resumeTag.empty()) {
-        std::string ckdir = dir + "/checkpoints";
-        if (std::error_code ec = llvm::sys::fs::create_directories(ckdir))
-          return Status::error("cannot create " + ckdir + ": " + ec.message());
-        fit.checkpoint =
-            ckdir + "/" + resumeTag + "_e" + std::to_string(e) + ".ckpt";
+      if (!job.resumeTag.empty()) {
+        fit.checkpoint = dir + "/checkpoints/" + job.resumeTag + "_e" +
+                         std::to_string(e) + ".ckpt";
         fit.resume = llvm::sys::fs::exists(fit.checkpoint);
       }
       QuietSink quiet;
@@ -420,17 +413,80 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     trial.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    JsonValue j = trialJson(trial);
-    for (size_t i = 0; i < extra.size(); ++i)
-      j.set(extra.keyAt(i), extra.at(i));
-    trial.stage = stageOf(j);
-    if (Status st = writeJsonFile(trialPath(dir, n), j); !st.ok())
-      return st;
-    record(trial);
-    sink.onTrial(result.trials.back(), bestSoFar());
-    if (n == options.abortAfterTrials)
-      _exit(137); // a stand-in for SIGKILL, for the resume test
-    return &result.trials.back();
+    return trial;
+  };
+
+  // Obtains the jobs' trials, in order: read back when an earlier run of
+  // this search recorded them, else run (up to `parallel` at a time) and
+  // recorded. Returns each one's index in result.trials.
+  auto obtain = [&](std::vector<Job> jobs) -> Result<std::vector<size_t>> {
+    std::vector<std::optional<TrialResult>> done(jobs.size());
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      std::string path = trialPath(dir, jobs[j].n);
+      if (!llvm::sys::fs::exists(path))
+        continue;
+      Result<JsonValue> json = readJsonFile(path);
+      if (!json.ok())
+        return json.status();
+      Result<TrialResult> t = trialFromJson(*json, path);
+      if (!t.ok())
+        return t.status();
+      if (t->values != jobs[j].point)
+        return Status::error(path + " holds another point than this search "
+                             "reaches at trial " + std::to_string(jobs[j].n) +
+                             "; give --overwrite or another directory");
+      done[j] = std::move(*t);
+    }
+    if (!jobs.empty() && !jobs.front().resumeTag.empty())
+      if (std::error_code ec =
+              llvm::sys::fs::create_directories(dir + "/checkpoints"))
+        return Status::error("cannot create " + dir + "/checkpoints: " +
+                             ec.message());
+    std::vector<size_t> indices;
+    for (size_t j = 0; j < jobs.size();) {
+      // The next batch of trials not recorded, side by side.
+      std::vector<size_t> batch;
+      for (size_t k = j; k < jobs.size() && batch.size() < parallel; ++k)
+        if (!done[k])
+          batch.push_back(k);
+      std::vector<std::optional<Result<TrialResult>>> ran(batch.size());
+      if (batch.size() == 1) {
+        ran[0].emplace(runJob(jobs[batch[0]]));
+      } else if (!batch.empty()) {
+        std::vector<std::thread> threads;
+        for (size_t b = 0; b < batch.size(); ++b)
+          threads.emplace_back(
+              [&, b] { ran[b].emplace(runJob(jobs[batch[b]])); });
+        for (std::thread &t : threads)
+          t.join();
+      }
+      size_t last = batch.empty() ? jobs.size() - 1 : batch.back();
+      for (size_t b = 0; b < batch.size(); ++b) {
+        if (!ran[b]->ok())
+          return ran[b]->status();
+        done[batch[b]] = std::move(**ran[b]);
+      }
+      // Recorded and reported in trial order.
+      for (; j <= last; ++j) {
+        TrialResult &t = *done[j];
+        if (!t.recorded) {
+          JsonValue record = trialJson(t);
+          for (size_t i = 0; i < jobs[j].extra.size(); ++i)
+            record.set(jobs[j].extra.keyAt(i), jobs[j].extra.at(i));
+          t.stage = stageOf(record);
+          if (Status st = writeJsonFile(trialPath(dir, t.number), record);
+              !st.ok())
+            return st;
+        }
+        bool ranNow = !t.recorded;
+        record(t);
+        indices.push_back(result.trials.size() - 1);
+        sink.onTrial(result.trials.back(), bestSoFar());
+        if (ranNow && t.number == options.abortAfterTrials)
+          _exit(137); // a stand-in for SIGKILL, for the resume test
+      }
+    }
+    return indices;
   };
   // A point not tried yet, drawn at random: keras-tuner gives up after 100
   // draws that were all tried.
@@ -447,7 +503,8 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     // Li et al., Algorithm 1, one iteration: brackets s = s_max .. 0, each
     // a successive halving of n configurations from r epochs up to R.
     double eta = double(options.factor), R = double(options.maxEpochs);
-    int64_t sMax = static_cast<int64_t>(std::floor(std::log(R) / std::log(eta) + 1e-9));
+    int64_t sMax =
+        static_cast<int64_t>(std::floor(std::log(R) / std::log(eta) + 1e-9));
     double budget = double(sMax + 1) * R;
     int64_t n = 0, config = 0;
     for (int64_t s = sMax; s >= 0; --s) {
@@ -466,25 +523,30 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
       for (int64_t i = 0; i <= s && !configs.empty(); ++i) {
         int64_t epochs = std::max<int64_t>(
             1, static_cast<int64_t>(std::llround(r * std::pow(eta, double(i)))));
-        std::vector<std::pair<double, size_t>> scored;
-        for (size_t c = 0; c < configs.size(); ++c) {
-          JsonValue extra = JsonValue::object();
-          extra.set("bracket", JsonValue::integer(s));
-          extra.set("round", JsonValue::integer(i));
-          extra.set("config", JsonValue::integer(configs[c].first));
-          extra.set("epochs", JsonValue::integer(epochs));
+        std::vector<Job> jobs;
+        for (const auto &[id, point] : configs) {
+          Job job;
+          job.n = ++n;
+          job.point = point;
+          job.epochs = epochs;
           char tag[32];
           std::snprintf(tag, sizeof tag, "config_%04lld",
-                        static_cast<long long>(configs[c].first));
-          Result<const TrialResult *> t =
-              obtain(++n, configs[c].second, epochs, tag, std::move(extra));
-          if (!t.ok())
-            return t.status();
-          if ((*t)->score)
-            scored.push_back(
-                {result.maximize ? *(*t)->score : -*(*t)->score, c});
+                        static_cast<long long>(id));
+          job.resumeTag = tag;
+          job.extra.set("bracket", JsonValue::integer(s));
+          job.extra.set("round", JsonValue::integer(i));
+          job.extra.set("config", JsonValue::integer(id));
+          job.extra.set("epochs", JsonValue::integer(epochs));
+          jobs.push_back(std::move(job));
         }
+        Result<std::vector<size_t>> got = obtain(std::move(jobs));
+        if (!got.ok())
+          return got.status();
         // The best floor(n_i / eta) go on to the next round.
+        std::vector<std::pair<double, size_t>> scored;
+        for (size_t c = 0; c < got->size(); ++c)
+          if (const TrialResult &t = result.trials[(*got)[c]]; t.score)
+            scored.push_back({result.maximize ? *t.score : -*t.score, c});
         std::stable_sort(scored.begin(), scored.end(),
                          [](auto &a, auto &b) { return a.first > b.first; });
         size_t keep = static_cast<size_t>(
@@ -496,22 +558,45 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
       }
     }
   } else {
-    for (int64_t n = 1; n <= options.maxTrials; ++n) {
-      SplitMix64 rng(options.seed, static_cast<uint64_t>(n));
-      std::optional<tune::Point> point;
-      if (options.tuner == "bayesian" &&
-          int64_t(observed.size()) >= initialPoints && !observed.empty())
-        point = tune::bayesianPoint(dims, observed, tried, rng);
-      else
-        point = randomUntried(rng);
-      if (!point) {
+    for (int64_t n = 1; n <= options.maxTrials;) {
+      // Random points are drawn `parallel` at a time; the Gaussian
+      // process proposes one point at a time, from every score so far.
+      bool gp = options.tuner == "bayesian" &&
+                int64_t(observed.size()) >= initialPoints && !observed.empty();
+      std::vector<Job> jobs;
+      bool exhausted = false;
+      for (int64_t k = 0; k < (gp ? 1 : int64_t(parallel)) &&
+                          n + k <= options.maxTrials;
+           ++k) {
+        if (!gp && options.tuner == "bayesian" &&
+            int64_t(observed.size()) + k >= initialPoints && k > 0)
+          break;
+        SplitMix64 rng(options.seed, static_cast<uint64_t>(n + k));
+        std::optional<tune::Point> point =
+            gp ? tune::bayesianPoint(dims, observed, tried, rng)
+               : randomUntried(rng);
+        if (!point) {
+          exhausted = true;
+          break;
+        }
+        tried.insert(tune::pointKey(*point));
+        Job job;
+        job.n = n + k;
+        job.point = std::move(*point);
+        jobs.push_back(std::move(job));
+      }
+      int64_t count = int64_t(jobs.size());
+      if (count) {
+        Result<std::vector<size_t>> got = obtain(std::move(jobs));
+        if (!got.ok())
+          return got.status();
+      }
+      n += count;
+      if (exhausted) {
         sink.onNote("the search space is exhausted after " +
                     std::to_string(n - 1) + " trials");
         break;
       }
-      Result<const TrialResult *> t = obtain(n, *point, 0, "", JsonValue::object());
-      if (!t.ok())
-        return t.status();
     }
   }
   for (size_t i = 0; i < result.trials.size(); ++i)

@@ -46,6 +46,11 @@ struct TuneOptions {
   DataRef data;
   int64_t epochs = 0, batchSize = 0;
   unsigned threads = 0;
+  /// Trials trained side by side (random points, Bayesian optimization's
+  /// initial ones, a Hyperband round's configurations), each with threads
+  /// / parallelTrials threads (at least 1). The trials are the ones a
+  /// search of one at a time with that many threads records.
+  int64_t parallelTrials = 1;
   std::string device = "cpu";
   SessionOptions session;
   /// A test hook: exit like SIGKILL after this many trials (-1: never).

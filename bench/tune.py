@@ -110,6 +110,9 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--backend", default="jax", choices=["jax", "tensorflow"])
     p.add_argument("--no-keras", action="store_true")
+    p.add_argument("--parallel-trials", type=int, default=2,
+                   help="weir tune also runs this many trials side by side "
+                        "(one row more; 1: that row is left out)")
     p.add_argument("--json")
     a = p.parse_args()
 
@@ -128,21 +131,29 @@ def main():
                JAX_PLATFORMS="cpu", CUDA_VISIBLE_DEVICES="",
                KERAS_BACKEND=a.backend)
 
-    start = time.time()
-    subprocess.run([a.weir, "tune", model, "--data", npz, "--directory",
-                    os.path.join(work, "weir"), "--max-trials", str(a.trials),
-                    "--objective", "val_accuracy", "--seed", str(a.seed),
-                    "--threads", t], check=True, stdout=subprocess.DEVNULL,
-                   preexec_fn=pinned(a.threads), env=env)
-    weir_seconds = time.time() - start
-    scores = []
-    for name in sorted(os.listdir(os.path.join(work, "weir"))):
-        if name.startswith("trial_"):
-            rec = json.load(open(os.path.join(work, "weir", name)))
-            if rec["score"] is not None:
-                scores.append((rec["score"], rec["values"]))
-    weir_best = max(scores, key=lambda s: s[0])
-    rows = [("weir tune", weir_seconds, len(scores), weir_best[0], weir_best[1])]
+    def weir_tune(name, parallel):
+        directory = os.path.join(work, name)
+        start = time.time()
+        subprocess.run([a.weir, "tune", model, "--data", npz, "--directory",
+                        directory, "--max-trials", str(a.trials),
+                        "--objective", "val_accuracy", "--seed", str(a.seed),
+                        "--threads", t, "--parallel-trials", str(parallel)],
+                       check=True, stdout=subprocess.DEVNULL,
+                       preexec_fn=pinned(a.threads), env=env)
+        seconds = time.time() - start
+        scores = []
+        for f in sorted(os.listdir(directory)):
+            if f.startswith("trial_"):
+                rec = json.load(open(os.path.join(directory, f)))
+                if rec["score"] is not None:
+                    scores.append((rec["score"], rec["values"]))
+        best = max(scores, key=lambda s: s[0])
+        return seconds, len(scores), best[0], best[1]
+
+    rows = [("weir tune",) + weir_tune("weir", 1)]
+    if a.parallel_trials > 1:
+        rows.append((f"weir tune --parallel-trials {a.parallel_trials}",)
+                    + weir_tune("weir-parallel", a.parallel_trials))
 
     if not a.no_keras:
         args = json.dumps({"npz": npz, "trials": a.trials, "epochs": a.epochs,

@@ -35,8 +35,13 @@ JitExecutable::~JitExecutable() = default;
 Result<std::unique_ptr<JitExecutable>>
 JitExecutable::create(mlir::ModuleOp llvmModule,
                       const std::vector<std::pair<std::string, void *>> &symbols) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  // LLVM's target registry is global: filled once, even when several
+  // threads compile (weir tune --parallel-trials).
+  static std::once_flag targets;
+  std::call_once(targets, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
   configureLlvmCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)

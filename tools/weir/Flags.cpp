@@ -248,6 +248,11 @@ cl::opt<std::string> tuneSplit(
     "tune-split", cl::desc("The split tuned weights are fitted on (default "
                            "train)"),
     cl::init("train"), cl::sub(ensemble), cl::cat(category));
+cl::opt<int64_t> parallelTrials(
+    "parallel-trials",
+    cl::desc("Trials trained side by side, the --threads split between them "
+             "(default 1)"),
+    cl::init(1), cl::sub(tune), cl::cat(category));
 cl::opt<int64_t> maxEpochs(
     "max-epochs",
     cl::desc("hyperband: the most epochs a configuration trains for "

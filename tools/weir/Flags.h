@@ -30,7 +30,7 @@ extern cl::list<std::string> cudaArch, inputs, dataArgs, members;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
     noValidation, verbose, memory, measure, fusion, overwrite;
 extern cl::opt<int64_t> epochs, batchSize, batch, logEvery, maxTrials,
-    executionsPerTrial, initialPoints, maxEpochs, factor;
+    executionsPerTrial, initialPoints, maxEpochs, factor, parallelTrials;
 extern cl::opt<unsigned> threads;
 extern cl::opt<double> seconds;
 extern cl::opt<uint64_t> seed, maxPipelineMemory;

@@ -85,6 +85,11 @@ int commands::tune() {
   options.seed = flags::seed;
   options.initialPoints = flags::initialPoints;
   options.maxEpochs = flags::maxEpochs;
+  options.parallelTrials = flags::parallelTrials;
+  if (flags::parallelTrials < 1) {
+    llvm::errs() << "weir tune: --parallel-trials is at least 1\n";
+    return 2;
+  }
   options.factor = flags::factor;
   if (!flags::dataPath.empty())
     options.data = DataRef::file(flags::dataPath, "train");
