@@ -80,7 +80,8 @@ struct TrialResult {
 class TuneSink {
 public:
   virtual ~TuneSink();
-  virtual void onTrial(const TrialResult &, const TrialResult *best) {}
+  /// A trial finished (or was read back); `best` is the best so far.
+  virtual void onTrial(const TrialResult &, const TrialResult * /*best*/) {}
   virtual void onNote(const std::string &) {}
 };
 
