@@ -376,13 +376,16 @@ Result<FitResult> Trainer::fit(const FitOptions &options, FitSink &sink) {
   };
   // Early stopping and its snapshot of the best weights.
   std::optional<EarlyStopping> stopper;
-  if (config.earlyStopping) {
-    if (Status st =
-            checkMonitor("early_stopping", config.earlyStopping->monitor);
+  std::optional<EarlyStoppingOptions> stopping = options.earlyStopping;
+  if (!stopping && config.earlyStopping)
+    stopping = earlyStoppingOptions(*config.earlyStopping);
+  if (options.noEarlyStopping)
+    stopping.reset();
+  if (stopping) {
+    if (Status st = checkMonitor("early_stopping", stopping->monitor);
         !st.ok())
       return st;
-    Result<EarlyStopping> e =
-        EarlyStopping::create(earlyStoppingOptions(*config.earlyStopping));
+    Result<EarlyStopping> e = EarlyStopping::create(*stopping);
     if (!e.ok())
       return e.status();
     stopper = std::move(*e);

@@ -15,6 +15,7 @@
 #include "runtime/HostTensor.h"
 #include "runtime/Status.h"
 #include "runtime/train/Dataset.h"
+#include "runtime/train/EarlyStopping.h"
 #include "runtime/train/Progress.h"
 #include "runtime/train/Step.h"
 
@@ -133,6 +134,10 @@ struct FitOptions {
   /// resumed run overwrites the file only with something better.
   std::string saveBest;
   std::string saveBestMonitor = "val_loss";
+  /// Keras' fit(callbacks=[EarlyStopping(...)]): replaces the train
+  /// block's early_stopping for this fit; with noEarlyStopping, none runs.
+  std::optional<EarlyStoppingOptions> earlyStopping;
+  bool noEarlyStopping = false;
   /// A test hook: exit like SIGKILL before this global step (-1: never).
   int64_t abortAtStep = -1;
 };

@@ -3,6 +3,7 @@
 #include "api/Session.h"
 #include "dialect/TrainConfig.h"
 #include "runtime/train/Dataset.h"
+#include "runtime/FileIO.h"
 #include "runtime/Json.h"
 #include "runtime/init/Initializers.h"
 #include "runtime/tune/Search.h"
@@ -10,12 +11,14 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -609,4 +612,157 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
                      return result.maximize ? x > y : x < y;
                    });
   return result;
+}
+
+namespace {
+/// x and y of `a` followed by those of `b` (the same example shapes).
+Result<ArrayDataset> concatenate(const ArrayDataset &a, const ArrayDataset &b) {
+  auto join = [](const HostTensor &p, const HostTensor &q) -> Result<HostTensor> {
+    std::vector<int64_t> ps = p.shape(), qs = q.shape();
+    if (p.dtype() != q.dtype() || ps.empty() || qs.empty() ||
+        !std::equal(ps.begin() + 1, ps.end(), qs.begin() + 1, qs.end()))
+      return Status::error("the train and test splits hold different "
+                           "examples (" + p.describe() + ", " + q.describe() +
+                           ")");
+    std::vector<int64_t> shape = ps;
+    shape[0] += qs[0];
+    Result<HostTensor> out = HostTensor::createUninitialized(p.dtype(), shape);
+    if (!out.ok())
+      return out.status();
+    std::memcpy(out->bytes(), p.bytes(), p.byteSize());
+    std::memcpy(out->bytes() + p.byteSize(), q.bytes(), q.byteSize());
+    return out;
+  };
+  Result<HostTensor> x = join(a.x, b.x);
+  if (!x.ok())
+    return x.status();
+  Result<HostTensor> y = join(a.y, b.y);
+  if (!y.ok())
+    return y.status();
+  ArrayDataset d;
+  d.x = std::move(*x);
+  d.y = std::move(*y);
+  return d;
+}
+} // namespace
+
+Result<std::vector<RetrainedModel>>
+weir::retrainBest(const std::string &modelPath, const TuneOptions &options,
+                  const TuneResult &result, const RetrainOptions &retrain,
+                  TuneSink &sink) {
+  if (options.data.path.empty())
+    return Status::error("--retrain trains on the train and test splits of "
+                         "--data together; give --data arrays");
+  if (retrain.exportDir.empty())
+    return Status::error("--retrain writes its models to --export DIR");
+  if (std::error_code ec = llvm::sys::fs::create_directories(retrain.exportDir))
+    return Status::error("cannot create " + retrain.exportDir + ": " +
+                         ec.message());
+  auto buffer = llvm::MemoryBuffer::getFile(modelPath);
+  if (!buffer)
+    return Status::error("cannot read " + modelPath + ": " +
+                         buffer.getError().message());
+  std::string source = (*buffer)->getBuffer().str();
+  Result<ArrayDataset> train = loadArrays(options.data.path, "train");
+  if (!train.ok())
+    return train.status();
+  Result<ArrayDataset> test = loadArrays(options.data.path, "test");
+  if (!test.ok())
+    return test.status();
+  Result<ArrayDataset> all = concatenate(*train, *test);
+  if (!all.ok())
+    return all.status();
+  std::string stem = llvm::sys::path::stem(modelPath).str();
+  std::vector<RetrainedModel> models;
+  for (size_t r = 0; r < result.ranking.size() &&
+                     int64_t(models.size()) < retrain.top;
+       ++r) {
+    const TrialResult &t = result.trials[result.ranking[r]];
+    RetrainedModel m;
+    m.trial = t.number;
+    m.values = t.values;
+    char name[64];
+    std::snprintf(name, sizeof name, "/%s_trial_%04lld", stem.c_str(),
+                  static_cast<long long>(t.number));
+    m.model = retrain.exportDir + name + ".weir";
+    m.weights = retrain.exportDir + name + ".safetensors";
+    std::string text = writePoint(source, result.space, t.values);
+    // Trains `text` with `seed` for `fit`; the compiler's messages are the
+    // error's text.
+    auto trainOnce = [&](uint64_t seed, FitOptions fit,
+                         std::unique_ptr<Trainer> &kept) -> Result<FitResult> {
+      std::ostringstream diag;
+      SessionOptions so = options.session;
+      so.diagnostics = &diag;
+      so.warnUnusedParameters = false;
+      std::unique_ptr<Session> session = Session::loadSource(text, m.model, so);
+      if (!session)
+        return Status::error(textOf(diag));
+      TrainerOptions to;
+      to.seed = seed;
+      to.threads = options.threads;
+      to.device = options.device;
+      to.compileInference = false;
+      to.activity = "retraining";
+      Result<std::unique_ptr<Trainer>> trainer =
+          Trainer::create(std::move(session), to);
+      if (!trainer.ok())
+        return trainer.status();
+      QuietSink quiet;
+      Result<FitResult> fitted = (*trainer)->fit(fit, quiet);
+      kept = std::move(*trainer);
+      return fitted;
+    };
+    // The best epoch: the lowest val_loss, early stopping with patience.
+    m.bestEpochSeed =
+        deriveSeed(options.seed, "retrain/" + std::to_string(t.number) +
+                                     "/best-epoch");
+    FitOptions probe;
+    probe.data = DataRef::inMemory(*train);
+    probe.validation = DataRef::inMemory(*test);
+    probe.epochs = options.epochs;
+    probe.batchSize = options.batchSize;
+    EarlyStoppingOptions stopping;
+    stopping.monitor = "val_loss";
+    stopping.patience = retrain.patience;
+    probe.earlyStopping = stopping;
+    std::unique_ptr<Trainer> trainer;
+    Result<FitResult> probed = trainOnce(m.bestEpochSeed, probe, trainer);
+    if (!probed.ok())
+      return Status::error("trial " + std::to_string(t.number) + ": " +
+                           probed.status().message());
+    double best = 0;
+    for (size_t e = 0; e < probed->history.size(); ++e) {
+      double v = probed->history[e].at("val_loss");
+      if (m.bestEpoch == 0 || v < best) {
+        best = v;
+        m.bestEpoch = static_cast<int64_t>(e) + 1;
+      }
+    }
+    // Retrained from scratch on both splits, without validation.
+    m.epochs = std::max<int64_t>(
+        1, static_cast<int64_t>(double(m.bestEpoch) * retrain.epochFactor));
+    m.seed = deriveSeed(options.seed, "retrain/" + std::to_string(t.number));
+    FitOptions fit;
+    fit.data = DataRef::inMemory(*all);
+    fit.validate = false;
+    fit.epochs = m.epochs;
+    fit.batchSize = options.batchSize;
+    fit.noEarlyStopping = true;
+    fit.output = m.weights;
+    Result<FitResult> fitted = trainOnce(m.seed, fit, trainer);
+    if (!fitted.ok())
+      return Status::error("trial " + std::to_string(t.number) + ": " +
+                           fitted.status().message());
+    if (Status s = writeFileAtomically(m.model, {{text.data(), text.size()}});
+        !s.ok())
+      return s;
+    sink.onNote("trial " + std::to_string(t.number) + ": best epoch " +
+                std::to_string(m.bestEpoch) + " (val_loss, seed " +
+                std::to_string(m.bestEpochSeed) + "), retrained " +
+                std::to_string(m.epochs) + " epochs on train + test (seed " +
+                std::to_string(m.seed) + "): " + m.model + ", " + m.weights);
+    models.push_back(std::move(m));
+  }
+  return models;
 }

@@ -99,6 +99,34 @@ struct TuneResult {
 Result<SearchSpace> readSearchSpace(const std::string &modelPath,
                                     const SessionOptions &options);
 
+/// The seed's procedure after a search (`weir tune --retrain N --export
+/// DIR`): for each of the `top` best trials, the epoch with the lowest
+/// val_loss in a run with early stopping (val_loss, `patience`), then a
+/// fresh training on the training and validation splits together for
+/// int(`epochFactor` x that epoch) epochs, written to `exportDir` as a plain
+/// .weir file with the trial's values in place and its weights.
+struct RetrainOptions {
+  int64_t top = 4;
+  std::string exportDir;
+  int64_t patience = 10;
+  double epochFactor = 1.2;
+};
+
+struct RetrainedModel {
+  int64_t trial = 0;
+  HyperValues values;
+  int64_t bestEpoch = 0, epochs = 0;
+  /// The run seeds of the best-epoch run and of the retraining.
+  uint64_t bestEpochSeed = 0, seed = 0;
+  std::string model, weights;
+};
+
+/// Needs the search's data to be arrays (TuneOptions::data a file).
+Result<std::vector<RetrainedModel>>
+retrainBest(const std::string &modelPath, const TuneOptions &options,
+            const TuneResult &result, const RetrainOptions &retrain,
+            TuneSink &sink);
+
 /// keras-tuner's search_space_summary: one line per hyperparameter.
 std::string formatSearchSpace(const SearchSpace &space);
 

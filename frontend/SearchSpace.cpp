@@ -20,6 +20,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -350,6 +351,30 @@ LogicalResult Resolver::resolve(ExprPtr &slot, std::string path) {
   }
   hp.name = path;
   {
+    // The call's text: its callee, then the balanced parentheses.
+    llvm::StringRef buffer = source.buffer();
+    const char *begin = call.loc.getPointer(), *p = begin;
+    int depth = 0;
+    char quote = 0;
+    for (; p < buffer.end(); ++p) {
+      if (quote) {
+        if (*p == '\\')
+          ++p;
+        else if (*p == quote)
+          quote = 0;
+      } else if (*p == '"' || *p == '\'') {
+        quote = *p;
+      } else if (*p == '(') {
+        ++depth;
+      } else if (*p == ')' && --depth == 0) {
+        ++p;
+        break;
+      }
+    }
+    hp.offset = static_cast<size_t>(begin - buffer.begin());
+    hp.length = static_cast<size_t>(p - begin);
+  }
+  {
     std::string s;
     llvm::raw_string_ostream os(s);
     mlir::Location l = source.loc(call.loc);
@@ -414,6 +439,7 @@ LogicalResult Resolver::resolve(ExprPtr &slot, std::string path) {
       if (llvm::is_contained(hp.choices, text))
         return source.error(c->loc) << "choice lists " << text << " twice";
       hp.choices.push_back(text);
+      hp.quoted.push_back(c->kind == Expr::Kind::String);
     }
     hp.defaultValue = hp.choices.front();
   } else {
@@ -516,6 +542,28 @@ FailureOr<ExprPtr> Resolver::valueOf(const Expr &call, const HyperParameter &hp,
   }
   }
   return bad();
+}
+
+std::string weir::writePoint(const std::string &source,
+                             const SearchSpace &space,
+                             const HyperValues &values) {
+  std::vector<const HyperParameter *> order;
+  for (const HyperParameter &hp : space.parameters)
+    order.push_back(&hp);
+  // From the end, so that earlier offsets stay where they are.
+  std::sort(order.begin(), order.end(),
+            [](auto *a, auto *b) { return a->offset > b->offset; });
+  std::string out = source;
+  for (const HyperParameter *hp : order) {
+    auto it = values.find(hp->name);
+    std::string text = it == values.end() ? hp->defaultValue : it->second;
+    for (size_t c = 0; c < hp->choices.size(); ++c)
+      if (hp->choices[c] == text && c < hp->quoted.size() && hp->quoted[c])
+        text = "\"" + text + "\"";
+    if (hp->offset + hp->length <= out.size())
+      out.replace(hp->offset, hp->length, text);
+  }
+  return out;
 }
 
 LogicalResult weir::frontend::resolveSearchSpace(const Source &source,

@@ -29,13 +29,18 @@ struct HyperParameter {
   std::string sampling = "linear";
   /// Choice: the values as written (numbers or names).
   std::vector<std::string> choices;
-  /// Choice: whether the values are numbers.
+  /// Choice: whether the values are numbers, and which were strings.
   bool numeric = false;
+  std::vector<bool> quoted;
   /// The default point's value, as text (see HyperValues).
   std::string defaultValue;
   /// file:line:col of the call.
   std::string location;
+  /// Where the call stands in the source text (bytes), for writing a point
+  /// into it (weir tune --export).
+  size_t offset = 0, length = 0;
 };
+
 
 /// In the order the file writes them.
 struct SearchSpace {
@@ -46,6 +51,11 @@ struct SearchSpace {
 /// A point of a search space: values by name, as text: "32", "0.001"
 /// (doubles with 17 significant digits round-trip), "adam", "true".
 using HyperValues = std::map<std::string, std::string>;
+
+/// `source` with every search-space call of `space` replaced by its value
+/// in `values` (or its default): a plain .weir file of that point.
+std::string writePoint(const std::string &source, const SearchSpace &space,
+                       const HyperValues &values);
 
 } // namespace weir
 

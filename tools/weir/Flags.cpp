@@ -248,6 +248,16 @@ cl::opt<std::string> tuneSplit(
     "tune-split", cl::desc("The split tuned weights are fitted on (default "
                            "train)"),
     cl::init("train"), cl::sub(ensemble), cl::cat(category));
+cl::opt<int64_t> retrain(
+    "retrain",
+    cl::desc("After the search: the N best trials' best epochs (val_loss, "
+             "patience 10), each retrained on train + test for 1.2x that, "
+             "written to --export"),
+    cl::init(0), cl::sub(tune), cl::cat(category));
+cl::opt<std::string> exportDir(
+    "export", cl::desc("Where --retrain writes each model (.weir and "
+                       ".safetensors)"),
+    cl::value_desc("dir"), cl::sub(tune), cl::cat(category));
 cl::opt<int64_t> parallelTrials(
     "parallel-trials",
     cl::desc("Trials trained side by side, the --threads split between them "

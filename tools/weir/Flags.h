@@ -25,12 +25,13 @@ extern cl::SubCommand compile, run, init, bench, data, train, evaluate,
 extern cl::opt<std::string> model, output, emit, target, weights, dataPath,
     checkpoint, split, runOutput, function, classNames, onBadImage, device,
     precision, history, logdir, historyFile, saveBest, monitor, tuner,
-    objective, directory, ensembleWeights, tuneSplit;
+    objective, directory, ensembleWeights, tuneSplit, exportDir;
 extern cl::list<std::string> cudaArch, inputs, dataArgs, members;
 extern cl::opt<bool> printAfterAll, printLocations, timing, noUnusedWarning, resume,
     noValidation, verbose, memory, measure, fusion, overwrite;
 extern cl::opt<int64_t> epochs, batchSize, batch, logEvery, maxTrials,
-    executionsPerTrial, initialPoints, maxEpochs, factor, parallelTrials;
+    executionsPerTrial, initialPoints, maxEpochs, factor, parallelTrials,
+    retrain;
 extern cl::opt<unsigned> threads;
 extern cl::opt<double> seconds;
 extern cl::opt<uint64_t> seed, maxPipelineMemory;

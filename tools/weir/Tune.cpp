@@ -98,6 +98,10 @@ int commands::tune() {
   options.threads = flags::threads;
   options.device = flags::device;
   options.session = flags::sessionOptions();
+  if (flags::retrain > 0 && flags::exportDir.empty()) {
+    llvm::errs() << "weir tune: --retrain writes its models to --export DIR\n";
+    return 2;
+  }
   if (const char *abort = std::getenv("WEIR_TEST_ABORT_AFTER_TRIALS"))
     options.abortAfterTrials = std::atoll(abort);
 
@@ -125,5 +129,18 @@ int commands::tune() {
       llvm::outs() << " " << e;
     llvm::outs() << "\n";
   }
-  return result->ranking.empty() ? 1 : 0;
+  if (result->ranking.empty())
+    return 1;
+  if (flags::retrain > 0) {
+    RetrainOptions retrain;
+    retrain.top = flags::retrain;
+    retrain.exportDir = flags::exportDir;
+    llvm::outs() << "\nRetraining the " << flags::retrain << " best\n";
+    llvm::outs().flush();
+    Result<std::vector<RetrainedModel>> models =
+        retrainBest(flags::model, options, *result, retrain, sink);
+    if (!models.ok())
+      return flags::fail("tune", models.status().message());
+  }
+  return 0;
 }
