@@ -62,6 +62,10 @@ static void buildLaunches(OpPassManager &pm,
                           const weir::CudaPipelineOptions &options) {
   using namespace weir;
   addPipeline(pm, kBufferize);
+  // Each buffer freed after its last use, as on the CPU: the gpu.dealloc
+  // weir-managed-allocs makes of it is stream-ordered, so the pools hand
+  // the block out again only to work queued after that use.
+  pm.addNestedPass<func::FuncOp>(createEarlyDeallocs());
   pm.addPass(createOutlineLibraryCalls());
   LinalgToGpuOptions kernels;
   kernels.blockSize = options.blockSize;
