@@ -161,6 +161,45 @@ std::string textOf(std::ostringstream &os) {
     s.pop_back();
   return s;
 }
+
+/// Compiles `text` (called `name` in messages) at the point `values` and
+/// fits it quietly with run seed `seed` on `threads` threads: the fit's
+/// result, or the error a failed trial records (the compiler's messages,
+/// when it printed any).
+Result<FitResult> trainPoint(const std::string &text, const std::string &name,
+                             const HyperValues &values,
+                             const TuneOptions &options, uint64_t seed,
+                             unsigned threads, const char *activity,
+                             const FitOptions &fit) {
+  std::ostringstream diag;
+  SessionOptions so = options.session;
+  so.hyperparameters = values;
+  so.diagnostics = &diag;
+  so.warnUnusedParameters = false;
+  std::unique_ptr<Session> session = Session::loadSource(text, name, so);
+  if (!session)
+    return Status::error(textOf(diag));
+  TrainerOptions to;
+  to.seed = seed;
+  to.threads = threads;
+  to.device = options.device;
+  to.compileInference = false;
+  to.activity = activity;
+  Result<std::unique_ptr<Trainer>> trainer =
+      Trainer::create(std::move(session), to);
+  if (!trainer.ok()) {
+    std::string printed = textOf(diag);
+    return Status::error(printed.empty() ? trainer.status().message() : printed);
+  }
+  QuietSink quiet;
+  Result<FitResult> fitted = (*trainer)->fit(fit, quiet);
+  if (!fitted.ok()) {
+    std::string printed = textOf(diag);
+    return Status::error(fitted.status().message() +
+                         (printed.empty() ? "" : "\n" + printed));
+  }
+  return fitted;
+}
 } // namespace
 
 static std::string describeParameter(const HyperParameter &hp) {
@@ -199,14 +238,6 @@ std::string weir::formatSearchSpace(const SearchSpace &space) {
   return s;
 }
 
-Result<SearchSpace> weir::readSearchSpace(const std::string &modelPath,
-                                          const SessionOptions &options) {
-  std::unique_ptr<Session> s = Session::load(modelPath, options);
-  if (!s)
-    return Status::error("cannot compile " + modelPath);
-  return s->searchSpace();
-}
-
 Result<TuneResult> weir::runTuner(const std::string &modelPath,
                               const TuneOptions &options, TuneSink &sink) {
   if (options.tuner != "random" && options.tuner != "bayesian" &&
@@ -229,15 +260,14 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
   if (options.directory.empty())
     return Status::error("the search needs a directory for its trials");
 
-  auto buffer = llvm::MemoryBuffer::getFile(modelPath);
-  if (!buffer)
-    return Status::error("cannot read " + modelPath + ": " +
-                         buffer.getError().message());
-  std::string source = (*buffer)->getBuffer().str();
+  // The default point, compiled once: its source and space serve every
+  // trial.
   std::unique_ptr<Session> defaults = Session::load(modelPath, options.session);
   if (!defaults)
     return Status::error("cannot compile " + modelPath);
-  std::optional<SearchSpace> space = defaults->searchSpace();
+  std::string source = defaults->source();
+  SearchSpace space = defaults->searchSpace();
+  sink.onSpace(space);
   // Arrays from a file are read once, not once per trial and execution:
   // the training split, and the test split when the train block validates.
   std::optional<ArrayDataset> trainArrays, testArrays;
@@ -258,16 +288,16 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     }
   }
   defaults.reset();
-  if (space->empty())
+  if (space.empty())
     return Status::error(modelPath + " has no search space: write one where "
                          "an argument stands, as in int(16..64, step: 16), "
                          "float(1e-4..1e-2, sampling: log), choice(adam, "
                          "rmsprop), boolean()");
   TuneResult result;
-  result.space = *space;
+  result.space = space;
   // keras-tuner infers the direction for built-in metrics and losses.
   result.maximize = options.objective.find("accuracy") != std::string::npos;
-  std::vector<tune::Dimension> dims = dimensionsOf(*space);
+  std::vector<tune::Dimension> dims = dimensionsOf(space);
   int64_t initialPoints = options.initialPoints > 0
                               ? options.initialPoints
                               : 3 * static_cast<int64_t>(dims.size());
@@ -283,7 +313,7 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     llvm::sys::fs::remove(oraclePath);
     llvm::sys::fs::remove_directories(dir + "/checkpoints");
   }
-  JsonValue oracle = oracleJson(options, modelPath, *space, initialPoints);
+  JsonValue oracle = oracleJson(options, modelPath, space, initialPoints);
   if (llvm::sys::fs::exists(oraclePath)) {
     Result<JsonValue> previous = readJsonFile(oraclePath);
     if (!previous.ok())
@@ -336,34 +366,11 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
     auto start = std::chrono::steady_clock::now();
     for (int64_t e = 0; e < options.executionsPerTrial && trial.error.empty();
          ++e) {
-      std::ostringstream diag;
-      SessionOptions so = options.session;
-      so.hyperparameters = trial.values;
-      so.diagnostics = &diag;
-      so.warnUnusedParameters = false;
-      std::unique_ptr<Session> session =
-          Session::loadSource(source, modelPath, so);
-      if (!session) {
-        trial.error = textOf(diag);
-        break;
-      }
-      TrainerOptions to;
       std::string stream = job.resumeTag.empty()
                                ? "trial/" + std::to_string(job.n)
                                : "config/" + job.resumeTag;
-      to.seed = deriveSeed(options.seed,
-                           stream + "/execution/" + std::to_string(e));
-      to.threads = trialThreads;
-      to.device = options.device;
-      to.compileInference = false;
-      to.activity = "tuning";
-      Result<std::unique_ptr<Trainer>> trainer =
-          Trainer::create(std::move(session), to);
-      if (!trainer.ok()) {
-        std::string printed = textOf(diag);
-        trial.error = printed.empty() ? trainer.status().message() : printed;
-        break;
-      }
+      uint64_t seed = deriveSeed(options.seed,
+                                 stream + "/execution/" + std::to_string(e));
       FitOptions fit;
       fit.data = trainRef;
       fit.validation = validationRef;
@@ -374,12 +381,11 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
                          std::to_string(e) + ".ckpt";
         fit.resume = llvm::sys::fs::exists(fit.checkpoint);
       }
-      QuietSink quiet;
-      Result<FitResult> fitted = (*trainer)->fit(fit, quiet);
+      Result<FitResult> fitted = trainPoint(source, modelPath, trial.values,
+                                            options, seed, trialThreads,
+                                            "tuning", fit);
       if (!fitted.ok()) {
-        std::string printed = textOf(diag);
-        trial.error = fitted.status().message() +
-                      (printed.empty() ? "" : "\n" + printed);
+        trial.error = fitted.status().message();
         break;
       }
       std::optional<double> best;
@@ -405,7 +411,7 @@ Result<TuneResult> weir::runTuner(const std::string &modelPath,
       }
       trial.executionScores.push_back(*best);
       trial.bestEpochs.push_back(bestEpoch);
-      trial.seeds.push_back(to.seed);
+      trial.seeds.push_back(seed);
     }
     if (trial.error.empty()) {
       double sum = 0;
@@ -687,32 +693,6 @@ weir::retrainBest(const std::string &modelPath, const TuneOptions &options,
     m.model = retrain.exportDir + name + ".weir";
     m.weights = retrain.exportDir + name + ".safetensors";
     std::string text = writePoint(source, result.space, t.values);
-    // Trains `text` with `seed` for `fit`; the compiler's messages are the
-    // error's text.
-    auto trainOnce = [&](uint64_t seed, FitOptions fit,
-                         std::unique_ptr<Trainer> &kept) -> Result<FitResult> {
-      std::ostringstream diag;
-      SessionOptions so = options.session;
-      so.diagnostics = &diag;
-      so.warnUnusedParameters = false;
-      std::unique_ptr<Session> session = Session::loadSource(text, m.model, so);
-      if (!session)
-        return Status::error(textOf(diag));
-      TrainerOptions to;
-      to.seed = seed;
-      to.threads = options.threads;
-      to.device = options.device;
-      to.compileInference = false;
-      to.activity = "retraining";
-      Result<std::unique_ptr<Trainer>> trainer =
-          Trainer::create(std::move(session), to);
-      if (!trainer.ok())
-        return trainer.status();
-      QuietSink quiet;
-      Result<FitResult> fitted = (*trainer)->fit(fit, quiet);
-      kept = std::move(*trainer);
-      return fitted;
-    };
     // The best epoch: the lowest val_loss, early stopping with patience.
     m.bestEpochSeed =
         deriveSeed(options.seed, "retrain/" + std::to_string(t.number) +
@@ -726,8 +706,9 @@ weir::retrainBest(const std::string &modelPath, const TuneOptions &options,
     stopping.monitor = "val_loss";
     stopping.patience = retrain.patience;
     probe.earlyStopping = stopping;
-    std::unique_ptr<Trainer> trainer;
-    Result<FitResult> probed = trainOnce(m.bestEpochSeed, probe, trainer);
+    Result<FitResult> probed =
+        trainPoint(text, m.model, {}, options, m.bestEpochSeed,
+                   options.threads, "retraining", probe);
     if (!probed.ok())
       return Status::error("trial " + std::to_string(t.number) + ": " +
                            probed.status().message());
@@ -750,7 +731,8 @@ weir::retrainBest(const std::string &modelPath, const TuneOptions &options,
     fit.batchSize = options.batchSize;
     fit.noEarlyStopping = true;
     fit.output = m.weights;
-    Result<FitResult> fitted = trainOnce(m.seed, fit, trainer);
+    Result<FitResult> fitted = trainPoint(text, m.model, {}, options, m.seed,
+                                          options.threads, "retraining", fit);
     if (!fitted.ok())
       return Status::error("trial " + std::to_string(t.number) + ": " +
                            fitted.status().message());

@@ -80,6 +80,8 @@ struct TrialResult {
 class TuneSink {
 public:
   virtual ~TuneSink();
+  /// The file's search space, read from its default point before any trial.
+  virtual void onSpace(const SearchSpace &) {}
   /// A trial finished (or was read back); `best` is the best so far.
   virtual void onTrial(const TrialResult &, const TrialResult * /*best*/) {}
   virtual void onNote(const std::string &) {}
@@ -93,11 +95,6 @@ struct TuneResult {
   /// Indices into `trials` of the scored ones, best first.
   std::vector<size_t> ranking;
 };
-
-/// The search space of `modelPath` (at the default point it also checks
-/// that the file compiles): what `weir tune` prints first.
-Result<SearchSpace> readSearchSpace(const std::string &modelPath,
-                                    const SessionOptions &options);
 
 /// The seed's procedure after a search (`weir tune --retrain N --export
 /// DIR`): for each of the `top` best trials, the epoch with the lowest

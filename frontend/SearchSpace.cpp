@@ -12,6 +12,7 @@
 #include "frontend/OpTable.h"
 #include "frontend/Parser.h"
 
+#include "dialect/Layers.h"
 #include "dialect/TrainConfig.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -374,15 +375,7 @@ LogicalResult Resolver::resolve(ExprPtr &slot, std::string path) {
     hp.offset = static_cast<size_t>(begin - buffer.begin());
     hp.length = static_cast<size_t>(p - begin);
   }
-  {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    mlir::Location l = source.loc(call.loc);
-    if (auto f = dyn_cast<FileLineColLoc>(l))
-      os << f.getFilename().getValue() << ":" << f.getLine() << ":"
-         << f.getColumn();
-    hp.location = s;
-  }
+  hp.location = formatFileLocation(source.loc(call.loc));
   if (ranged) {
     hp.kind = integer ? HyperParameter::Kind::Int : HyperParameter::Kind::Float;
     if (failed(readRange(call, hp, integer)))

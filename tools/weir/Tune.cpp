@@ -59,6 +59,10 @@ public:
       llvm::outs() << "  " << t.error << "\n";
     llvm::outs().flush();
   }
+  void onSpace(const SearchSpace &space) override {
+    llvm::outs() << formatSearchSpace(space) << "\n";
+    llvm::outs().flush();
+  }
   void onNote(const std::string &line) override {
     llvm::outs() << line << "\n";
   }
@@ -104,12 +108,6 @@ int commands::tune() {
   }
   if (const char *abort = std::getenv("WEIR_TEST_ABORT_AFTER_TRIALS"))
     options.abortAfterTrials = std::atoll(abort);
-
-  Result<SearchSpace> space = readSearchSpace(flags::model, options.session);
-  if (!space.ok())
-    return flags::fail("tune", space.status().message());
-  llvm::outs() << formatSearchSpace(*space) << "\n";
-  llvm::outs().flush();
 
   ConsoleTuneSink sink(options.maxTrials, options.objective);
   Result<TuneResult> result = runTuner(flags::model, options, sink);
