@@ -72,6 +72,17 @@ class CompileTest(unittest.TestCase):
             m.fit(x, np.full(8, 7, np.int32), verbose=0)  # 2 classes
         with self.assertRaisesRegex(weir.WeirError, "/no/such.npz"):
             m.fit("/no/such.npz", verbose=0)
+        with self.assertRaisesRegex(ValueError, "validation_data is"):
+            m.fit(x, y, validation_data=(x, y, x), verbose=0)
+        with self.assertRaisesRegex(ValueError, "y was given without x"):
+            m.fit(None, y, verbose=0)
+        with self.assertRaisesRegex(ValueError, "log_every needs a logdir"):
+            m.fit(x, y, log_every=5, verbose=0)
+        saving = weir.compile(source=TINY.replace(
+            "batch_size: 8", "batch_size: 8\n  checkpoint: { monitor: loss }"))
+        with self.assertRaisesRegex(weir.WeirError, "writes the weights file, "
+                                    "and this run writes none"):
+            saving.fit(x, y, verbose=0)
         # A model that failed a call still works.
         self.assertEqual(m.predict(x).shape, (8, 2))
 
